@@ -1,0 +1,92 @@
+"""Users and their memberships (user × organisation × role)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Capability(models.TextChoices):
+    """What a role allows; access.py and the actions read these, never role names."""
+
+    VIEW_CASES = "view_cases", "查看救助案件"
+    HANDLE_CASES = "handle_cases", "办理救助案件"
+    RAISE_CLUES = "raise_clues", "移送线索、告知权利"
+    APPROVE = "approve", "审批"
+    APPROVE_ADVANCE = "approve_advance", "审批先行救助"
+    REVEAL_PII = "reveal_pii", "查看完整个人信息"
+    FINANCE = "finance", "资金管理"
+    VIEW_STATS = "view_stats", "查看统计"
+    ADMINISTER = "administer", "系统管理"
+
+
+class Role(models.TextChoices):
+    KONGSHEN = "kongshen", "控申检察官"  # handles aid cases end to end
+    DEPT_HEAD = "dept_head", "部门负责人"  # head of the complaint-and-appeal department; approves
+    DEPUTY_CHIEF = "deputy_chief", "分管副检察长"  # approves; approves advance aid
+    CHIEF = "chief", "检察长"  # approves
+    CASE_PROSECUTOR = "case_prosecutor", "办案部门检察官"  # raises clues, notifies the right to apply
+    FINANCE = "finance", "财务人员"  # budget and payments (funds issue)
+    STATS = "stats", "统计查询"  # read-only figures
+    ADMIN = "admin", "系统管理员"  # users and settings; may not handle or approve cases
+
+
+C = Capability
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.KONGSHEN: frozenset({C.VIEW_CASES, C.HANDLE_CASES, C.RAISE_CLUES, C.REVEAL_PII, C.VIEW_STATS}),
+    Role.DEPT_HEAD: frozenset({C.VIEW_CASES, C.HANDLE_CASES, C.RAISE_CLUES, C.APPROVE, C.REVEAL_PII,
+                               C.VIEW_STATS}),
+    Role.DEPUTY_CHIEF: frozenset({C.VIEW_CASES, C.APPROVE, C.APPROVE_ADVANCE, C.REVEAL_PII, C.VIEW_STATS}),
+    Role.CHIEF: frozenset({C.VIEW_CASES, C.APPROVE, C.APPROVE_ADVANCE, C.REVEAL_PII, C.VIEW_STATS}),
+    Role.CASE_PROSECUTOR: frozenset({C.RAISE_CLUES}),
+    Role.FINANCE: frozenset({C.VIEW_CASES, C.FINANCE, C.VIEW_STATS}),
+    Role.STATS: frozenset({C.VIEW_STATS}),
+    Role.ADMIN: frozenset({C.ADMINISTER}),
+}
+
+
+class User(AbstractUser):
+    """A person who logs in to Jiuzhu (staff now; partners and custodians later)."""
+
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class Membership(models.Model):
+    """A user's role in one organisation; a user may hold several."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="memberships")
+    org = models.ForeignKey("orgs.Organisation", verbose_name="机构", on_delete=models.PROTECT,
+                            related_name="memberships")
+    department = models.ForeignKey("orgs.Department", verbose_name="部门", null=True, blank=True,
+                                   on_delete=models.SET_NULL)
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    is_active = models.BooleanField("有效", default=True)
+
+    class Meta:
+        verbose_name = "岗位"
+        verbose_name_plural = "岗位"
+        ordering = ["user__username", "org__path", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "org", "role"], name="accounts_membership_unique_role",
+                                    violation_error_message="该用户在该机构已有此角色。"),
+        ]
+        indexes = [
+            # Used by access.memberships_of() on every request.
+            models.Index(fields=["user", "is_active"], name="accounts_membership_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.org.display_name} · {self.get_role_display()}"
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return ROLE_CAPABILITIES.get(self.role, frozenset())

@@ -1,0 +1,41 @@
+"""The audit trail: every reveal of personal data, download and export, with who, when and why."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEntry(models.Model):
+    """One audited act. Rows are only ever added (no update or delete path exists)."""
+
+    class Kind(models.TextChoices):
+        REVEAL = "reveal", "查看完整个人信息"
+        DOWNLOAD = "download", "下载附件"
+        EXPORT = "export", "导出"
+        SEARCH = "search", "按身份证号检索"
+
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT,
+                              related_name="+")
+    at = models.DateTimeField("时间")
+    case = models.ForeignKey("cases.AidCase", verbose_name="案件", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("people.Person", verbose_name="当事人", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    field = models.CharField("信息项", max_length=40, blank=True)
+    reason = models.CharField("理由", max_length=200, blank=True)
+    detail = models.JSONField("详情", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计记录"
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # Used by the case page's "who saw what" list and by audits of one person.
+            models.Index(fields=["case", "-at"], name="audit_entry_case_idx"),
+            models.Index(fields=["person", "-at"], name="audit_entry_person_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_kind_display()} {self.field}"

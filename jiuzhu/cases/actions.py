@@ -1,0 +1,574 @@
+"""Every change to an aid case goes through these functions (style.md bullets 10–17).
+
+Each public action checks the acting user's authority in the organisation handling the case,
+moves the state through `_transition()` (compare-and-set, so two people acting at once cannot both
+succeed), writes a CaseEvent in the same transaction and updates the case's deadlines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from jiuzhu.accounts.access import has_capability
+from jiuzhu.accounts.models import User
+from jiuzhu.cases import deadlines
+from jiuzhu.cases.lifecycle import MOVES
+from jiuzhu.cases.models import (
+    AidCase,
+    CaseEvent,
+    CaseGroup,
+    CaseNumberSequence,
+    CaseParty,
+    Channel,
+    Deadline,
+    OriginalCase,
+    Record,
+    RefusalGround,
+    ReviewOpinion,
+    Status,
+)
+from jiuzhu.lib import clock
+from jiuzhu.orgs.models import Organisation
+from jiuzhu.people.actions import get_or_create_person
+from jiuzhu.people.models import Person
+
+
+class CaseActionError(ValidationError):
+    """A domain rule refused the action; the message is shown to the user as it is."""
+
+
+class InvalidTransition(CaseActionError):
+    pass
+
+
+class ConcurrentChange(CaseActionError):
+    pass
+
+
+class CasePermissionError(PermissionDenied):
+    pass
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _check_authority(case: AidCase, move_name: str, acting_user: User | None) -> None:
+    move = MOVES[move_name]
+    if acting_user is None:  # the system itself (the background worker)
+        return
+    if not any(has_capability(acting_user, cap, case.handling_org) for cap in move.capabilities):
+        raise CasePermissionError(f"您无权在本案执行“{move.label}”。")
+
+
+def _on(on: dt.date | None, *, not_before: dt.date | None = None, what: str = "日期") -> dt.date:
+    day = on or clock.today()
+    if day > clock.today():
+        raise CaseActionError(f"{what}不能晚于今天。")
+    if not_before and day < not_before:
+        raise CaseActionError(f"{what}不能早于{not_before:%Y年%m月%d日}。")
+    return day
+
+
+def _event(case: AidCase, action: str, *, acting_user: User | None, kind: str = CaseEvent.Kind.RECORD,
+           old: str = "", new: str = "", note: str = "", **data: Any) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, kind=kind, action=action, old_status=old, new_status=new,
+                                    actor=acting_user, at=clock.now(), note=note, data=_jsonable(data))
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        if isinstance(v, (dt.date, Decimal)):
+            out[k] = str(v)
+        elif isinstance(v, (list, tuple)):
+            out[k] = [str(x) if isinstance(x, (dt.date, Decimal)) else x for x in v]
+        else:
+            out[k] = v
+    return out
+
+
+def _transition(case: AidCase, move_name: str, new: str, *, acting_user: User | None, note: str = "",
+                fields: dict[str, Any] | None = None, **data: Any) -> None:
+    """Move CASE to NEW by the named action; the only place that changes a case's status."""
+    move = MOVES[move_name]
+    _check_authority(case, move_name, acting_user)
+    old = case.status
+    if old not in move.sources or new not in move.targets:
+        raise InvalidTransition(
+            f"案件当前状态为“{Status(old).label}”，不能执行“{move.label}”。")
+    fields = dict(fields or {})
+    updated = AidCase.objects.filter(pk=case.pk, status=old).update(status=new, updated_at=clock.now(), **fields)
+    if updated != 1:
+        raise ConcurrentChange("该案件刚刚已被他人处理，请刷新页面后查看最新状态。")
+    case.status = new
+    for k, v in fields.items():
+        setattr(case, k, v)
+    _event(case, move_name, acting_user=acting_user, kind=CaseEvent.Kind.TRANSITION, old=old, new=new,
+           note=note, **data)
+
+
+def _next_number(org: Organisation, year: int) -> str:
+    seq, _ = CaseNumberSequence.objects.select_for_update().get_or_create(org=org, year=year)
+    CaseNumberSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
+    seq.refresh_from_db(fields=["last"])
+    return f"{org.code}-{year}-{seq.last:04d}"
+
+
+def _lock(case: AidCase) -> AidCase:
+    """Re-read CASE in place under a row lock (serialises actions that change more than the status)."""
+    case.refresh_from_db(from_queryset=AidCase.objects.select_for_update())
+    return case
+
+
+# ---------------------------------------------------------------------------------------------
+# Creating a case
+
+
+@transaction.atomic(durable=True)
+def raise_clue(
+    org: Organisation, *, acting_user: User, channel: str, person_name: str, id_number: str = "",
+    phone: str = "", address: str = "", original_case_number: str = "", charge: str = "",
+    stage: str = "", offender_ability: str = OriginalCase.OffenderAbility.UNKNOWN, clue_summary: str = "",
+    groups: list[str] | None = None, on: dt.date | None = None, is_ex_officio: bool = False,
+    source_detail: str = "", number: str = "",
+) -> AidCase:
+    """Record a clue that someone may qualify for aid, in the procuratorate ORG."""
+    if not (has_capability(acting_user, "raise_clues", org) or has_capability(acting_user, "handle_cases", org)):
+        raise CasePermissionError("您无权在该检察院登记救助线索。")
+    day = _on(on, what="线索日期")
+    if channel not in Channel.values:
+        raise CaseActionError("线索来源不正确。")
+    person, _ = get_or_create_person(name=person_name, id_number=id_number, phone=phone, address=address)
+    original = None
+    if original_case_number.strip():
+        original, _ = OriginalCase.objects.get_or_create(
+            org=org, case_number=original_case_number.strip(),
+            defaults={"charge": charge, "stage": stage, "offender_ability": offender_ability})
+    case = AidCase.objects.create(
+        number=number or _next_number(org, day.year), handling_org=org, original_case=original,
+        status=Status.CLUE, channel=channel, source_detail=source_detail,
+        is_ex_officio=is_ex_officio or channel in (Channel.CASE_DEPARTMENT, Channel.EX_OFFICIO),
+        raised_by=acting_user, applicant=person, clue_summary=clue_summary, raised_on=day,
+        handler=acting_user if has_capability(acting_user, "handle_cases", org) else None,
+    )
+    CaseParty.objects.create(case=case, person=person, role=CaseParty.Role.APPLICANT)
+    set_groups(case, groups or [])
+    _event(case, "raise_clue", acting_user=acting_user, kind=CaseEvent.Kind.CREATED, new=Status.CLUE,
+           note=clue_summary, channel=channel, on=day)
+    return case
+
+
+def set_groups(case: AidCase, groups: list[str]) -> None:
+    """Replace the key-group tags of CASE."""
+    from jiuzhu.cases.models import Group
+
+    bad = [g for g in groups if g not in Group.values]
+    if bad:
+        raise CaseActionError(f"人员类别不正确：{'、'.join(bad)}")
+    CaseGroup.objects.filter(case=case).exclude(group__in=groups).delete()
+    existing = set(CaseGroup.objects.filter(case=case).values_list("group", flat=True))
+    CaseGroup.objects.bulk_create([CaseGroup(case=case, group=g) for g in dict.fromkeys(groups) if g not in existing])
+
+
+@transaction.atomic(durable=True)
+def add_party(case: AidCase, *, acting_user: User, role: str, name: str, id_number: str = "",
+              relationship: str = "", phone: str = "", address: str = "") -> CaseParty:
+    """Add a victim, agent, legal representative or family member to CASE."""
+    _check_authority(case, "add_record", acting_user)
+    if role not in CaseParty.Role.values or role == CaseParty.Role.APPLICANT:
+        raise CaseActionError("当事人身份不正确。")
+    person, _ = get_or_create_person(name=name, id_number=id_number, phone=phone, address=address)
+    party, created = CaseParty.objects.get_or_create(case=case, person=person, role=role,
+                                                     defaults={"relationship": relationship})
+    if not created:
+        raise CaseActionError("该当事人已以此身份登记。")
+    _event(case, "add_party", acting_user=acting_user, note=f"{party.get_role_display()}：{person.display_name}")
+    return party
+
+
+@transaction.atomic(durable=True)
+def update_applicant(case: AidCase, *, acting_user: User, **details: Any) -> Person:
+    """Fill in or correct the applicant's details (ID number, phone, address, bank account…)."""
+    _check_authority(case, "add_record", acting_user)
+    person = case.applicant
+    assert person is not None
+    id_number = details.pop("id_number", "")
+    if id_number:
+        from jiuzhu.people.actions import _apply_id, find_person_by_id_number
+
+        other = find_person_by_id_number(id_number)
+        if other is not None and other.pk != person.pk:
+            raise CaseActionError("该身份证号码已属于另一名当事人，请核对。")
+        _apply_id(person, id_number)
+    changed = []
+    for k, v in details.items():
+        if v not in (None, "") and getattr(person, k) != v:
+            setattr(person, k, v)
+            changed.append(k)
+    person.save()
+    _event(case, "update_applicant", acting_user=acting_user, note="更新申请人信息",
+           fields=sorted(changed + (["id_number"] if id_number else [])))
+    return person
+
+
+# ---------------------------------------------------------------------------------------------
+# The lifecycle, step by step
+
+
+@transaction.atomic(durable=True)
+def notify_right(case: AidCase, *, acting_user: User, manner: str, on: dt.date | None = None,
+                 note: str = "") -> AidCase:
+    """Record that the person was told of their right to apply (written or oral notice)."""
+    case = _lock(case)
+    day = _on(on, not_before=case.raised_on, what="告知日期")
+    _transition(case, "notify_right", Status.NOTIFIED, acting_user=acting_user, note=note,
+                fields={"notified_on": day}, manner=manner, on=day)
+    return case
+
+
+@transaction.atomic(durable=True)
+def register_application(case: AidCase, *, acting_user: User, form: str, on: dt.date | None = None,
+                         oral_record: str = "", note: str = "") -> AidCase:
+    """Register a written application, or an oral one with its record; starts the 5-day check."""
+    case = _lock(case)
+    day = _on(on, not_before=case.notified_on or case.raised_on, what="申请日期")
+    if form not in AidCase.ApplicationForm.values:
+        raise CaseActionError("请选择申请方式。")
+    if form == AidCase.ApplicationForm.ORAL and not oral_record.strip():
+        raise CaseActionError("口头申请须制作笔录，请填写笔录内容。")
+    _transition(case, "register_application", Status.APPLIED, acting_user=acting_user, note=note,
+                fields={"applied_on": day, "application_form": form}, form=form, on=day)
+    if oral_record.strip() and acting_user is not None:
+        Record.objects.create(case=case, kind=Record.Kind.ORAL_APPLICATION, held_on=day, content=oral_record,
+                              recorded_by=acting_user)
+    deadlines.start(case, Deadline.Kind.SUPPLEMENT_NOTICE, day)
+    if case.handler_id is None and has_capability(acting_user, "handle_cases", case.handling_org):
+        AidCase.objects.filter(pk=case.pk).update(handler=acting_user)
+        case.handler = acting_user
+    return case
+
+
+@transaction.atomic(durable=True)
+def request_supplement(case: AidCase, *, acting_user: User, missing: str, on: dt.date | None = None) -> AidCase:
+    """Tell the applicant what is missing; the 30-day supplement clock starts, the decision clock pauses."""
+    case = _lock(case)
+    day = _on(on, not_before=case.applied_on, what="通知日期")
+    if not missing.strip():
+        raise CaseActionError("请写明需要补正的材料。")
+    resume = case.status
+    _transition(case, "request_supplement", Status.AWAITING_SUPPLEMENT, acting_user=acting_user, note=missing,
+                fields={"resume_status": resume}, on=day)
+    deadlines.complete(case, Deadline.Kind.SUPPLEMENT_NOTICE, day)
+    deadlines.pause(case, Deadline.Kind.DECISION, day)
+    deadlines.start(case, Deadline.Kind.SUPPLEMENT, day)
+    return case
+
+
+@transaction.atomic(durable=True)
+def receive_supplement(case: AidCase, *, acting_user: User, on: dt.date | None = None, note: str = "") -> AidCase:
+    """Record the supplemented material; the case resumes where it was and its clocks restart."""
+    case = _lock(case)
+    day = _on(on, what="收到日期")
+    target = case.resume_status or Status.APPLIED
+    _transition(case, "receive_supplement", target, acting_user=acting_user, note=note,
+                fields={"resume_status": ""}, on=day)
+    deadlines.complete(case, Deadline.Kind.SUPPLEMENT, day)
+    if target == Status.APPLIED:
+        deadlines.start(case, Deadline.Kind.SUPPLEMENT_NOTICE, day)
+    deadlines.resume(case, Deadline.Kind.DECISION, day)
+    return case
+
+
+@transaction.atomic(durable=True)
+def deem_abandoned(case: AidCase, *, acting_user: User | None, on: dt.date | None = None) -> AidCase:
+    """Close an application whose supplement deadline passed in silence (视为放弃)."""
+    case = _lock(case)
+    day = _on(on, what="日期")
+    due = Deadline.objects.filter(case=case, kind=Deadline.Kind.SUPPLEMENT, completed_on__isnull=True).first()
+    if case.status == Status.AWAITING_SUPPLEMENT and (due is None or due.due_on >= day):
+        raise CaseActionError(f"补正期限{f'至{due.due_on:%Y年%m月%d日}' if due else ''}尚未届满，不能视为放弃。")
+    _transition(case, "deem_abandoned", Status.ABANDONED, acting_user=acting_user,
+                note="申请人逾期未补正材料，视为放弃申请。", fields={"closed_on": day}, on=day)
+    deadlines.complete_all(case, day)
+    return case
+
+
+@transaction.atomic(durable=True)
+def accept(case: AidCase, *, acting_user: User, on: dt.date | None = None, note: str = "") -> AidCase:
+    """Accept the application; the decision clock (10 working days by default) starts."""
+    case = _lock(case)
+    day = _on(on, not_before=case.applied_on, what="受理日期")
+    _transition(case, "accept", Status.ACCEPTED, acting_user=acting_user, note=note,
+                fields={"accepted_on": day}, on=day)
+    deadlines.complete(case, Deadline.Kind.SUPPLEMENT_NOTICE, day)
+    deadlines.start(case, Deadline.Kind.DECISION, day)
+    return case
+
+
+@transaction.atomic(durable=True)
+def start_review(case: AidCase, *, acting_user: User, handler: User | None = None, note: str = "") -> AidCase:
+    """Begin the review and investigation."""
+    case = _lock(case)
+    handler = handler or case.handler or acting_user
+    _transition(case, "start_review", Status.UNDER_REVIEW, acting_user=acting_user, note=note,
+                fields={"handler": handler})
+    return case
+
+
+@transaction.atomic(durable=True)
+def add_record(case: AidCase, *, acting_user: User, kind: str, held_on: dt.date, content: str,
+               place: str = "", participants: str = "") -> Record:
+    """Add an investigation, home-visit or follow-up record to the case file."""
+    _check_authority(case, "add_record", acting_user)
+    if case.status not in MOVES["add_record"].sources:
+        raise InvalidTransition("该案件已结束，不能再录入笔录。")
+    if kind not in Record.Kind.values:
+        raise CaseActionError("记录类型不正确。")
+    if not content.strip():
+        raise CaseActionError("请填写记录内容。")
+    _on(held_on, what="记录日期")
+    record = Record.objects.create(case=case, kind=kind, held_on=held_on, place=place, participants=participants,
+                                   content=content, recorded_by=acting_user)
+    _event(case, "add_record", acting_user=acting_user, note=f"{record.get_kind_display()}（{held_on}）")
+    return record
+
+
+@transaction.atomic(durable=True)
+def submit_opinion(case: AidCase, *, acting_user: User, category: str, grounds: dict[str, dict[str, Any]],
+                   recommendation: str, reasoning: str, proposed_amount: Decimal | None = None) -> ReviewOpinion:
+    """Submit the review opinion: category, each refusal ground checked, proposal and reasons."""
+    case = _lock(case)
+    missing = [g for g in RefusalGround.values if g not in grounds]
+    if missing:
+        raise CaseActionError(f"请逐项审查不予救助情形：{'、'.join(missing)}尚未审查。")
+    if recommendation == ReviewOpinion.Recommendation.GRANT:
+        if proposed_amount is None or proposed_amount <= 0:
+            raise CaseActionError("建议救助须填写大于零的拟救助金额。")
+        present = [g for g, v in grounds.items() if v.get("present")]
+        if present and not all(grounds[g].get("note", "").strip() for g in present):
+            raise CaseActionError(f"存在{'、'.join(present)}情形仍建议救助的，须逐项写明理由。")
+    else:
+        proposed_amount = None
+    if not reasoning.strip():
+        raise CaseActionError("请填写审查理由。")
+    opinion = ReviewOpinion.objects.create(
+        case=case, category=category, grounds=grounds, recommendation=recommendation,
+        proposed_amount=proposed_amount, reasoning=reasoning, submitted_by=acting_user, submitted_at=clock.now())
+    _transition(case, "submit_opinion", Status.PENDING_APPROVAL, acting_user=acting_user, note=reasoning,
+                fields={"category": category, "proposed_amount": proposed_amount},
+                recommendation=recommendation, amount=proposed_amount,
+                grounds_present=opinion.grounds_present)
+    return opinion
+
+
+def _latest_opinion(case: AidCase) -> ReviewOpinion:
+    opinion = case.opinions.order_by("-submitted_at", "-pk").first()
+    if opinion is None:
+        raise CaseActionError("本案尚无审查意见。")
+    return opinion
+
+
+def _check_separation(case: AidCase, acting_user: User) -> ReviewOpinion:
+    opinion = _latest_opinion(case)
+    if opinion.submitted_by_id == acting_user.pk:
+        raise CasePermissionError("审批人不能审批自己提出的审查意见。")
+    return opinion
+
+
+@transaction.atomic(durable=True)
+def return_opinion(case: AidCase, *, acting_user: User, comments: str) -> AidCase:
+    """Send the opinion back for revision, with the approver's comments."""
+    case = _lock(case)
+    if not comments.strip():
+        raise CaseActionError("请填写退回意见。")
+    _transition(case, "return_opinion", Status.UNDER_REVIEW, acting_user=acting_user, note=comments)
+    return case
+
+
+@transaction.atomic(durable=True)
+def decide_grant(case: AidCase, *, acting_user: User, amount: Decimal, reasons: str,
+                 on: dt.date | None = None) -> AidCase:
+    """Decide to grant aid of AMOUNT yuan (the approver is not the proposer)."""
+    case = _lock(case)
+    _check_authority(case, "decide_grant", acting_user)
+    _check_separation(case, acting_user)
+    day = _on(on, not_before=case.accepted_on, what="决定日期")
+    if amount is None or amount <= 0:
+        raise CaseActionError("救助金额必须大于零。")
+    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise CaseActionError("救助金额最多保留两位小数。")
+    if case.advance_amount and amount < case.advance_amount:
+        raise CaseActionError(f"决定金额不能少于已先行发放的{case.advance_amount}元（多发部分应予追回）。")
+    _transition(case, "decide_grant", Status.GRANTED, acting_user=acting_user, note=reasons,
+                fields={"decision": AidCase.Decision.GRANT, "decided_on": day, "decided_amount": amount,
+                        "decision_reasons": reasons, "decided_by": acting_user}, amount=amount, on=day)
+    deadlines.complete(case, Deadline.Kind.DECISION, day)
+    return case
+
+
+@transaction.atomic(durable=True)
+def decide_refuse(case: AidCase, *, acting_user: User, reasons: str, grounds: list[str] | None = None,
+                  on: dt.date | None = None) -> AidCase:
+    """Decide not to grant aid, with the reasons explained to the applicant."""
+    case = _lock(case)
+    _check_authority(case, "decide_refuse", acting_user)
+    _check_separation(case, acting_user)
+    day = _on(on, not_before=case.accepted_on, what="决定日期")
+    if not reasons.strip():
+        raise CaseActionError("不予救助须写明理由，以便向申请人解释说明。")
+    _transition(case, "decide_refuse", Status.REFUSED, acting_user=acting_user, note=reasons,
+                fields={"decision": AidCase.Decision.REFUSE, "decided_on": day, "decision_reasons": reasons,
+                        "decided_by": acting_user}, grounds=grounds or [], on=day)
+    deadlines.complete(case, Deadline.Kind.DECISION, day)
+    return case
+
+
+@transaction.atomic(durable=True)
+def serve_decision(case: AidCase, *, acting_user: User, method: str, recipient: str, on: dt.date | None = None,
+                   note: str = "") -> AidCase:
+    """Record delivery of the decision to the applicant (in person, by procuratorial post…)."""
+    case = _lock(case)
+    day = _on(on, not_before=case.decided_on, what="送达日期")
+    if not recipient.strip():
+        raise CaseActionError("请填写签收人。")
+    _transition(case, "serve_decision", Status.SERVED, acting_user=acting_user, note=note,
+                fields={"served_on": day}, method=method, recipient=recipient, on=day)
+    return case
+
+
+@transaction.atomic(durable=True)
+def record_funds(case: AidCase, *, acting_user: User, on: dt.date | None = None, note: str = "") -> AidCase:
+    """Record that the aid money is available; the 2-working-day payment notice clock starts."""
+    case = _lock(case)
+    if case.decision != AidCase.Decision.GRANT:
+        raise InvalidTransition("不予救助的案件没有救助金。")
+    day = _on(on, not_before=case.decided_on, what="资金到位日期")
+    _transition(case, "record_funds", Status.AWAITING_PAYMENT, acting_user=acting_user, note=note,
+                fields={"funds_arrived_on": day}, on=day)
+    deadlines.start(case, Deadline.Kind.PAYMENT_NOTICE, day)
+    return case
+
+
+@transaction.atomic(durable=True)
+def record_payment(case: AidCase, *, acting_user: User, amount: Decimal, method: str, payee: str,
+                   on: dt.date | None = None, note: str = "") -> AidCase:
+    """Record that the aid was paid (the funds issue adds instalments, custody and the ledger)."""
+    case = _lock(case)
+    day = _on(on, not_before=case.funds_arrived_on, what="发放日期")
+    if method not in AidCase.PaymentMethod.values:
+        raise CaseActionError("请选择发放方式。")
+    assert case.decided_amount is not None
+    if amount <= 0 or amount > case.decided_amount:
+        raise CaseActionError(f"发放金额应大于零且不超过决定金额{case.decided_amount}元。")
+    _transition(case, "record_payment", Status.PAID, acting_user=acting_user, note=note,
+                fields={"paid_amount": amount, "paid_on": day, "payment_method": method},
+                amount=amount, method=method, payee=payee, on=day)
+    deadlines.complete(case, Deadline.Kind.PAYMENT_NOTICE, day)
+    return case
+
+
+@transaction.atomic(durable=True)
+def start_follow_up(case: AidCase, *, acting_user: User, held_on: dt.date, content: str, method: str) -> AidCase:
+    """Record the first follow-up visit; the case stays in follow-up until closed."""
+    case = _lock(case)
+    _on(held_on, not_before=case.paid_on, what="回访日期")
+    if not content.strip():
+        raise CaseActionError("请填写回访情况。")
+    _transition(case, "start_follow_up", Status.FOLLOW_UP, acting_user=acting_user, note=content, method=method)
+    Record.objects.create(case=case, kind=Record.Kind.FOLLOW_UP, held_on=held_on, place=method, content=content,
+                          recorded_by=acting_user)
+    return case
+
+
+@transaction.atomic(durable=True)
+def close(case: AidCase, *, acting_user: User, summary: str, on: dt.date | None = None) -> AidCase:
+    """Close the case (结案)."""
+    case = _lock(case)
+    if case.status == Status.SERVED and case.decision == AidCase.Decision.GRANT:
+        raise InvalidTransition("决定救助的案件须发放救助金后才能结案。")
+    day = _on(on, not_before=case.served_on or case.decided_on, what="结案日期")
+    _transition(case, "close", Status.CLOSED, acting_user=acting_user, note=summary, fields={"closed_on": day},
+                on=day)
+    deadlines.complete_all(case, day)
+    return case
+
+
+@transaction.atomic(durable=True)
+def archive(case: AidCase, *, acting_user: User, archive_number: str, on: dt.date | None = None) -> AidCase:
+    """File the closed case's dossier (归档)."""
+    case = _lock(case)
+    day = _on(on, not_before=case.closed_on, what="归档日期")
+    if not archive_number.strip():
+        raise CaseActionError("请填写档案号。")
+    _transition(case, "archive", Status.ARCHIVED, acting_user=acting_user,
+                fields={"archived_on": day, "archive_number": archive_number.strip()}, on=day)
+    return case
+
+
+@transaction.atomic(durable=True)
+def request_advance(case: AidCase, *, acting_user: User, amount: Decimal, urgency: str) -> AidCase:
+    """Ask for advance aid for a victim whose life is in danger (先行救助)."""
+    case = _lock(case)
+    if amount is None or amount <= 0:
+        raise CaseActionError("先行救助金额必须大于零。")
+    if not urgency.strip():
+        raise CaseActionError("请说明情况紧急、需要先行救助的理由。")
+    _transition(case, "request_advance", Status.ADVANCE_REQUESTED, acting_user=acting_user, note=urgency,
+                fields={"advance_amount": amount, "resume_status": case.status}, amount=amount)
+    return case
+
+
+@transaction.atomic(durable=True)
+def approve_advance(case: AidCase, *, acting_user: User, amount: Decimal, on: dt.date | None = None,
+                    note: str = "") -> AidCase:
+    """Approve (and record payment of) advance aid; the formalities are completed afterwards."""
+    case = _lock(case)
+    day = _on(on, what="批准日期")
+    if case.raised_by_id == acting_user.pk:
+        raise CasePermissionError("审批人不能审批自己提出的先行救助申请。")
+    last_request = case.events.filter(action="request_advance").order_by("-at").first()
+    if last_request is not None and last_request.actor_id == acting_user.pk:
+        raise CasePermissionError("审批人不能审批自己提出的先行救助申请。")
+    if amount is None or amount <= 0:
+        raise CaseActionError("先行救助金额必须大于零。")
+    _transition(case, "approve_advance", Status.ADVANCE_GRANTED, acting_user=acting_user, note=note,
+                fields={"advance_amount": amount, "paid_amount": amount}, amount=amount, on=day)
+    return case
+
+
+@transaction.atomic(durable=True)
+def complete_formalities(case: AidCase, *, acting_user: User, form: str, on: dt.date | None = None,
+                         note: str = "") -> AidCase:
+    """After advance aid: record the application and acceptance, and go on with the review."""
+    case = _lock(case)
+    day = _on(on, what="补办日期")
+    if form not in AidCase.ApplicationForm.values:
+        raise CaseActionError("请选择申请方式。")
+    fields: dict[str, Any] = {"applied_on": case.applied_on or day, "application_form": form,
+                              "accepted_on": case.accepted_on or day, "resume_status": "",
+                              "handler": case.handler or acting_user}
+    _transition(case, "complete_formalities", Status.UNDER_REVIEW, acting_user=acting_user, note=note,
+                fields=fields, on=day)
+    deadlines.complete_all(case, day)
+    deadlines.start(case, Deadline.Kind.DECISION, day)
+    return case
+
+
+@transaction.atomic(durable=True)
+def assign_handler(case: AidCase, *, acting_user: User, handler: User) -> AidCase:
+    """Assign the procurator who handles the case."""
+    _check_authority(case, "assign_handler", acting_user)
+    if not has_capability(handler, "handle_cases", case.handling_org):
+        raise CaseActionError("承办人须为本院控告申诉检察部门的检察官。")
+    AidCase.objects.filter(pk=case.pk).update(handler=handler)
+    case.handler = handler
+    _event(case, "assign_handler", acting_user=acting_user, kind=CaseEvent.Kind.ASSIGNED,
+           note=f"承办人：{handler}")
+    return case

@@ -1,0 +1,57 @@
+"""Statutory deadlines of a case: started, paused, resumed and completed by the actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from jiuzhu.calendar import workdays
+from jiuzhu.cases.models import AidCase, Deadline
+from jiuzhu.orgs.policy import get_setting
+
+# Each deadline kind: the setting holding its length, and whether it counts working days.
+RULES: dict[str, tuple[str, bool]] = {
+    Deadline.Kind.SUPPLEMENT_NOTICE: ("deadline.supplement_notice_working_days", True),
+    Deadline.Kind.SUPPLEMENT: ("deadline.supplement_days", False),
+    Deadline.Kind.DECISION: ("deadline.decision_working_days", True),
+    Deadline.Kind.PAYMENT_NOTICE: ("deadline.payment_notice_working_days", True),
+}
+
+
+def due_date(case: AidCase, kind: str, start: dt.date) -> dt.date:
+    """Return when a deadline of KIND started on START falls due, under the case's settings."""
+    key, working = RULES[kind]
+    length = get_setting(case.handling_org, key)
+    return workdays.add_working_days(start, length) if working else workdays.add_days(start, length)
+
+
+def start(case: AidCase, kind: str, on: dt.date) -> Deadline:
+    """Start (or restart) the deadline of KIND on ON."""
+    complete(case, kind, on)
+    return Deadline.objects.create(case=case, kind=kind, starts_on=on, due_on=due_date(case, kind, on))
+
+
+def complete(case: AidCase, kind: str, on: dt.date) -> None:
+    """Mark the open deadline of KIND done."""
+    Deadline.objects.filter(case=case, kind=kind, completed_on__isnull=True).update(completed_on=on)
+
+
+def complete_all(case: AidCase, on: dt.date) -> None:
+    """Mark every open deadline done (the case left the steps they belong to)."""
+    Deadline.objects.filter(case=case, completed_on__isnull=True).update(completed_on=on)
+
+
+def pause(case: AidCase, kind: str, on: dt.date) -> None:
+    """Stop the clock of KIND on ON, keeping the working days that were left."""
+    for d in Deadline.objects.filter(case=case, kind=kind, completed_on__isnull=True, paused_on__isnull=True):
+        d.remaining_working_days = max(0, workdays.working_days_between(on, d.due_on))
+        d.paused_on = on
+        d.save(update_fields=["remaining_working_days", "paused_on"])
+
+
+def resume(case: AidCase, kind: str, on: dt.date) -> None:
+    """Restart a paused clock of KIND on ON with the working days that were left."""
+    for d in Deadline.objects.filter(case=case, kind=kind, completed_on__isnull=True, paused_on__isnull=False):
+        d.due_on = max(workdays.add_working_days(on, d.remaining_working_days or 0), d.starts_on)
+        d.paused_on = None
+        d.remaining_working_days = None
+        d.save(update_fields=["due_on", "paused_on", "remaining_working_days"])

@@ -1,0 +1,273 @@
+"""Forms check the shape of input; the actions enforce the domain rules (style.md bullet 17)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from jiuzhu.cases.models import AidCase, Attachment, Category, Channel, Group, OriginalCase, Record, RefusalGround
+from jiuzhu.people import idcard
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class DateField(forms.DateField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", DATE)
+        kwargs.setdefault("error_messages", {"invalid": "请输入有效日期（年-月-日）。", "required": "请填写日期。"})
+        super().__init__(*args, **kwargs)
+
+
+class AmountField(forms.DecimalField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0.01"))
+        kwargs.setdefault("error_messages", {
+            "invalid": "请输入金额（元），最多两位小数。", "max_decimal_places": "金额最多保留两位小数。",
+            "min_value": "金额必须大于零。", "max_digits": "金额过大。", "required": "请填写金额。"})
+        super().__init__(*args, **kwargs)
+
+
+class IdNumberField(forms.CharField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 30)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        if not value:
+            return ""
+        return idcard.parse_id_number(value).value
+
+
+class ClueForm(forms.Form):
+    org = forms.ModelChoiceField(label="承办院", queryset=None, empty_label=None)  # type: ignore[arg-type]
+    channel = forms.ChoiceField(label="线索来源", choices=[c for c in Channel.choices if c[0] != Channel.LEDGER])
+    source_detail = forms.CharField(label="来源说明", max_length=120, required=False,
+                                    help_text="如移送部门、协作单位名称、12309登记号")
+    person_name = forms.CharField(label="当事人姓名", max_length=50)
+    id_number = IdNumberField(label="身份证号码", required=False, help_text="可暂不填写，受理前须补全")
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    address = forms.CharField(label="住址", max_length=200, required=False)
+    original_case_number = forms.CharField(label="原案件案号", max_length=80, required=False)
+    charge = forms.CharField(label="案由/罪名", max_length=80, required=False)
+    stage = forms.ChoiceField(label="诉讼阶段", choices=[("", "—")] + OriginalCase.Stage.choices, required=False)
+    offender_ability = forms.ChoiceField(label="加害人赔偿能力", choices=OriginalCase.OffenderAbility.choices)
+    groups = forms.MultipleChoiceField(label="人员类别", choices=Group.choices, required=False,
+                                       widget=forms.CheckboxSelectMultiple)
+    clue_summary = forms.CharField(label="线索情况", widget=forms.Textarea(attrs={"rows": 4}))
+    on = DateField(label="线索日期", required=False)
+
+    def __init__(self, *args: Any, orgs: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from jiuzhu.orgs.models import Organisation
+
+        self.fields["org"].queryset = Organisation.objects.filter(pk__in=[o.pk for o in orgs])  # type: ignore[attr-defined]
+
+
+class NotifyForm(forms.Form):
+    manner = forms.ChoiceField(label="告知方式", choices=[("written", "书面告知（国家司法救助告知书）"),
+                                                      ("oral", "口头告知（记录在案）")])
+    on = DateField(label="告知日期", required=False)
+    note = forms.CharField(label="告知情况", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ApplicationForm(forms.Form):
+    form = forms.ChoiceField(label="申请方式", choices=AidCase.ApplicationForm.choices)
+    on = DateField(label="申请日期", required=False)
+    oral_record = forms.CharField(label="口头申请笔录", widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                                  help_text="口头申请时必填：申请人陈述、所提交材料")
+    note = forms.CharField(label="备注", required=False, max_length=500)
+
+
+class SupplementRequestForm(forms.Form):
+    missing = forms.CharField(label="需补正的材料", widget=forms.Textarea(attrs={"rows": 3}))
+    on = DateField(label="通知日期", required=False)
+
+
+class DatedNoteForm(forms.Form):
+    on = DateField(label="日期", required=False)
+    note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class RecordForm(forms.Form):
+    kind = forms.ChoiceField(label="类型", choices=[c for c in Record.Kind.choices
+                                                   if c[0] in ("investigation", "home_visit", "follow_up")])
+    held_on = DateField(label="日期")
+    place = forms.CharField(label="地点", max_length=120, required=False)
+    participants = forms.CharField(label="参加人员", max_length=200, required=False)
+    content = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class OpinionForm(forms.Form):
+    category = forms.ChoiceField(label="救助情形", choices=Category.choices)
+    recommendation = forms.ChoiceField(label="审查意见", choices=[("grant", "建议救助"), ("refuse", "建议不予救助")],
+                                       widget=forms.RadioSelect)
+    proposed_amount = AmountField(label="拟救助金额（元）", required=False)
+    reasoning = forms.CharField(label="审查理由", widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, label in RefusalGround.choices:
+            self.fields[f"{code}_present"] = forms.TypedChoiceField(
+                label=label, choices=[("no", "不存在"), ("yes", "存在")], coerce=lambda v: v == "yes",
+                widget=forms.RadioSelect, error_messages={"required": f"请审查{code}情形。"})
+            self.fields[f"{code}_note"] = forms.CharField(label=f"{code} 审查说明", required=False, max_length=500)
+
+    def grounds(self) -> dict[str, dict[str, Any]]:
+        return {code: {"present": self.cleaned_data[f"{code}_present"], "note": self.cleaned_data[f"{code}_note"]}
+                for code in RefusalGround.values}
+
+    def ground_rows(self) -> list[tuple[Any, Any]]:
+        return [(self[f"{c}_present"], self[f"{c}_note"]) for c in RefusalGround.values]
+
+
+class ReturnForm(forms.Form):
+    comments = forms.CharField(label="退回意见", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class GrantForm(forms.Form):
+    amount = AmountField(label="决定救助金额（元）")
+    reasons = forms.CharField(label="决定理由", widget=forms.Textarea(attrs={"rows": 4}))
+    on = DateField(label="决定日期", required=False)
+
+
+class RefuseForm(forms.Form):
+    grounds = forms.MultipleChoiceField(label="不予救助的依据", choices=RefusalGround.choices + [
+        ("not_eligible", "不符合救助条件")], widget=forms.CheckboxSelectMultiple)
+    reasons = forms.CharField(label="理由（向申请人解释说明）", widget=forms.Textarea(attrs={"rows": 4}))
+    on = DateField(label="决定日期", required=False)
+
+
+class ServeForm(forms.Form):
+    method = forms.ChoiceField(label="送达方式", choices=[("direct", "直接送达"), ("post", "检察专递邮寄送达"),
+                                                      ("proxy", "代为签收")])
+    recipient = forms.CharField(label="签收人", max_length=50)
+    on = DateField(label="送达日期", required=False)
+    note = forms.CharField(label="备注", required=False, max_length=500)
+
+
+class PaymentForm(forms.Form):
+    amount = AmountField(label="发放金额（元）")
+    method = forms.ChoiceField(label="发放方式", choices=AidCase.PaymentMethod.choices)
+    payee = forms.CharField(label="收款人", max_length=50)
+    on = DateField(label="发放日期", required=False)
+    note = forms.CharField(label="备注", required=False, max_length=500)
+
+
+class FollowUpForm(forms.Form):
+    method = forms.ChoiceField(label="回访方式", choices=[("上门回访", "上门回访"), ("电话回访", "电话回访")])
+    held_on = DateField(label="回访日期")
+    content = forms.CharField(label="回访情况（生活状况、救助金使用、新的需求）", widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class CloseForm(forms.Form):
+    summary = forms.CharField(label="结案说明", widget=forms.Textarea(attrs={"rows": 3}))
+    on = DateField(label="结案日期", required=False)
+
+
+class ArchiveForm(forms.Form):
+    archive_number = forms.CharField(label="档案号", max_length=40)
+    on = DateField(label="归档日期", required=False)
+
+
+class AdvanceRequestForm(forms.Form):
+    amount = AmountField(label="拟先行救助金额（元）")
+    urgency = forms.CharField(label="紧急情况说明", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AdvanceApproveForm(forms.Form):
+    amount = AmountField(label="批准金额（元）")
+    on = DateField(label="批准日期", required=False)
+    note = forms.CharField(label="审批意见", required=False, max_length=500)
+
+
+class FormalitiesForm(forms.Form):
+    form = forms.ChoiceField(label="申请方式", choices=AidCase.ApplicationForm.choices)
+    on = DateField(label="补办日期", required=False)
+    note = forms.CharField(label="说明", required=False, max_length=500)
+
+
+class AssignForm(forms.Form):
+    handler = forms.ModelChoiceField(label="承办人", queryset=None, empty_label=None)  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, handlers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = handlers  # type: ignore[attr-defined]
+
+
+class ApplicantForm(forms.Form):
+    id_number = IdNumberField(label="身份证号码", required=False, help_text="留空则不修改")
+    phone = forms.CharField(label="联系电话", max_length=20, required=False, help_text="留空则不修改")
+    address = forms.CharField(label="住址", max_length=200, required=False, help_text="留空则不修改")
+    ethnicity = forms.CharField(label="民族", max_length=20, required=False)
+    bank_name = forms.CharField(label="开户银行", max_length=60, required=False)
+    bank_account = forms.RegexField(label="银行账号", regex=r"^[0-9]{8,30}$", required=False,
+                                    error_messages={"invalid": "银行账号应为8至30位数字。"}, help_text="留空则不修改")
+    groups = forms.MultipleChoiceField(label="人员类别", choices=Group.choices, required=False,
+                                       widget=forms.CheckboxSelectMultiple)
+
+
+# Magic numbers of the accepted upload types: the extension alone is not trusted.
+_SIGNATURES = {
+    ".pdf": [b"%PDF-"],
+    ".jpg": [b"\xff\xd8\xff"], ".jpeg": [b"\xff\xd8\xff"],
+    ".png": [b"\x89PNG\r\n\x1a\n"],
+    ".docx": [b"PK\x03\x04"], ".xlsx": [b"PK\x03\x04"],
+}
+CONTENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
+                 ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                 ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label="材料类型", choices=Attachment.Kind.choices)
+    file = forms.FileField(label="文件", error_messages={"required": "请选择要上传的文件。",
+                                                       "empty": "上传的文件是空的。"})
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    def clean_file(self) -> Any:
+        f = self.cleaned_data["file"]
+        name = f.name or ""
+        ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+        if ext not in _SIGNATURES:
+            raise ValidationError("只能上传 PDF、JPG、PNG、Word（.docx）或 Excel（.xlsx）文件。")
+        if f.size > settings.ATTACHMENT_MAX_BYTES:
+            raise ValidationError(f"文件不能超过{settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}MB。")
+        head = f.read(16)
+        f.seek(0)
+        if not any(head.startswith(sig) for sig in _SIGNATURES[ext]):
+            raise ValidationError("文件内容与扩展名不符，请上传真实的文件。")
+        f.jiuzhu_content_type = CONTENT_TYPES[ext]
+        return f
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(label="查看理由", max_length=200, error_messages={"required": "请填写查看理由。"})
+
+
+class WorklistFilter(forms.Form):
+    VIEWS = [("open", "全部在办"), ("mine", "我承办的"), ("due_soon", "即将到期"), ("overdue", "已逾期"),
+             ("all", "全部（含已结）")]
+    view = forms.ChoiceField(label="范围", choices=VIEWS, required=False)
+    status = forms.ChoiceField(label="状态", required=False)
+    org = forms.ChoiceField(label="检察院", required=False)
+    group = forms.ChoiceField(label="人员类别", choices=[("", "全部")] + Group.choices, required=False)
+    date_from = DateField(label="线索日期自", required=False)
+    date_to = DateField(label="至", required=False)
+
+    def __init__(self, *args: Any, orgs: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from jiuzhu.cases.models import Status
+
+        self.fields["status"].choices = [("", "全部")] + Status.choices  # type: ignore[attr-defined]
+        self.fields["org"].choices = [("", "全部")] + [(str(o.pk), o.name) for o in orgs]  # type: ignore[attr-defined]

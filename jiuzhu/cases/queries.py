@@ -1,0 +1,118 @@
+"""Reads of aid cases; every one starts from the scoping function (style.md bullets 22–24)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Min, Prefetch, Q, QuerySet
+
+from jiuzhu.accounts.access import cases_visible_to, get_case_for_user, memberships_of
+from jiuzhu.accounts.models import Capability, User
+from jiuzhu.calendar import workdays
+from jiuzhu.cases.models import OPEN_STATUSES, AidCase, CaseEvent, Deadline
+from jiuzhu.lib import clock
+from jiuzhu.orgs.models import Organisation
+from jiuzhu.people import idcard
+from jiuzhu.people.actions import id_blind_index
+
+RUNNING = Q(deadlines__completed_on__isnull=True, deadlines__paused_on__isnull=True)
+
+
+def orgs_in_scope(user: User) -> list[Organisation]:
+    """Return the procuratorates whose cases USER may see (their memberships' subtrees)."""
+    q = Q(pk__in=[])
+    for m in memberships_of(user):
+        if Capability.VIEW_CASES in m.capabilities:
+            q |= Q(path__startswith=m.org.path)
+        elif Capability.RAISE_CLUES in m.capabilities:
+            q |= Q(pk=m.org_id)
+    return list(Organisation.objects.filter(q, kind=Organisation.Kind.PROCURATORATE))
+
+
+def worklist(user: User, *, view: str = "open", status: str = "", org_id: str = "", group: str = "",
+             date_from: dt.date | None = None, date_to: dt.date | None = None,
+             due_soon_days: int = 2) -> QuerySet[AidCase]:
+    """Return the cases of USER's worklist, with what the list shows, in a fixed number of queries."""
+    qs = cases_visible_to(user).annotate(next_due=Min("deadlines__due_on", filter=RUNNING))
+    today = clock.today()
+    if view in ("open", "mine", "due_soon", "overdue"):
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if view == "mine":
+        qs = qs.filter(handler=user)
+    elif view == "due_soon":
+        qs = qs.filter(next_due__gte=today, next_due__lte=workdays.add_working_days(today, due_soon_days))
+    elif view == "overdue":
+        qs = qs.filter(next_due__lt=today)
+    if status:
+        qs = qs.filter(status=status)
+    if org_id:
+        org = Organisation.objects.filter(pk=org_id).first()
+        qs = qs.filter(handling_org__path__startswith=org.path) if org else qs.none()
+    if group:
+        qs = qs.filter(groups__group=group)
+    if date_from:
+        qs = qs.filter(raised_on__gte=date_from)
+    if date_to:
+        qs = qs.filter(raised_on__lte=date_to)
+    return (qs.select_related("handling_org", "applicant", "handler")
+            .prefetch_related("groups")
+            .order_by("next_due", "-raised_on", "-pk"))
+
+
+def case_for_page(user: User, pk: int) -> AidCase:
+    """Return case PK with everything the case page shows (404 outside USER's scope)."""
+    from jiuzhu.cases.models import Attachment, CaseParty, Record, ReviewOpinion
+
+    qs = AidCase.objects.select_related(
+        "handling_org", "original_case", "applicant", "handler", "raised_by", "decided_by",
+    ).prefetch_related(
+        "groups",
+        Prefetch("parties", queryset=CaseParty.objects.select_related("person")),
+        Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "pk")),
+        Prefetch("deadlines", queryset=Deadline.objects.order_by("starts_on", "pk")),
+        Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+        Prefetch("records", queryset=Record.objects.select_related("recorded_by")),
+        Prefetch("opinions", queryset=ReviewOpinion.objects.select_related("submitted_by")),
+    )
+    return get_case_for_user(user, pk, queryset=qs)
+
+
+def search(user: User, q: str) -> tuple[QuerySet[AidCase], bool]:
+    """Return the visible cases matching Q by case number, original case number, name or ID number.
+
+    The second value says whether Q was an ID number (searched through the blind index only).
+    """
+    q = q.strip()
+    base = cases_visible_to(user).select_related("handling_org", "applicant", "handler").prefetch_related("groups")
+    if not q:
+        return base.none(), False
+    normal = idcard.normalise(q)
+    if len(normal) == 18 and normal[:17].isdigit():
+        bidx = id_blind_index(normal)
+        return base.filter(parties__person__id_number_bidx=bidx).distinct(), True
+    return base.filter(Q(number__icontains=q) | Q(original_case__case_number__icontains=q)
+                       | Q(parties__person__name__contains=q)).distinct()[:200], False  # type: ignore[return-value]
+
+
+def next_moves(user: User, case: AidCase) -> list[Any]:
+    """Return the actions USER may take on CASE now, for the case page's buttons."""
+    from jiuzhu.accounts.access import has_capability
+    from jiuzhu.cases.lifecycle import moves_from
+    from jiuzhu.cases.models import Status
+
+    moves = []
+    for move in moves_from(case.status):
+        if not any(has_capability(user, cap, case.handling_org) for cap in move.capabilities):
+            continue
+        if move.name == "record_funds" and case.decision != AidCase.Decision.GRANT:
+            continue
+        if move.name == "close" and case.status == Status.SERVED and case.decision == AidCase.Decision.GRANT:
+            continue
+        if move.name == "deem_abandoned":
+            due = next((d for d in case.deadlines.all() if d.kind == Deadline.Kind.SUPPLEMENT
+                        and d.completed_on is None), None)
+            if due is not None and due.due_on >= clock.today():
+                continue
+        moves.append(move)
+    return moves

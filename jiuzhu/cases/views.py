@@ -1,0 +1,336 @@
+"""Staff screens for aid cases: access → form → action → redirect (style.md bullet 28)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from jiuzhu.accounts.access import get_case_for_user, has_capability, memberships_of, orgs_with
+from jiuzhu.accounts.models import Capability, Role, User
+from jiuzhu.audit.actions import record as audit
+from jiuzhu.audit.models import AuditEntry
+from jiuzhu.cases import actions, forms, queries
+from jiuzhu.cases.lifecycle import MOVES
+from jiuzhu.cases.models import AidCase, Attachment, CaseEvent
+from jiuzhu.lib import clock
+from jiuzhu.orgs.policy import get_setting
+from jiuzhu.people.actions import REVEALABLE, reveal
+from jiuzhu.people.models import Person
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _messages_of(error: ValidationError) -> list[str]:
+    return [str(m) for m in error.messages]
+
+
+def worklist(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not memberships_of(user):
+        return render(request, "cases/no_role.html", status=403)
+    if not any(Capability.VIEW_CASES in m.capabilities or Capability.RAISE_CLUES in m.capabilities
+               for m in memberships_of(user)):
+        return render(request, "cases/home_other.html", {"calendar_warning": _calendar_warning(user)})
+    orgs = queries.orgs_in_scope(user)
+    form = forms.WorklistFilter(request.GET or None, orgs=orgs)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        d = form.cleaned_data
+        filters = {"view": d["view"] or "open", "status": d["status"], "org_id": d["org"], "group": d["group"],
+                   "date_from": d["date_from"], "date_to": d["date_to"]}
+    due_soon = get_setting(memberships_of(user)[0].org, "deadline.due_soon_working_days")
+    qs = queries.worklist(user, due_soon_days=due_soon, **filters)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "cases/worklist.html", {
+        "form": form, "page": page, "today": clock.today(), "query": query.urlencode(),
+        "view": filters.get("view", "open"), "can_raise": bool(orgs_with(user, Capability.RAISE_CLUES)),
+    })
+
+
+def _calendar_warning(user: User) -> str | None:
+    if not has_capability(user, Capability.ADMINISTER):
+        return None
+    from jiuzhu.calendar.queries import missing_years_warning
+
+    return missing_years_warning(clock.today())
+
+
+def worklist_export(request: HttpRequest) -> HttpResponse:
+    """The worklist as an Excel file: masked personal data, and an audit row."""
+    from openpyxl import Workbook
+
+    user = _user(request)
+    qs = queries.worklist(user, view=request.GET.get("view", "all") or "all", status=request.GET.get("status", ""),
+                          group=request.GET.get("group", ""), org_id=request.GET.get("org", ""))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "救助案件"
+    ws.append(["案件编号", "承办院", "申请人", "身份证号码", "人员类别", "状态", "线索来源", "线索日期",
+               "决定日期", "决定金额(元)", "承办人", "最近期限"])
+    count = 0
+    for case in qs.iterator(chunk_size=500):
+        a = case.applicant
+        ws.append([case.number, case.handling_org.name, a.display_name if a else "", a.id_number_masked if a else "",
+                   "、".join(g.group for g in case.groups.all()), case.get_status_display(),
+                   case.get_channel_display(), case.raised_on, case.decided_on, case.decided_amount,
+                   str(case.handler or ""), case.next_due])
+        count += 1
+    audit(AuditEntry.Kind.EXPORT, acting_user=user, reason="导出工作台案件清单", rows=count)
+    out = io.BytesIO()
+    wb.save(out)
+    response = HttpResponse(out.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="jiuzhu-cases-{clock.today():%Y%m%d}.xlsx"'
+    return response
+
+
+def case_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    orgs = {o.pk: o for o in orgs_with(user, Capability.RAISE_CLUES) + orgs_with(user, Capability.HANDLE_CASES)}
+    if not orgs:
+        raise PermissionDenied("您无权登记救助线索。")
+    form = forms.ClueForm(request.POST or None, orgs=list(orgs.values()))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            case = actions.raise_clue(
+                d["org"], acting_user=user, channel=d["channel"], person_name=d["person_name"],
+                id_number=d["id_number"], phone=d["phone"], address=d["address"],
+                original_case_number=d["original_case_number"], charge=d["charge"], stage=d["stage"],
+                offender_ability=d["offender_ability"], clue_summary=d["clue_summary"], groups=d["groups"],
+                on=d["on"], source_detail=d["source_detail"])
+        except ValidationError as e:
+            for m in _messages_of(e):
+                form.add_error(None, m)
+        else:
+            messages.success(request, f"已登记救助线索 {case.number}。")
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/new.html", {"form": form})
+
+
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = queries.case_for_page(user, pk)
+    events = list(case.events.all())
+    return render(request, "cases/detail.html", {
+        "case": case, "moves": queries.next_moves(user, case), "events": events,
+        "parties": list(case.parties.all()), "deadlines": list(case.deadlines.all()),
+        "attachments": list(case.attachments.all()), "records": list(case.records.all()),
+        "opinion": next(iter(case.opinions.all()), None), "today": clock.today(),
+        "can_write": has_capability(user, Capability.HANDLE_CASES, case.handling_org),
+        "can_reveal": has_capability(user, Capability.REVEAL_PII),
+        "attachment_form": forms.AttachmentForm(), "revealable": REVEALABLE,
+    })
+
+
+# Each action: its form, and how the cleaned data calls the action.
+ActionCall = Callable[[AidCase, User, dict[str, Any]], Any]
+ACTION_FORMS: dict[str, tuple[type[Any], ActionCall]] = {
+    "notify_right": (forms.NotifyForm, lambda c, u, d: actions.notify_right(
+        c, acting_user=u, manner=d["manner"], on=d["on"], note=d["note"])),
+    "register_application": (forms.ApplicationForm, lambda c, u, d: actions.register_application(
+        c, acting_user=u, form=d["form"], on=d["on"], oral_record=d["oral_record"], note=d["note"])),
+    "request_supplement": (forms.SupplementRequestForm, lambda c, u, d: actions.request_supplement(
+        c, acting_user=u, missing=d["missing"], on=d["on"])),
+    "receive_supplement": (forms.DatedNoteForm, lambda c, u, d: actions.receive_supplement(
+        c, acting_user=u, on=d["on"], note=d["note"])),
+    "deem_abandoned": (forms.DatedNoteForm, lambda c, u, d: actions.deem_abandoned(c, acting_user=u, on=d["on"])),
+    "accept": (forms.DatedNoteForm, lambda c, u, d: actions.accept(c, acting_user=u, on=d["on"], note=d["note"])),
+    "start_review": (forms.NoteForm, lambda c, u, d: actions.start_review(c, acting_user=u, note=d["note"])),
+    "add_record": (forms.RecordForm, lambda c, u, d: actions.add_record(
+        c, acting_user=u, kind=d["kind"], held_on=d["held_on"], content=d["content"], place=d["place"],
+        participants=d["participants"])),
+    "submit_opinion": (forms.OpinionForm, lambda c, u, d: actions.submit_opinion(
+        c, acting_user=u, category=d["category"], grounds=d["grounds"], recommendation=d["recommendation"],
+        reasoning=d["reasoning"], proposed_amount=d["proposed_amount"])),
+    "return_opinion": (forms.ReturnForm, lambda c, u, d: actions.return_opinion(
+        c, acting_user=u, comments=d["comments"])),
+    "decide_grant": (forms.GrantForm, lambda c, u, d: actions.decide_grant(
+        c, acting_user=u, amount=d["amount"], reasons=d["reasons"], on=d["on"])),
+    "decide_refuse": (forms.RefuseForm, lambda c, u, d: actions.decide_refuse(
+        c, acting_user=u, reasons=d["reasons"], grounds=d["grounds"], on=d["on"])),
+    "serve_decision": (forms.ServeForm, lambda c, u, d: actions.serve_decision(
+        c, acting_user=u, method=d["method"], recipient=d["recipient"], on=d["on"], note=d["note"])),
+    "record_funds": (forms.DatedNoteForm, lambda c, u, d: actions.record_funds(
+        c, acting_user=u, on=d["on"], note=d["note"])),
+    "record_payment": (forms.PaymentForm, lambda c, u, d: actions.record_payment(
+        c, acting_user=u, amount=d["amount"], method=d["method"], payee=d["payee"], on=d["on"], note=d["note"])),
+    "start_follow_up": (forms.FollowUpForm, lambda c, u, d: actions.start_follow_up(
+        c, acting_user=u, held_on=d["held_on"], content=d["content"], method=d["method"])),
+    "close": (forms.CloseForm, lambda c, u, d: actions.close(c, acting_user=u, summary=d["summary"], on=d["on"])),
+    "archive": (forms.ArchiveForm, lambda c, u, d: actions.archive(
+        c, acting_user=u, archive_number=d["archive_number"], on=d["on"])),
+    "request_advance": (forms.AdvanceRequestForm, lambda c, u, d: actions.request_advance(
+        c, acting_user=u, amount=d["amount"], urgency=d["urgency"])),
+    "approve_advance": (forms.AdvanceApproveForm, lambda c, u, d: actions.approve_advance(
+        c, acting_user=u, amount=d["amount"], on=d["on"], note=d["note"])),
+    "complete_formalities": (forms.FormalitiesForm, lambda c, u, d: actions.complete_formalities(
+        c, acting_user=u, form=d["form"], on=d["on"], note=d["note"])),
+    "assign_handler": (forms.AssignForm, lambda c, u, d: actions.assign_handler(
+        c, acting_user=u, handler=d["handler"])),
+}
+
+
+def _initial(case: AidCase, action: str) -> dict[str, Any]:
+    if action == "decide_grant":
+        return {"amount": case.proposed_amount}
+    if action == "record_payment":
+        return {"amount": case.decided_amount, "payee": case.applicant.name if case.applicant else ""}
+    if action == "serve_decision":
+        return {"recipient": case.applicant.name if case.applicant else ""}
+    if action == "approve_advance":
+        return {"amount": case.advance_amount}
+    return {}
+
+
+def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = _user(request)
+    if action not in ACTION_FORMS:
+        raise Http404("没有这项操作")
+    case = get_case_for_user(user, pk, write=True)
+    move = MOVES[action]
+    form_class, call = ACTION_FORMS[action]
+    kwargs: dict[str, Any] = {}
+    if form_class is forms.AssignForm:
+        kwargs["handlers"] = User.objects.filter(
+            memberships__org=case.handling_org, memberships__is_active=True,
+            memberships__role__in=[Role.KONGSHEN, Role.DEPT_HEAD]).distinct()
+    form = form_class(request.POST or None, initial=_initial(case, action), **kwargs)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if isinstance(form, forms.OpinionForm):
+            data["grounds"] = form.grounds()
+        try:
+            call(case, user, data)
+        except ValidationError as e:
+            for m in _messages_of(e):
+                form.add_error(None, m)
+        else:
+            messages.success(request, f"已完成：{move.label}。")
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/action.html", {"case": case, "move": move, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+def applicant_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = get_case_for_user(user, pk, write=True)
+    if not has_capability(user, Capability.HANDLE_CASES, case.handling_org):
+        raise PermissionDenied("您无权修改申请人信息。")
+    form = forms.ApplicantForm(request.POST or None,
+                               initial={"groups": list(case.groups.values_list("group", flat=True)),
+                                        "ethnicity": case.applicant.ethnicity if case.applicant else "",
+                                        "bank_name": case.applicant.bank_name if case.applicant else ""})
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        groups = d.pop("groups")
+        try:
+            with transaction.atomic():
+                actions.set_groups(case, groups)
+            actions.update_applicant(case, acting_user=user, **d)
+        except ValidationError as e:
+            for m in _messages_of(e):
+                form.add_error(None, m)
+        else:
+            messages.success(request, "已更新申请人信息。")
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/applicant.html", {"case": case, "form": form})
+
+
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = get_case_for_user(user, pk, write=True)
+    if not has_capability(user, Capability.HANDLE_CASES, case.handling_org) or not case.is_open:
+        raise PermissionDenied("您不能向该案件上传材料。")
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + "#materials")
+    f = form.cleaned_data["file"]
+    digest = hashlib.sha256()
+    for chunk in f.chunks():
+        digest.update(chunk)
+    f.seek(0)
+    # The file is written before the row: a failed write leaves no row pointing at nothing.
+    att = Attachment(case=case, kind=form.cleaned_data["kind"], original_name=f.name[:200],
+                     content_type=f.jiuzhu_content_type, size=f.size, sha256=digest.hexdigest(),
+                     note=form.cleaned_data["note"], uploaded_by=user, uploaded_at=clock.now())
+    att.file.save(f.name, f, save=False)
+    with transaction.atomic():
+        att.save()
+        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.ATTACHMENT, action="upload", actor=user,
+                                 at=clock.now(), note=f"{att.get_kind_display()}：{att.original_name}")
+    messages.success(request, f"已上传：{att.original_name}")
+    return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + "#materials")
+
+
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    user = _user(request)
+    case = get_case_for_user(user, pk)
+    att = Attachment.objects.filter(case=case, pk=attachment_pk).first()
+    if att is None:
+        raise Http404("材料不存在")
+    audit(AuditEntry.Kind.DOWNLOAD, acting_user=user, case=case, field=att.original_name,
+          attachment=att.pk)
+    response = FileResponse(att.file.open("rb"), content_type=att.content_type, as_attachment=True,
+                            filename=att.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def reveal_field(request: HttpRequest, pk: int, person_pk: int, field: str) -> HttpResponse:
+    """Show one full personal-data value after the user gives a reason (and record it)."""
+    user = _user(request)
+    case = get_case_for_user(user, pk)
+    person = Person.objects.filter(pk=person_pk, case_parts__case=case).first()
+    if person is None or field not in REVEALABLE:
+        raise Http404("信息不存在")
+    form = forms.RevealForm(request.POST or None)
+    value = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            value = reveal(person, field, acting_user=user, reason=form.cleaned_data["reason"], case=case)
+        except ValidationError as e:
+            form.add_error(None, e)
+    return render(request, "cases/reveal.html", {"case": case, "person": person, "field": field,
+                                                 "label": REVEALABLE[field], "form": form, "value": value})
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    q = request.GET.get("q", "").strip()
+    results, by_id = queries.search(user, q)
+    if by_id:
+        audit(AuditEntry.Kind.SEARCH, acting_user=user, reason="按身份证号码检索")
+    return render(request, "cases/search.html", {"q": q, "results": list(results), "by_id": by_id})
+
+
+def notifications(request: HttpRequest) -> HttpResponse:
+    from jiuzhu.notifications.models import Notification
+
+    user = _user(request)
+    items = list(Notification.objects.filter(recipient=user).select_related("case")[:100])
+    if request.method == "POST":
+        Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=clock.now())
+        return redirect("cases:notifications")
+    return render(request, "cases/notifications.html", {"items": items})
+
+

@@ -1,0 +1,158 @@
+"""The demo's current work: cases in every state, with deadlines due soon and overdue.
+
+Dates are counted back from today, so a freshly loaded demo always has something due and overdue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from jiuzhu.accounts.models import Role
+from jiuzhu.calendar.workdays import add_working_days, is_working_day
+from jiuzhu.cases import actions
+from jiuzhu.cases.models import AidCase, Channel, OriginalCase, Record
+from jiuzhu.demo.loader import GROUNDS_NONE, Demo, _case_number
+from jiuzhu.lib import clock
+
+
+def back(today: dt.date, working_days: int) -> dt.date:
+    """Return the date WORKING_DAYS working days before TODAY."""
+    day = today
+    while working_days > 0:
+        day -= dt.timedelta(days=1)
+        if is_working_day(day):
+            working_days -= 1
+    return day
+
+
+class Walk:
+    """Drives one current case step by step, each step on its own date."""
+
+    def __init__(self, demo: Demo, code: str, start: dt.date, *, groups: list[str] | None = None,
+                 channel: str = Channel.CASE_DEPARTMENT, person: dict[str, Any] | None = None,
+                 summary: str = "办案中发现被害人受伤致生活困难，加害人无赔偿能力。") -> None:
+        self.demo, self.code, self.day = demo, code, start
+        self.handler = demo.user(code, Role.KONGSHEN)
+        self.approver = demo.approver(code)
+        raiser = demo.staff.get((code, Role.CASE_PROSECUTOR), self.handler)
+        with clock.travel(start):
+            self.case = actions.raise_clue(
+                demo.orgs[code], acting_user=raiser if channel == Channel.CASE_DEPARTMENT else self.handler,
+                channel=channel, original_case_number=_case_number(demo, code, start),
+                charge=demo.rng.choice(["故意伤害罪", "交通肇事罪", "抢劫罪", "强奸罪"]),
+                stage=OriginalCase.Stage.PROSECUTION_REVIEW, offender_ability=OriginalCase.OffenderAbility.UNABLE,
+                groups=groups or [], clue_summary=summary,
+                **(person or demo.person(code, on=start)))
+        self.raiser = raiser
+
+    def at(self, day: dt.date) -> Walk:
+        self.day = max(day, self.day)
+        return self
+
+    def do(self, name: str, **kwargs: Any) -> Walk:
+        user = kwargs.pop("acting_user", None) or self.handler
+        with clock.travel(self.day):
+            getattr(actions, name)(self.case, acting_user=user, **kwargs)
+        self.case.refresh_from_db()
+        return self
+
+
+def load_current(demo: Demo) -> None:
+    """Create the current (this year's) cases, none of which changes the seed's figures."""
+    t = clock.today()
+    p = demo.person
+
+    def applied(code: str, start: dt.date, **kw: Any) -> Walk:
+        w = Walk(demo, code, start, **kw)
+        w.do("notify_right", acting_user=w.raiser, manner="written")
+        return w.do("register_application", form=AidCase.ApplicationForm.WRITTEN)
+
+    def reviewing(code: str, start: dt.date, **kw: Any) -> Walk:
+        w = applied(code, start, **kw)
+        return w.at(add_working_days(start, 1)).do("accept").do("start_review")
+
+    def pending(code: str, start: dt.date, amount: str, **kw: Any) -> Walk:
+        w = reviewing(code, start, **kw)
+        w.at(add_working_days(start, 2)).do(
+            "add_record", kind=Record.Kind.HOME_VISIT, held_on=add_working_days(start, 2),
+            content="入户走访：家中主要劳动力受伤，无稳定收入，村委会出具生活困难证明。", participants="承办检察官、村委会主任")
+        return w.at(add_working_days(start, 3)).do(
+            "submit_opinion", category="E1", grounds=GROUNDS_NONE, recommendation="grant",
+            reasoning="申请人符合2021年细则第七条第一项情形，经逐项审查不存在不予救助情形，建议救助。",
+            proposed_amount=Decimal(amount))
+
+    def granted(code: str, start: dt.date, amount: str, **kw: Any) -> Walk:
+        w = pending(code, start, amount, **kw)
+        return w.at(add_working_days(start, 5)).do(
+            "decide_grant", acting_user=w.approver, amount=Decimal(amount), reasons="符合救助条件，决定予以救助。")
+
+    def paid(code: str, start: dt.date, amount: str, **kw: Any) -> Walk:
+        w = granted(code, start, amount, **kw)
+        name = w.case.applicant.name if w.case.applicant else ""
+        w.at(add_working_days(start, 6)).do("serve_decision", method="direct", recipient=name)
+        w.at(add_working_days(start, 8)).do("record_funds")
+        return w.at(add_working_days(start, 9)).do("record_payment", amount=Decimal(amount),
+                                                   method=AidCase.PaymentMethod.LUMP_SUM, payee=name)
+
+    wd = lambda n: back(t, n)  # noqa: E731
+
+    # 线索 and 已告知
+    Walk(demo, "540528", t - dt.timedelta(days=1), groups=["妇女"], person=p("540528", female=True, on=t))
+    Walk(demo, "540527", wd(3), channel=Channel.PARTNER, summary="县妇联移送：被害妇女因案致贫。",
+         groups=["妇女", "因案致贫"], person=p("540527", female=True, on=t)) \
+        .do("notify_right", manner="oral")
+    # 已申请: the 5-working-day check due soon, and one overdue
+    applied("540528", wd(3), groups=["农村困难群众"])
+    applied("540524", wd(8), groups=["残疾人"])
+    # 待补正: running, and one whose 30 days ran out (the worker's first sweep lapses it)
+    applied("540528", t - dt.timedelta(days=12)).at(t - dt.timedelta(days=10)).do(
+        "request_supplement", missing="村（居）委会出具的生活困难证明；医疗费用票据。")
+    applied("540522", t - dt.timedelta(days=40)).at(t - dt.timedelta(days=38)).do(
+        "request_supplement", missing="伤情鉴定意见书。")
+    # 视为放弃 (already lapsed)
+    applied("540526", t - dt.timedelta(days=60)).at(t - dt.timedelta(days=58)).do(
+        "request_supplement", missing="身份证明、生活困难证明。").at(t - dt.timedelta(days=20)).do(
+        "deem_abandoned", acting_user=demo.user("540526", Role.KONGSHEN))
+    # 已受理 (decision due) and one overdue
+    applied("540528", wd(5), groups=["退役军人"], person=p("540528", female=False, on=t)).at(wd(4)).do("accept")
+    applied("540500", wd(16), groups=["因案致贫"]).at(wd(14)).do("accept")
+    # 审查中: one with a minor victim (masked outside the case file), one due soon
+    reviewing("540528", wd(6), groups=["未成年人"], person=p("540528", age=12, on=t)).at(wd(2)).do(
+        "add_record", kind=Record.Kind.INVESTIGATION, held_on=wd(2),
+        content="询问被害人监护人，了解治疗费用及家庭收入情况。", participants="承办检察官、被害人祖母")
+    reviewing("540527", wd(9), groups=["农村困难群众"])
+    # 待审批
+    pending("540528", wd(7), "20000", groups=["妇女", "因案致贫"], person=p("540528", female=True, on=t))
+    pending("540500", wd(6), "30000", groups=["残疾人"])
+    # 决定救助 and 不予救助
+    granted("540528", wd(9), "15000", groups=["老年人"], person=p("540528", age=72, on=t))
+    w = reviewing("540531", wd(10))
+    grounds = dict(GROUNDS_NONE)
+    grounds["X5"] = {"present": True, "note": "申请人生活困难系长期疾病所致，与本案无关。"}
+    w.at(wd(7)).do("submit_opinion", category="E1", grounds=grounds, recommendation="refuse",
+                   reasoning="生活困难非案件原因所导致，建议不予救助，并协调民政部门给予临时救助。")
+    w.at(wd(5)).do("decide_refuse", acting_user=w.approver, grounds=["X5"],
+                   reasons="经审查，您的生活困难并非本案所致，依照规定不予救助。我院已将您的情况告知县民政局，可申请临时救助。")
+    # 已送达 → 待发放 (payment notice overdue) → 已发放 → 回访 → 结案 → 归档
+    g = granted("540528", wd(14), "12000", groups=["因案致贫"])
+    g.at(wd(8)).do("serve_decision", method="post", recipient=g.case.applicant.name if g.case.applicant else "")
+    pay = granted("540528", wd(16), "18000", groups=["妇女"], person=p("540528", female=True, on=t))
+    pay.at(wd(10)).do("serve_decision", method="direct", recipient="本人")
+    pay.at(wd(6)).do("record_funds")
+    paid("540524", wd(20), "10000", groups=["低保户"])
+    fu = paid("540527", wd(40), "25000", groups=["妇女", "因案致贫"], person=p("540527", female=True, on=t))
+    fu.at(wd(25)).do("start_follow_up", held_on=wd(25), method="上门回访",
+                     content="救助金已用于医疗和子女就学，生活基本稳定；需协调教育部门落实助学。")
+    c = paid("540528", wd(45), "8000", groups=["退役军人"], person=p("540528", female=False, on=t))
+    c.at(wd(30)).do("close", summary="救助金已发放，回访情况良好，案件办结。")
+    a = paid("540500", wd(60), "20000", groups=["残疾人"])
+    a.at(wd(45)).do("close", summary="救助金已发放，案件办结。").at(wd(40)).do(
+        "archive", archive_number=f"540500-{t.year}-归001")
+    # 先行救助: requested, and approved awaiting the formalities
+    r = reviewing("540502", wd(2), summary="被害人重伤住院，生命垂危，无力支付救治费用。")
+    r.do("request_advance", amount=Decimal("10000"), urgency="被害人重伤住院抢救，家属无力承担医疗费用，情况紧急。")
+    ad = Walk(demo, "540528", wd(4), summary="被害人重伤急需救治。", groups=["农村困难群众"])
+    ad.at(wd(4)).do("request_advance", amount=Decimal("8000"), urgency="被害人伤情危重，急需手术费用。")
+    ad.at(wd(3)).do("approve_advance", acting_user=demo.user("540528", Role.DEPUTY_CHIEF), amount=Decimal("8000"))

@@ -1,0 +1,252 @@
+"""Load the Shannan demo through the real actions (contracts §6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from faker import Faker
+
+from jiuzhu.accounts.actions import create_staff_user
+from jiuzhu.accounts.models import Membership, Role, User
+from jiuzhu.calendar.workdays import add_working_days
+from jiuzhu.cases import actions
+from jiuzhu.cases.models import AidCase, Channel, OriginalCase, Record
+from jiuzhu.demo import data
+from jiuzhu.lib import clock
+from jiuzhu.orgs.actions import create_department, create_organisation
+from jiuzhu.orgs.models import Department, Organisation
+from jiuzhu.people.idcard import check_digit
+
+CHARGES = ["故意伤害罪", "交通肇事罪", "抢劫罪", "故意杀人罪", "强奸罪", "诈骗罪", "盗窃罪", "寻衅滋事罪"]
+GROUNDS_NONE = {code: {"present": False, "note": "经审查不存在该情形"} for code in
+                ["X1", "X2", "X3", "X4", "X5", "X6"]}
+
+
+@dataclass
+class Demo:
+    """The state of one demo load: organisations and staff by code and role."""
+
+    rng: random.Random
+    fake: Faker
+    orgs: dict[str, Organisation] = field(default_factory=dict)
+    staff: dict[tuple[str, str], User] = field(default_factory=dict)
+    id_seq: int = 0
+
+    def user(self, code: str, role: str) -> User:
+        return self.staff[(code, role)]
+
+    def approver(self, code: str) -> User:
+        return self.staff.get((code, Role.DEPT_HEAD)) or self.staff[(code, Role.DEPUTY_CHIEF)]
+
+    def id_number(self, code: str, birth: dt.date, female: bool) -> str:
+        self.id_seq += 1
+        seq = (self.id_seq * 2 + (0 if female else 1)) % 1000
+        area = code if code != "540500" else "540502"
+        first17 = f"{area}{birth:%Y%m%d}{seq:03d}"
+        return first17 + check_digit(first17)
+
+    def person(self, code: str, *, female: bool | None = None, age: int | None = None,
+               on: dt.date) -> dict[str, Any]:
+        female = self.rng.random() < 0.5 if female is None else female
+        given = self.rng.choice(data.TIBETAN_GIVEN)
+        name = given + self.rng.choice(data.TIBETAN_FEMALE if female else data.TIBETAN_MALE)
+        age = age if age is not None else self.rng.randint(22, 70)
+        birth = dt.date(on.year - age, self.rng.randint(1, 12), self.rng.randint(1, 28))
+        return {"person_name": name, "id_number": self.id_number(code, birth, female),
+                "phone": f"1{self.rng.choice(['38', '39', '59', '89', '91'])}{self.rng.randint(10000000, 99999999)}",
+                "address": f"西藏自治区{self.orgs[code].name.replace('人民检察院', '')}某乡某村{self.rng.randint(1, 40)}号"}
+
+
+def load_orgs_and_staff(demo: Demo) -> None:
+    """Create the 14 procuratorates of contracts §1 with their departments and demo staff."""
+    password = make_password(data.DEMO_PASSWORD)  # hashed once: ~90 users share it
+    for code, name, parent, level, slug in data.ORGS:
+        org = create_organisation(name=name, code=code, parent=demo.orgs.get(parent or ""), level=level)
+        demo.orgs[code] = org
+        depts = {kind: create_department(org, kind=kind) for kind in
+                 [Department.Kind.COMPLAINT, Department.Kind.CASE, Department.Kind.FINANCE,
+                  Department.Kind.LEADERSHIP, Department.Kind.OFFICE]}
+        for role in data.ROLES_BY_LEVEL[level]:
+            user = create_staff_user(
+                f"{slug}_{role}", password=password, full_name=demo.fake.name(), org=org, role=role,
+                department=depts[data.ROLE_DEPARTMENT[role]])
+            demo.staff[(code, role)] = user
+
+
+def _at(day: dt.date) -> Any:
+    return clock.travel(day)
+
+
+def walk_to_paid(demo: Demo, code: str, *, raised: dt.date, amount: Decimal, groups: list[str],
+                 person: dict[str, Any], channel: str = Channel.CASE_DEPARTMENT, source: str = "",
+                 close: bool = True, method: str = AidCase.PaymentMethod.LUMP_SUM) -> AidCase:
+    """Take one case from clue to paid (and on to archive) on the dates a real case would have."""
+    org = demo.orgs[code]
+    raiser = demo.user(code, Role.CASE_PROSECUTOR) if (code, Role.CASE_PROSECUTOR) in demo.staff \
+        else demo.user(code, Role.KONGSHEN)
+    handler = demo.user(code, Role.KONGSHEN)
+    approver = demo.approver(code)
+    days = [add_working_days(raised, n) for n in (0, 1, 2, 4, 5, 8, 9, 12, 13, 20, 25)]
+    with _at(days[0]):
+        case = actions.raise_clue(
+            org, acting_user=raiser, channel=channel, original_case_number=_case_number(demo, code, raised),
+            charge=demo.rng.choice(CHARGES), stage=OriginalCase.Stage.PROSECUTION_REVIEW,
+            offender_ability=OriginalCase.OffenderAbility.UNABLE, groups=groups, source_detail=source,
+            clue_summary="办案中发现被害人因案致生活困难，加害人无赔偿能力。", **person)
+        actions.notify_right(case, acting_user=raiser, manner="written")
+    with _at(days[1]):
+        actions.register_application(case, acting_user=handler, form=AidCase.ApplicationForm.WRITTEN)
+    with _at(days[2]):
+        actions.accept(case, acting_user=handler)
+        actions.start_review(case, acting_user=handler)
+    with _at(days[3]):
+        actions.add_record(case, acting_user=handler, kind=Record.Kind.HOME_VISIT, held_on=days[3],
+                           content="入户走访，核实家庭收入与生活困难情况属实。", participants="承办检察官、村委会干部")
+    with _at(days[4]):
+        actions.submit_opinion(case, acting_user=handler, category="E1", grounds=GROUNDS_NONE,
+                               recommendation="grant", reasoning="符合救助条件，建议予以救助。",
+                               proposed_amount=amount)
+    with _at(days[5]):
+        actions.decide_grant(case, acting_user=approver, amount=amount, reasons="符合国家司法救助条件，决定予以救助。")
+    with _at(days[6]):
+        actions.serve_decision(case, acting_user=handler, method="direct", recipient=person["person_name"])
+    with _at(days[7]):
+        actions.record_funds(case, acting_user=handler)
+    with _at(days[8]):
+        actions.record_payment(case, acting_user=handler, amount=amount, method=method,
+                               payee=person["person_name"])
+    if close:
+        with _at(days[9]):
+            actions.close(case, acting_user=handler, summary="救助金已发放，案件办结。")
+        with _at(days[10]):
+            actions.archive(case, acting_user=handler, archive_number=f"{code}-{raised.year}-归{case.pk:04d}")
+    return case
+
+
+def _case_number(demo: Demo, code: str, day: dt.date) -> str:
+    short = demo.orgs[code].name.replace("人民检察院", "")[:2]
+    return f"{short}检刑诉〔{day.year}〕{demo.rng.randint(1, 300)}号"
+
+
+def load_history(demo: Demo) -> None:
+    """The historical cases of contracts §6: 2018–2021 and 2022."""
+    for i, (code, year, amount) in enumerate(data.HISTORY_2018_2021):
+        raised = dt.date(year, 4 + i * 2, 6)
+        walk_to_paid(demo, code, raised=raised, amount=amount, groups=["因案致贫"],
+                     person=demo.person(code, on=raised))
+    # One refusal in 2021 (outside every period of the seed's figures but for the refusal count).
+    raised = dt.date(2021, 9, 6)
+    _refused_case(demo, "540525", raised)
+
+    plan: list[tuple[str, Decimal, bool]] = [(c, data.JOINT_2022_AMOUNT, True) for c in data.JOINT_2022]
+    plan += [(c, Decimal(a), False) for c, a in data.SINGLE_2022]
+    demo.rng.shuffle(plan)
+    suo_done = False
+    for i, (code, amount, joint) in enumerate(plan):
+        raised = dt.date(2022, 1, 10) + dt.timedelta(days=7 * i)
+        groups, person = _groups_and_person(demo, code, raised, i)
+        source = ""
+        if joint:
+            county = JOINT_SPLIT_TEXT.format(county=demo.orgs[code].name)
+            source = f"联合救助：{county}"
+            if code == "540527" and not suo_done:
+                person["person_name"] = "索朗卓玛"
+                person["id_number"] = demo.id_number(code, dt.date(1986, 3, 14), True)
+                groups = ["妇女", "因案致贫", "农村困难群众"]
+                suo_done = True
+        walk_to_paid(demo, code, raised=raised, amount=amount, groups=groups, person=person, source=source,
+                     method=AidCase.PaymentMethod.CUSTODY if "未成年人" in groups else AidCase.PaymentMethod.LUMP_SUM)
+
+
+JOINT_SPLIT_TEXT = "山南市人民检察院出资15000元，{county}出资10000元"
+
+
+def _groups_and_person(demo: Demo, code: str, raised: dt.date, i: int) -> tuple[list[str], dict[str, Any]]:
+    kind = i % 7
+    if kind == 0:
+        return ["妇女", "因案致贫"], demo.person(code, female=True, on=raised)
+    if kind == 1:
+        return ["未成年人"], demo.person(code, age=demo.rng.randint(8, 16), on=raised)
+    if kind == 2:
+        return ["残疾人", "农村困难群众"], demo.person(code, on=raised)
+    if kind == 3:
+        return ["退役军人"], demo.person(code, female=False, age=demo.rng.randint(40, 60), on=raised)
+    if kind == 4:
+        return ["农村困难群众", "低保户"], demo.person(code, on=raised)
+    if kind == 5:
+        return ["老年人"], demo.person(code, age=demo.rng.randint(65, 80), on=raised)
+    return [], demo.person(code, on=raised)
+
+
+def _refused_case(demo: Demo, code: str, raised: dt.date) -> AidCase:
+    org = demo.orgs[code]
+    handler = demo.user(code, Role.KONGSHEN)
+    person = demo.person(code, on=raised)
+    days = [add_working_days(raised, n) for n in (0, 1, 3, 6, 8, 9, 12, 15)]
+    with _at(days[0]):
+        case = actions.raise_clue(org, acting_user=handler, channel=Channel.WALK_IN,
+                                  original_case_number=_case_number(demo, code, raised), charge="交通肇事罪",
+                                  clue_summary="申请人来访申请救助。", **person)
+        actions.register_application(case, acting_user=handler, form=AidCase.ApplicationForm.ORAL,
+                                     oral_record="申请人口述：因交通事故受伤，请求救助。")
+    with _at(days[1]):
+        actions.accept(case, acting_user=handler)
+        actions.start_review(case, acting_user=handler)
+    grounds = dict(GROUNDS_NONE)
+    grounds["X4"] = {"present": True, "note": "申请人在诉讼中已与肇事方达成赔偿协议并足额受偿。"}
+    with _at(days[3]):
+        actions.submit_opinion(case, acting_user=handler, category="E6", grounds=grounds, recommendation="refuse",
+                               reasoning="申请人已通过诉讼获得赔偿，生活困难非案件导致，建议不予救助。")
+    with _at(days[4]):
+        actions.decide_refuse(case, acting_user=demo.approver(code), grounds=["X4", "X5"],
+                              reasons="您已通过民事诉讼获得足额赔偿，不符合国家司法救助条件。如生活仍有困难，可向当地民政部门申请社会救助。")
+    with _at(days[5]):
+        actions.serve_decision(case, acting_user=handler, method="direct", recipient=person["person_name"])
+    with _at(days[6]):
+        actions.close(case, acting_user=handler, summary="不予救助决定已送达并释法说理。")
+    with _at(days[7]):
+        actions.archive(case, acting_user=handler, archive_number=f"{code}-{raised.year}-归{case.pk:04d}")
+    return case
+
+
+def load(*, orgs_only: bool = False, seed: int = 20230607) -> Demo:
+    """Load the demo into an empty, migrated database."""
+    if AidCase.objects.exists():
+        raise DemoError("数据库中已有救助案件，演示数据只能载入空数据库。")
+    if Organisation.objects.filter(code__in=[o[0] for o in data.ORGS]).exists():
+        raise DemoError("数据库中已有演示机构；如需重新载入，请使用新的空数据库。")
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    demo = Demo(rng=random.Random(seed), fake=fake)
+    with transaction.atomic():
+        load_orgs_and_staff(demo)
+    if orgs_only:
+        return demo
+    load_history(demo)
+    from jiuzhu.demo.current import load_current
+
+    load_current(demo)
+    return demo
+
+
+class DemoError(Exception):
+    pass
+
+
+def demo_accounts() -> list[dict[str, str]]:
+    """Return the demo users: username, password, role, organisation code and name (contracts §2)."""
+    rows = (Membership.objects.filter(user__username__regex=r"^[a-z]+_[a-z_]+$", is_active=True)
+            .select_related("user", "org").order_by("org__code", "role"))
+    order = {r: i for i, r in enumerate(Role.values)}
+    out = [{"username": m.user.username, "password": data.DEMO_PASSWORD, "role": m.get_role_display(),
+            "org_code": m.org.code or "", "org_name": m.org.name, "_order": order[m.role]} for m in rows]
+    out.sort(key=lambda r: (r["org_code"], r["_order"]))
+    for r in out:
+        del r["_order"]
+    return out

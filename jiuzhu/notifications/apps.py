@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "jiuzhu.notifications"
+    label = "notifications"
+    verbose_name = "通知"
