@@ -305,6 +305,8 @@ def accept(case: AidCase, *, acting_user: User, on: dt.date | None = None, note:
     """Accept the application; the decision clock (10 working days by default) starts."""
     case = _lock(case)
     day = _on(on, not_before=case.applied_on, what="受理日期")
+    if case.applicant is None or not case.applicant.id_number_bidx:
+        raise CaseActionError("受理前须登记申请人的身份证号码（“补充申请人信息”）。")
     _transition(case, "accept", Status.ACCEPTED, acting_user=acting_user, note=note,
                 fields={"accepted_on": day}, on=day)
     deadlines.complete(case, Deadline.Kind.SUPPLEMENT_NOTICE, day)

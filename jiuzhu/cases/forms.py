@@ -9,7 +9,16 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from jiuzhu.cases.models import AidCase, Attachment, Category, Channel, Group, OriginalCase, Record, RefusalGround
+from jiuzhu.cases.models import (
+    AidCase,
+    Attachment,
+    Category,
+    Channel,
+    Group,
+    OriginalCase,
+    Record,
+    RefusalGround,
+)
 from jiuzhu.people import idcard
 
 DATE = forms.DateInput(attrs={"type": "date"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Min, Prefetch, Q, QuerySet
+from django.db.models import F, Min, Prefetch, Q, QuerySet
 
 from jiuzhu.accounts.access import cases_visible_to, get_case_for_user, memberships_of
 from jiuzhu.accounts.models import Capability, User
@@ -57,7 +57,7 @@ def worklist(user: User, *, view: str = "open", status: str = "", org_id: str = 
         qs = qs.filter(raised_on__lte=date_to)
     return (qs.select_related("handling_org", "applicant", "handler")
             .prefetch_related("groups")
-            .order_by("next_due", "-raised_on", "-pk"))
+            .order_by(F("next_due").asc(nulls_last=True), "-raised_on", "-pk"))
 
 
 def case_for_page(user: User, pk: int) -> AidCase:

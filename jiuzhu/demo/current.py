@@ -9,6 +9,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from jiuzhu.accounts.models import Role
 from jiuzhu.calendar.workdays import add_working_days, is_working_day
 from jiuzhu.cases import actions
@@ -33,7 +35,7 @@ class Walk:
     def __init__(self, demo: Demo, code: str, start: dt.date, *, groups: list[str] | None = None,
                  channel: str = Channel.CASE_DEPARTMENT, person: dict[str, Any] | None = None,
                  summary: str = "办案中发现被害人受伤致生活困难，加害人无赔偿能力。") -> None:
-        self.demo, self.code, self.day = demo, code, start
+        self.demo, self.code, self.day, self.step = demo, code, start, 0
         self.handler = demo.user(code, Role.KONGSHEN)
         self.approver = demo.approver(code)
         raiser = demo.staff.get((code, Role.CASE_PROSECUTOR), self.handler)
@@ -48,12 +50,16 @@ class Walk:
         self.raiser = raiser
 
     def at(self, day: dt.date) -> Walk:
-        self.day = max(day, self.day)
+        if day > self.day:
+            self.day, self.step = day, 0
         return self
 
     def do(self, name: str, **kwargs: Any) -> Walk:
         user = kwargs.pop("acting_user", None) or self.handler
-        with clock.travel(self.day):
+        # Steps on the same day happen a few minutes apart, so the timeline keeps their order.
+        self.step += 1
+        moment = timezone.make_aware(dt.datetime.combine(self.day, dt.time(9, 30)) + dt.timedelta(minutes=7 * self.step))
+        with clock.travel(moment):
             getattr(actions, name)(self.case, acting_user=user, **kwargs)
         self.case.refresh_from_db()
         return self

@@ -57,7 +57,10 @@ def parse_id_number(raw: str, *, today: dt.date | None = None) -> IdNumber:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise ValidationError(f"身份证号码中的出生日期“{value[6:14]}”不是有效日期。", code="birth_date") from None
-    today = today or dt.date.today()
+    if today is None:
+        from jiuzhu.lib.clock import today as clock_today
+
+        today = clock_today()
     if birth > today or birth.year < 1880:
         raise ValidationError(f"身份证号码中的出生日期“{value[6:14]}”不合理。", code="birth_date")
     expected = check_digit(value[:17])
