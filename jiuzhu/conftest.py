@@ -32,3 +32,83 @@ def _django_allow_async_unsafe() -> None:
     # Playwright's sync API runs an event loop in the test's thread; Django would then refuse ORM
     # calls (live_server, django_db) as "async unsafe".
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+# ---------------------------------------------------------------------------------------------
+# Personas (style.md bullet 33): the demo's procuratorates and staff, built through the real actions.
+
+
+class World:
+    """The 14 procuratorates of contracts §1 and their demo staff, with helpers to build cases."""
+
+    def __init__(self) -> None:
+        import random
+
+        from faker import Faker
+
+        from jiuzhu.demo.loader import Demo, load_orgs_and_staff
+
+        fake = Faker("zh_CN")
+        fake.seed_instance(1)
+        self.demo = Demo(rng=random.Random(1), fake=fake)
+        load_orgs_and_staff(self.demo)
+        self.orgs = self.demo.orgs
+
+    def user(self, code: str, role: str):  # type: ignore[no-untyped-def]
+        return self.demo.user(code, role)
+
+    def person(self, code: str = "540528", **kw):  # type: ignore[no-untyped-def]
+        from jiuzhu.lib import clock
+
+        return self.demo.person(code, on=clock.today(), **kw)
+
+    def clue(self, code: str = "540528", *, groups: list[str] | None = None, person: dict | None = None,
+             **kw):  # type: ignore[no-untyped-def]
+        """Raise a clue in CODE as its case-department prosecutor."""
+        from jiuzhu.cases import actions
+
+        return actions.raise_clue(self.orgs[code], acting_user=self.user(code, "case_prosecutor"),
+                                  channel="case_department", groups=groups or [],
+                                  clue_summary="办案中发现被害人生活困难。", **(person or self.person(code)), **kw)
+
+    def to(self, status: str, code: str = "540528", *, amount: str = "10000", **kw):  # type: ignore[no-untyped-def]
+        """Return a new case of CODE taken through the real actions to STATUS."""
+        from decimal import Decimal
+
+        from jiuzhu.cases import actions
+        from jiuzhu.demo.loader import GROUNDS_NONE
+
+        h, a = self.user(code, "kongshen"), self.user(code, "dept_head")
+        case = self.clue(code, **kw)
+        steps = [
+            ("notified", lambda: actions.notify_right(case, acting_user=self.user(code, "case_prosecutor"),
+                                                      manner="written")),
+            ("applied", lambda: actions.register_application(case, acting_user=h, form="written")),
+            ("accepted", lambda: actions.accept(case, acting_user=h)),
+            ("under_review", lambda: actions.start_review(case, acting_user=h)),
+            ("pending_approval", lambda: actions.submit_opinion(
+                case, acting_user=h, category="E1", grounds=GROUNDS_NONE, recommendation="grant",
+                reasoning="建议救助。", proposed_amount=Decimal(amount))),
+            ("granted", lambda: actions.decide_grant(case, acting_user=a, amount=Decimal(amount), reasons="予以救助。")),
+            ("served", lambda: actions.serve_decision(case, acting_user=h, method="direct", recipient="本人")),
+            ("awaiting_payment", lambda: actions.record_funds(case, acting_user=h)),
+            ("paid", lambda: actions.record_payment(case, acting_user=h, amount=Decimal(amount),
+                                                    method="lump_sum", payee="本人")),
+            ("follow_up", lambda: actions.start_follow_up(case, acting_user=h, held_on=case.paid_on,
+                                                          content="生活稳定。", method="电话回访")),
+            ("closed", lambda: actions.close(case, acting_user=h, summary="办结。")),
+            ("archived", lambda: actions.archive(case, acting_user=h, archive_number="A-1")),
+        ]
+        if case.status == status:
+            return case
+        for target, step in steps:
+            step()
+            if target == status:
+                return case
+        raise ValueError(status)
+
+
+@pytest.fixture
+def world(db):  # type: ignore[no-untyped-def]
+    """The demo's organisations and staff (no cases)."""
+    return World()

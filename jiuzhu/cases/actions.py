@@ -121,9 +121,16 @@ def _next_number(org: Organisation, year: int) -> str:
     return f"{org.code}-{year}-{seq.last:04d}"
 
 
-def _lock(case: AidCase) -> AidCase:
-    """Re-read CASE in place under a row lock (serialises actions that change more than the status)."""
+def _lock(case: AidCase, move_name: str, acting_user: User | None) -> AidCase:
+    """Re-read CASE in place under a row lock, then check the move is allowed now and to this user.
+
+    Checking first means bad input never gets a message about a step the case is not at.
+    """
     case.refresh_from_db(from_queryset=AidCase.objects.select_for_update())
+    _check_authority(case, move_name, acting_user)
+    move = MOVES[move_name]
+    if case.status not in move.sources:
+        raise InvalidTransition(f"案件当前状态为“{Status(case.status).label}”，不能执行“{move.label}”。")
     return case
 
 
@@ -226,7 +233,7 @@ def update_applicant(case: AidCase, *, acting_user: User, **details: Any) -> Per
 def notify_right(case: AidCase, *, acting_user: User, manner: str, on: dt.date | None = None,
                  note: str = "") -> AidCase:
     """Record that the person was told of their right to apply (written or oral notice)."""
-    case = _lock(case)
+    case = _lock(case, "notify_right", acting_user)
     day = _on(on, not_before=case.raised_on, what="告知日期")
     _transition(case, "notify_right", Status.NOTIFIED, acting_user=acting_user, note=note,
                 fields={"notified_on": day}, manner=manner, on=day)
@@ -237,7 +244,7 @@ def notify_right(case: AidCase, *, acting_user: User, manner: str, on: dt.date |
 def register_application(case: AidCase, *, acting_user: User, form: str, on: dt.date | None = None,
                          oral_record: str = "", note: str = "") -> AidCase:
     """Register a written application, or an oral one with its record; starts the 5-day check."""
-    case = _lock(case)
+    case = _lock(case, "register_application", acting_user)
     day = _on(on, not_before=case.notified_on or case.raised_on, what="申请日期")
     if form not in AidCase.ApplicationForm.values:
         raise CaseActionError("请选择申请方式。")
@@ -258,7 +265,7 @@ def register_application(case: AidCase, *, acting_user: User, form: str, on: dt.
 @transaction.atomic(durable=True)
 def request_supplement(case: AidCase, *, acting_user: User, missing: str, on: dt.date | None = None) -> AidCase:
     """Tell the applicant what is missing; the 30-day supplement clock starts, the decision clock pauses."""
-    case = _lock(case)
+    case = _lock(case, "request_supplement", acting_user)
     day = _on(on, not_before=case.applied_on, what="通知日期")
     if not missing.strip():
         raise CaseActionError("请写明需要补正的材料。")
@@ -274,7 +281,7 @@ def request_supplement(case: AidCase, *, acting_user: User, missing: str, on: dt
 @transaction.atomic(durable=True)
 def receive_supplement(case: AidCase, *, acting_user: User, on: dt.date | None = None, note: str = "") -> AidCase:
     """Record the supplemented material; the case resumes where it was and its clocks restart."""
-    case = _lock(case)
+    case = _lock(case, "receive_supplement", acting_user)
     day = _on(on, what="收到日期")
     target = case.resume_status or Status.APPLIED
     _transition(case, "receive_supplement", target, acting_user=acting_user, note=note,
@@ -289,7 +296,7 @@ def receive_supplement(case: AidCase, *, acting_user: User, on: dt.date | None =
 @transaction.atomic(durable=True)
 def deem_abandoned(case: AidCase, *, acting_user: User | None, on: dt.date | None = None) -> AidCase:
     """Close an application whose supplement deadline passed in silence (视为放弃)."""
-    case = _lock(case)
+    case = _lock(case, "deem_abandoned", acting_user)
     day = _on(on, what="日期")
     due = Deadline.objects.filter(case=case, kind=Deadline.Kind.SUPPLEMENT, completed_on__isnull=True).first()
     if case.status == Status.AWAITING_SUPPLEMENT and (due is None or due.due_on >= day):
@@ -303,7 +310,7 @@ def deem_abandoned(case: AidCase, *, acting_user: User | None, on: dt.date | Non
 @transaction.atomic(durable=True)
 def accept(case: AidCase, *, acting_user: User, on: dt.date | None = None, note: str = "") -> AidCase:
     """Accept the application; the decision clock (10 working days by default) starts."""
-    case = _lock(case)
+    case = _lock(case, "accept", acting_user)
     day = _on(on, not_before=case.applied_on, what="受理日期")
     if case.applicant is None or not case.applicant.id_number_bidx:
         raise CaseActionError("受理前须登记申请人的身份证号码（“补充申请人信息”）。")
@@ -317,7 +324,7 @@ def accept(case: AidCase, *, acting_user: User, on: dt.date | None = None, note:
 @transaction.atomic(durable=True)
 def start_review(case: AidCase, *, acting_user: User, handler: User | None = None, note: str = "") -> AidCase:
     """Begin the review and investigation."""
-    case = _lock(case)
+    case = _lock(case, "start_review", acting_user)
     handler = handler or case.handler or acting_user
     _transition(case, "start_review", Status.UNDER_REVIEW, acting_user=acting_user, note=note,
                 fields={"handler": handler})
@@ -346,7 +353,7 @@ def add_record(case: AidCase, *, acting_user: User, kind: str, held_on: dt.date,
 def submit_opinion(case: AidCase, *, acting_user: User, category: str, grounds: dict[str, dict[str, Any]],
                    recommendation: str, reasoning: str, proposed_amount: Decimal | None = None) -> ReviewOpinion:
     """Submit the review opinion: category, each refusal ground checked, proposal and reasons."""
-    case = _lock(case)
+    case = _lock(case, "submit_opinion", acting_user)
     missing = [g for g in RefusalGround.values if g not in grounds]
     if missing:
         raise CaseActionError(f"请逐项审查不予救助情形：{'、'.join(missing)}尚未审查。")
@@ -387,7 +394,7 @@ def _check_separation(case: AidCase, acting_user: User) -> ReviewOpinion:
 @transaction.atomic(durable=True)
 def return_opinion(case: AidCase, *, acting_user: User, comments: str) -> AidCase:
     """Send the opinion back for revision, with the approver's comments."""
-    case = _lock(case)
+    case = _lock(case, "return_opinion", acting_user)
     if not comments.strip():
         raise CaseActionError("请填写退回意见。")
     _transition(case, "return_opinion", Status.UNDER_REVIEW, acting_user=acting_user, note=comments)
@@ -398,7 +405,7 @@ def return_opinion(case: AidCase, *, acting_user: User, comments: str) -> AidCas
 def decide_grant(case: AidCase, *, acting_user: User, amount: Decimal, reasons: str,
                  on: dt.date | None = None) -> AidCase:
     """Decide to grant aid of AMOUNT yuan (the approver is not the proposer)."""
-    case = _lock(case)
+    case = _lock(case, "decide_grant", acting_user)
     _check_authority(case, "decide_grant", acting_user)
     _check_separation(case, acting_user)
     day = _on(on, not_before=case.accepted_on, what="决定日期")
@@ -419,7 +426,7 @@ def decide_grant(case: AidCase, *, acting_user: User, amount: Decimal, reasons: 
 def decide_refuse(case: AidCase, *, acting_user: User, reasons: str, grounds: list[str] | None = None,
                   on: dt.date | None = None) -> AidCase:
     """Decide not to grant aid, with the reasons explained to the applicant."""
-    case = _lock(case)
+    case = _lock(case, "decide_refuse", acting_user)
     _check_authority(case, "decide_refuse", acting_user)
     _check_separation(case, acting_user)
     day = _on(on, not_before=case.accepted_on, what="决定日期")
@@ -436,7 +443,7 @@ def decide_refuse(case: AidCase, *, acting_user: User, reasons: str, grounds: li
 def serve_decision(case: AidCase, *, acting_user: User, method: str, recipient: str, on: dt.date | None = None,
                    note: str = "") -> AidCase:
     """Record delivery of the decision to the applicant (in person, by procuratorial post…)."""
-    case = _lock(case)
+    case = _lock(case, "serve_decision", acting_user)
     day = _on(on, not_before=case.decided_on, what="送达日期")
     if not recipient.strip():
         raise CaseActionError("请填写签收人。")
@@ -448,7 +455,7 @@ def serve_decision(case: AidCase, *, acting_user: User, method: str, recipient: 
 @transaction.atomic(durable=True)
 def record_funds(case: AidCase, *, acting_user: User, on: dt.date | None = None, note: str = "") -> AidCase:
     """Record that the aid money is available; the 2-working-day payment notice clock starts."""
-    case = _lock(case)
+    case = _lock(case, "record_funds", acting_user)
     if case.decision != AidCase.Decision.GRANT:
         raise InvalidTransition("不予救助的案件没有救助金。")
     day = _on(on, not_before=case.decided_on, what="资金到位日期")
@@ -462,7 +469,7 @@ def record_funds(case: AidCase, *, acting_user: User, on: dt.date | None = None,
 def record_payment(case: AidCase, *, acting_user: User, amount: Decimal, method: str, payee: str,
                    on: dt.date | None = None, note: str = "") -> AidCase:
     """Record that the aid was paid (the funds issue adds instalments, custody and the ledger)."""
-    case = _lock(case)
+    case = _lock(case, "record_payment", acting_user)
     day = _on(on, not_before=case.funds_arrived_on, what="发放日期")
     if method not in AidCase.PaymentMethod.values:
         raise CaseActionError("请选择发放方式。")
@@ -479,7 +486,7 @@ def record_payment(case: AidCase, *, acting_user: User, amount: Decimal, method:
 @transaction.atomic(durable=True)
 def start_follow_up(case: AidCase, *, acting_user: User, held_on: dt.date, content: str, method: str) -> AidCase:
     """Record the first follow-up visit; the case stays in follow-up until closed."""
-    case = _lock(case)
+    case = _lock(case, "start_follow_up", acting_user)
     _on(held_on, not_before=case.paid_on, what="回访日期")
     if not content.strip():
         raise CaseActionError("请填写回访情况。")
@@ -492,7 +499,7 @@ def start_follow_up(case: AidCase, *, acting_user: User, held_on: dt.date, conte
 @transaction.atomic(durable=True)
 def close(case: AidCase, *, acting_user: User, summary: str, on: dt.date | None = None) -> AidCase:
     """Close the case (结案)."""
-    case = _lock(case)
+    case = _lock(case, "close", acting_user)
     if case.status == Status.SERVED and case.decision == AidCase.Decision.GRANT:
         raise InvalidTransition("决定救助的案件须发放救助金后才能结案。")
     day = _on(on, not_before=case.served_on or case.decided_on, what="结案日期")
@@ -505,7 +512,7 @@ def close(case: AidCase, *, acting_user: User, summary: str, on: dt.date | None 
 @transaction.atomic(durable=True)
 def archive(case: AidCase, *, acting_user: User, archive_number: str, on: dt.date | None = None) -> AidCase:
     """File the closed case's dossier (归档)."""
-    case = _lock(case)
+    case = _lock(case, "archive", acting_user)
     day = _on(on, not_before=case.closed_on, what="归档日期")
     if not archive_number.strip():
         raise CaseActionError("请填写档案号。")
@@ -517,7 +524,7 @@ def archive(case: AidCase, *, acting_user: User, archive_number: str, on: dt.dat
 @transaction.atomic(durable=True)
 def request_advance(case: AidCase, *, acting_user: User, amount: Decimal, urgency: str) -> AidCase:
     """Ask for advance aid for a victim whose life is in danger (先行救助)."""
-    case = _lock(case)
+    case = _lock(case, "request_advance", acting_user)
     if amount is None or amount <= 0:
         raise CaseActionError("先行救助金额必须大于零。")
     if not urgency.strip():
@@ -531,7 +538,7 @@ def request_advance(case: AidCase, *, acting_user: User, amount: Decimal, urgenc
 def approve_advance(case: AidCase, *, acting_user: User, amount: Decimal, on: dt.date | None = None,
                     note: str = "") -> AidCase:
     """Approve (and record payment of) advance aid; the formalities are completed afterwards."""
-    case = _lock(case)
+    case = _lock(case, "approve_advance", acting_user)
     day = _on(on, what="批准日期")
     if case.raised_by_id == acting_user.pk:
         raise CasePermissionError("审批人不能审批自己提出的先行救助申请。")
@@ -549,7 +556,7 @@ def approve_advance(case: AidCase, *, acting_user: User, amount: Decimal, on: dt
 def complete_formalities(case: AidCase, *, acting_user: User, form: str, on: dt.date | None = None,
                          note: str = "") -> AidCase:
     """After advance aid: record the application and acceptance, and go on with the review."""
-    case = _lock(case)
+    case = _lock(case, "complete_formalities", acting_user)
     day = _on(on, what="补办日期")
     if form not in AidCase.ApplicationForm.values:
         raise CaseActionError("请选择申请方式。")
