@@ -40,6 +40,7 @@ def sweep(today: dt.date | None = None) -> dict[str, int]:
         counts["notifications"] += _notify(
             {case.handler_id} if case.handler_id else set(), case=case, kind=Notification.Kind.LAPSED,
             text=f"{case.number}：申请人逾期未补正，已视为放弃申请。", key=f"lapsed:{case.pk}")
+    counts["notifications"] += _warn_administrators(today)
     if not workdays.is_working_day(today):
         return counts
     overdue = list(Deadline.objects.filter(completed_on__isnull=True, paused_on__isnull=True, due_on__lt=today)
@@ -61,6 +62,18 @@ def sweep(today: dt.date | None = None) -> dict[str, int]:
         counts["reminded"] += 1
     Deadline.objects.filter(pk__in=[d.pk for d in overdue]).update(last_reminded_on=today)
     return counts
+
+
+def _warn_administrators(today: dt.date) -> int:
+    """Tell the administrators once when the holiday table lacks this year or the next."""
+    from jiuzhu.calendar.queries import missing_years_warning
+
+    warning = missing_years_warning(today)
+    if warning is None:
+        return 0
+    admins = set(Membership.objects.filter(role=Role.ADMIN, is_active=True).values_list("user_id", flat=True))
+    return _notify(admins, case=None, kind=Notification.Kind.CALENDAR, text=warning,
+                   key=f"calendar:{warning}"[:100])
 
 
 @task()
