@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from jiuzhu.cases import actions
-from jiuzhu.cases.models import Deadline, Status
+from jiuzhu.cases.models import Status
 from jiuzhu.cases.tasks import daily_sweep, sweep
 from jiuzhu.lib import clock
 from jiuzhu.notifications.models import Notification
