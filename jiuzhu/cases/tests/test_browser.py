@@ -55,6 +55,7 @@ def shot(page: Page, request: pytest.FixtureRequest, pytestconfig: pytest.Config
 
 
 def login(page: Page, base: str, user: Any) -> None:
+    page.on("console", lambda m: print("CONSOLE", m.type, m.text[:200], page.url))
     page.goto(base + "/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", DEMO_PASSWORD)

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from jiuzhu.lib import clock
 from jiuzhu.people import idcard
-from jiuzhu.people.tests.idnumbers import PROVINCES, areas, build, build_with_x, gb_check, seqs
 from jiuzhu.people.tests import idnumbers
+from jiuzhu.people.tests.idnumbers import PROVINCES, areas, build, build_with_x, gb_check, seqs
 
 TODAY = dt.date(2026, 3, 15)
 births = st.dates(min_value=dt.date(1880, 1, 1), max_value=TODAY)
