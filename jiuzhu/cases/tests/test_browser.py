@@ -48,14 +48,13 @@ class Shots:
 
 @pytest.fixture
 def shot(page: Page, request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Shots:
-    folder = Path(pytestconfig.rootpath) / "test-artifacts" / request.node.name
+    folder = Path(pytestconfig.rootpath) / "test-artifacts" / request.node.originalname  # no "[chromium]"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return Shots(page, folder)
 
 
 def login(page: Page, base: str, user: Any) -> None:
-    page.on("console", lambda m: print("CONSOLE", m.type, m.text[:200], page.url))
     page.goto(base + "/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", DEMO_PASSWORD)
@@ -75,7 +74,7 @@ def open_case_from_worklist(page: Page, base: str, number: str) -> None:
     expect(page.locator("h1")).to_contain_text(number)
 
 
-def act(page: Page, label: str, fill: Callable[[], None] | None = None) -> None:
+def act(page: Page, label: str, fill: Callable[[], object] | None = None) -> None:
     """Click the case page's button LABEL, fill its form, confirm, and land back on the case page."""
     page.locator("#next-actions").get_by_role("link", name=label, exact=True).click()
     expect(page.locator("h1")).to_contain_text(label)
