@@ -201,9 +201,12 @@ def add_party(case: AidCase, *, acting_user: User, role: str, name: str, id_numb
 
 
 @transaction.atomic(durable=True)
-def update_applicant(case: AidCase, *, acting_user: User, **details: Any) -> Person:
-    """Fill in or correct the applicant's details (ID number, phone, address, bank account…)."""
+def update_applicant(case: AidCase, *, acting_user: User, groups: list[str] | None = None,
+                     **details: Any) -> Person:
+    """Fill in or correct the applicant's details (ID number, phone, address, bank account…) and groups."""
     _check_authority(case, "add_record", acting_user)
+    if groups is not None:
+        set_groups(case, groups)
     person = case.applicant
     assert person is not None
     id_number = details.pop("id_number", "")

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from jiuzhu.cases.models import (
     AidCase,
     Attachment,
+    CaseParty,
     Category,
     Channel,
     Group,
@@ -55,7 +56,7 @@ class IdNumberField(forms.CharField):
 
 
 class ClueForm(forms.Form):
-    org = forms.ModelChoiceField(label="承办院", queryset=None, empty_label=None)  # type: ignore[arg-type]
+    org: forms.ModelChoiceField = forms.ModelChoiceField(label="承办院", queryset=None, empty_label=None)  # type: ignore[arg-type]
     channel = forms.ChoiceField(label="线索来源", choices=[c for c in Channel.choices if c[0] != Channel.LEDGER])
     source_detail = forms.CharField(label="来源说明", max_length=120, required=False,
                                     help_text="如移送部门、协作单位名称、12309登记号")
@@ -207,7 +208,7 @@ class FormalitiesForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    handler = forms.ModelChoiceField(label="承办人", queryset=None, empty_label=None)  # type: ignore[arg-type]
+    handler: forms.ModelChoiceField = forms.ModelChoiceField(label="承办人", queryset=None, empty_label=None)  # type: ignore[arg-type]
 
     def __init__(self, *args: Any, handlers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -258,6 +259,15 @@ class AttachmentForm(forms.Form):
             raise ValidationError("文件内容与扩展名不符，请上传真实的文件。")
         f.jiuzhu_content_type = CONTENT_TYPES[ext]
         return f
+
+
+class PartyForm(forms.Form):
+    role = forms.ChoiceField(label="身份", choices=[c for c in CaseParty.Role.choices if c[0] != "applicant"])
+    name = forms.CharField(label="姓名", max_length=50)
+    id_number = IdNumberField(label="身份证号码", required=False)
+    relationship = forms.CharField(label="与被害人关系", max_length=30, required=False)
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    address = forms.CharField(label="住址", max_length=200, required=False)
 
 
 class RevealForm(forms.Form):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/new/", views.case_new, name="new"),
     path("cases/<int:pk>/", views.case_detail, name="detail"),
     path("cases/<int:pk>/applicant/", views.applicant_edit, name="applicant"),
+    path("cases/<int:pk>/parties/", views.party_add, name="party"),
     path("cases/<int:pk>/attachments/", views.attachment_upload, name="upload"),
     path("cases/<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="download"),
     path("cases/<int:pk>/people/<int:person_pk>/reveal/<str:field>/", views.reveal_field, name="reveal"),

@@ -88,7 +88,7 @@ def worklist_export(request: HttpRequest) -> HttpResponse:
         ws.append([case.number, case.handling_org.name, a.display_name if a else "", a.id_number_masked if a else "",
                    "、".join(g.group for g in case.groups.all()), case.get_status_display(),
                    case.get_channel_display(), case.raised_on, case.decided_on, case.decided_amount,
-                   str(case.handler or ""), case.next_due])
+                   str(case.handler or ""), case.next_due])  # type: ignore[attr-defined]
         count += 1
     audit(AuditEntry.Kind.EXPORT, acting_user=user, reason="导出工作台案件清单", rows=count)
     out = io.BytesIO()
@@ -237,12 +237,8 @@ def applicant_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                         "ethnicity": case.applicant.ethnicity if case.applicant else "",
                                         "bank_name": case.applicant.bank_name if case.applicant else ""})
     if request.method == "POST" and form.is_valid():
-        d = dict(form.cleaned_data)
-        groups = d.pop("groups")
         try:
-            with transaction.atomic():
-                actions.set_groups(case, groups)
-            actions.update_applicant(case, acting_user=user, **d)
+            actions.update_applicant(case, acting_user=user, **form.cleaned_data)
         except ValidationError as e:
             for m in _messages_of(e):
                 form.add_error(None, m)
@@ -250,6 +246,24 @@ def applicant_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "已更新申请人信息。")
             return redirect("cases:detail", pk=case.pk)
     return render(request, "cases/applicant.html", {"case": case, "form": form})
+
+
+def party_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a victim, agent, legal representative or family member to the case."""
+    user = _user(request)
+    case = get_case_for_user(user, pk, write=True)
+    form = forms.PartyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_party(case, acting_user=user, **form.cleaned_data)
+        except ValidationError as e:
+            for m in _messages_of(e):
+                form.add_error(None, m)
+        else:
+            messages.success(request, "已添加当事人。")
+            return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + "#parties")
+    return render(request, "cases/party.html", {"case": case, "form": form},
+                  status=400 if request.method == "POST" else 200)
 
 
 @require_POST
@@ -262,7 +276,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for e in errors:
-                messages.error(request, e)
+                messages.error(request, str(e))
         return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + "#materials")
     f = form.cleaned_data["file"]
     digest = hashlib.sha256()
@@ -282,7 +296,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + "#materials")
 
 
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     user = _user(request)
     case = get_case_for_user(user, pk)
     att = Attachment.objects.filter(case=case, pk=attachment_pk).first()
@@ -309,7 +323,7 @@ def reveal_field(request: HttpRequest, pk: int, person_pk: int, field: str) -> H
         try:
             value = reveal(person, field, acting_user=user, reason=form.cleaned_data["reason"], case=case)
         except ValidationError as e:
-            form.add_error(None, e)
+            form.add_error(None, e.messages)
     return render(request, "cases/reveal.html", {"case": case, "person": person, "field": field,
                                                  "label": REVEALABLE[field], "form": form, "value": value})
 

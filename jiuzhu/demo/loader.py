@@ -69,7 +69,7 @@ def load_orgs_and_staff(demo: Demo) -> None:
     for code, name, parent, level, slug in data.ORGS:
         org = create_organisation(name=name, code=code, parent=demo.orgs.get(parent or ""), level=level)
         demo.orgs[code] = org
-        depts = {kind: create_department(org, kind=kind) for kind in
+        depts: dict[str, Department] = {kind: create_department(org, kind=kind) for kind in
                  [Department.Kind.COMPLAINT, Department.Kind.CASE, Department.Kind.FINANCE,
                   Department.Kind.LEADERSHIP, Department.Kind.OFFICE]}
         for role in data.ROLES_BY_LEVEL[level]:
@@ -239,7 +239,7 @@ class DemoError(Exception):
     pass
 
 
-def demo_accounts() -> list[dict[str, str]]:
+def demo_accounts() -> list[dict[str, Any]]:
     """Return the demo users: username, password, role, organisation code and name (contracts §2)."""
     rows = (Membership.objects.filter(user__username__regex=r"^[a-z]+_[a-z_]+$", is_active=True)
             .select_related("user", "org").order_by("org__code", "role"))

@@ -39,7 +39,7 @@ SETTINGS: dict[str, SettingDef] = {
 def _check(definition: SettingDef, value: Any) -> Any:
     if not isinstance(value, definition.kind) or isinstance(value, bool) and definition.kind is int:
         raise ValidationError(f"“{definition.label}”的值类型不正确。")
-    if definition.minimum is not None and value < definition.minimum:
+    if definition.minimum is not None and value < definition.minimum:  # type: ignore[operator]
         raise ValidationError(f"“{definition.label}”不能小于 {definition.minimum}。")
     return value
 

@@ -77,6 +77,14 @@ def reveal(person: Person, field: str, *, acting_user: User, reason: str, case: 
         raise ValidationError("该信息不能查看。")
     if not has_capability(acting_user, Capability.REVEAL_PII):
         raise PermissionDenied("您没有查看完整个人信息的权限。")
+    # The person must be a party to a case this user may see (the reveal enforces its own scope).
+    from jiuzhu.accounts.access import cases_visible_to
+
+    visible = cases_visible_to(acting_user).filter(parties__person=person)
+    if case is not None:
+        visible = visible.filter(pk=case.pk)
+    if not visible.exists():
+        raise PermissionDenied("该当事人不在您的办案范围内。")
     if not reason.strip():
         raise ValidationError("请填写查看理由。")
     record_reveal(acting_user=acting_user, person=person, field=field, reason=reason.strip(), case=case)

@@ -77,9 +77,11 @@ def mask_id_number(value: str) -> str:
 
 
 def mask_phone(value: str) -> str:
-    """Return a phone number with its middle digits hidden (138****5678)."""
+    """Return a phone number with its middle digits hidden: 138****5678, a landline as ***1234."""
     if len(value) < 7:
         return "*" * len(value)
+    if len(value) < 11:
+        return "*" * (len(value) - 4) + value[-4:]
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 

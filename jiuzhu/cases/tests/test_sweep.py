@@ -25,7 +25,7 @@ def test_it_reminds_the_handler_and_department_head_of_an_overdue_step_once_a_da
     recipients = set(Notification.objects.filter(kind="overdue", case=case).values_list("recipient", flat=True))
     assert recipients == {world.user("540528", "kongshen").pk, world.user("540528", "dept_head").pk}
     assert first["reminded"] == 1 and again["reminded"] == 0
-    text = Notification.objects.filter(case=case).first().text
+    text = Notification.objects.filter(case=case).earliest("pk").text
     assert "作出决定" in text and "2025年03月17日" in text
     with clock.travel(D(2025, 3, 19)):
         sweep()
@@ -64,7 +64,7 @@ def test_it_warns_administrators_when_next_years_holidays_are_missing(world) -> 
     warnings = Notification.objects.filter(kind="calendar")
     assert set(warnings.values_list("recipient", flat=True)) == {world.user("540500", "admin").pk,
                                                                  world.user("540000", "admin").pk}
-    assert "2027" in warnings.first().text
+    assert "2027" in warnings.earliest("pk").text
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

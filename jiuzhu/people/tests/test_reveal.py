@@ -72,10 +72,6 @@ def test_it_refuses_users_without_the_reveal_capability(world, case_and_data, co
     assert not AuditEntry.objects.exists()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG jiuzhu/people/actions.py reveal(): has_capability(acting_user, REVEAL_PII) is checked without an "
-    "org and the case is never checked, so a 540527 kongshen can reveal a 540528 person's data (and an "
-    "audit row is written); only the HTTP view's get_case_for_user() stops it"))
 def test_it_refuses_to_reveal_a_person_outside_the_users_jurisdiction(world, case_and_data) -> None:  # type: ignore[no-untyped-def]
     case, _ = case_and_data
     with pytest.raises(PermissionDenied):
