@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from jiuzhu.orgs.models import Department, Organisation, OrgSetting
+from jiuzhu.orgs.policy import SETTINGS, check_value
 
 
 @admin.register(Organisation)
@@ -29,7 +34,31 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
 
 
+class OrgSettingForm(forms.ModelForm):
+    key = forms.ChoiceField(label="设置项", choices=[(d.key, f"{d.label}（默认 {d.default}）") for d in SETTINGS.values()])
+
+    class Meta:
+        model = OrgSetting
+        fields = ["org", "key", "value", "note"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        key, value = data.get("key"), data.get("value")
+        if key in SETTINGS and "value" in data:
+            try:
+                data["value"] = check_value(SETTINGS[key], value)
+            except ValidationError as e:
+                self.add_error("value", e)
+        return data
+
+
 @admin.register(OrgSetting)
 class OrgSettingAdmin(admin.ModelAdmin):
-    list_display = ["org", "key", "value", "note", "updated_at"]
+    form = OrgSettingForm
+    list_display = ["org", "key", "label", "value", "note", "updated_at"]
     list_filter = ["key"]
+
+    @admin.display(description="说明")
+    def label(self, obj: OrgSetting) -> str:
+        d = SETTINGS.get(obj.key)
+        return d.label if d else "（未知设置项）"

@@ -36,7 +36,7 @@ SETTINGS: dict[str, SettingDef] = {
 }
 
 
-def _check(definition: SettingDef, value: Any) -> Any:
+def check_value(definition: SettingDef, value: Any) -> Any:
     if not isinstance(value, definition.kind) or isinstance(value, bool) and definition.kind is int:
         raise ValidationError(f"“{definition.label}”的值类型不正确。")
     if definition.minimum is not None and value < definition.minimum:  # type: ignore[operator]
@@ -51,7 +51,7 @@ def get_setting(org: Organisation, key: str) -> Any:
     rows = {s.org_id: s.value for s in OrgSetting.objects.filter(org_id__in=ids, key=key)}
     for org_id in reversed(ids):
         if org_id in rows:
-            return _check(definition, rows[org_id])
+            return check_value(definition, rows[org_id])
     return definition.default
 
 
@@ -65,5 +65,5 @@ def get_settings(org: Organisation, keys: list[str]) -> dict[str, Any]:
     for key in keys:
         rows = found.get(key, {})
         value = next((rows[i] for i in reversed(ids) if i in rows), SETTINGS[key].default)
-        result[key] = _check(SETTINGS[key], value)
+        result[key] = check_value(SETTINGS[key], value)
     return result
