@@ -34,6 +34,7 @@ class SpecialDayAdmin(_WarnMissingYearsMixin, admin.ModelAdmin):
     list_display = ["date", "weekday", "is_workday", "name", "source"]
     list_filter = ["is_workday", "name", "source"]
     date_hierarchy = "date"
+    ordering = ["-date"]  # the latest schedule first: the one an administrator maintains
     search_fields = ["name"]
     fieldsets = [(None, {"fields": ["date", "is_workday", "name", "source"], "description": HOW_TO_ADD_A_YEAR})]
 
