@@ -18,6 +18,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=zh-CN",  # Chromium's own widgets (date fields, file inputs) in Chinese, as users see them
 ]
 
 

@@ -306,6 +306,7 @@ def deem_abandoned(case: AidCase, *, acting_user: User | None, on: dt.date | Non
         raise CaseActionError(f"补正期限{f'至{due.due_on:%Y年%m月%d日}' if due else ''}尚未届满，不能视为放弃。")
     _transition(case, "deem_abandoned", Status.ABANDONED, acting_user=acting_user,
                 note="申请人逾期未补正材料，视为放弃申请。", fields={"closed_on": day}, on=day)
+    deadlines.complete(case, Deadline.Kind.SUPPLEMENT, day, Deadline.Outcome.LAPSED)
     deadlines.complete_all(case, day)
     return case
 
@@ -437,7 +438,8 @@ def decide_refuse(case: AidCase, *, acting_user: User, reasons: str, grounds: li
         raise CaseActionError("不予救助须写明理由，以便向申请人解释说明。")
     _transition(case, "decide_refuse", Status.REFUSED, acting_user=acting_user, note=reasons,
                 fields={"decision": AidCase.Decision.REFUSE, "decided_on": day, "decision_reasons": reasons,
-                        "decided_by": acting_user}, grounds=grounds or [], on=day)
+                        "decided_by": acting_user, "refusal_grounds": sorted(grounds or [])},
+                grounds=grounds or [], on=day)
     deadlines.complete(case, Deadline.Kind.DECISION, day)
     return case
 

@@ -30,14 +30,15 @@ def start(case: AidCase, kind: str, on: dt.date) -> Deadline:
     return Deadline.objects.create(case=case, kind=kind, starts_on=on, due_on=due_date(case, kind, on))
 
 
-def complete(case: AidCase, kind: str, on: dt.date) -> None:
-    """Mark the open deadline of KIND done."""
-    Deadline.objects.filter(case=case, kind=kind, completed_on__isnull=True).update(completed_on=on)
+def complete(case: AidCase, kind: str, on: dt.date, outcome: str = Deadline.Outcome.DONE) -> None:
+    """Mark the open deadline of KIND finished, with its OUTCOME."""
+    Deadline.objects.filter(case=case, kind=kind, completed_on__isnull=True).update(completed_on=on, outcome=outcome)
 
 
 def complete_all(case: AidCase, on: dt.date) -> None:
-    """Mark every open deadline done (the case left the steps they belong to)."""
-    Deadline.objects.filter(case=case, completed_on__isnull=True).update(completed_on=on)
+    """End every open deadline: the case left the steps they belong to."""
+    Deadline.objects.filter(case=case, completed_on__isnull=True).update(
+        completed_on=on, outcome=Deadline.Outcome.CANCELLED, paused_on=None)
 
 
 def pause(case: AidCase, kind: str, on: dt.date) -> None:

@@ -173,6 +173,7 @@ class AidCase(models.Model):
     decided_amount = models.DecimalField("决定救助金额(元)", max_digits=12, decimal_places=2, null=True,
                                          blank=True)
     decision_reasons = models.TextField("决定理由（向申请人说明）", blank=True)
+    refusal_grounds = models.JSONField("不予救助依据", default=list, blank=True)  # ["X5", "not_eligible", …]
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="决定人", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     served_on = models.DateField("送达日期", null=True, blank=True)
@@ -323,6 +324,11 @@ class Deadline(models.Model):
         DECISION = "decision", "作出决定"  # 10 working days from acceptance
         PAYMENT_NOTICE = "payment_notice", "通知领取救助金"  # 2 working days from funds arriving
 
+    class Outcome(models.TextChoices):
+        DONE = "done", "已完成"  # the step was taken
+        LAPSED = "lapsed", "逾期未补正"  # the applicant let the supplement deadline pass
+        CANCELLED = "cancelled", "已终止"  # the case left the step (closed, abandoned, advance aid)
+
     case = models.ForeignKey(AidCase, on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField("期限", max_length=30, choices=Kind.choices)
     starts_on = models.DateField("起算日")
@@ -332,6 +338,7 @@ class Deadline(models.Model):
     paused_on = models.DateField("中止日", null=True, blank=True)
     remaining_working_days = models.PositiveIntegerField(null=True, blank=True)
     last_reminded_on = models.DateField("最近提醒日", null=True, blank=True)
+    outcome = models.CharField("结果", max_length=10, choices=Outcome.choices, blank=True)
 
     class Meta:
         verbose_name = "办理期限"

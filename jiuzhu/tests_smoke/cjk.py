@@ -125,7 +125,9 @@ def render_chars(page: Page, chars: str, font_family: str = "sans-serif", size: 
     try:
         images = []
         for char in chars:
-            tab.set_content(_HTML.format(box=_BOX, family=font_family, size=size, char=char))
+            # The family goes into a double-quoted style attribute: quote font names with '.
+            family = font_family.replace('"', "'")
+            tab.set_content(_HTML.format(box=_BOX, family=family, size=size, char=char))
             tab.evaluate("document.fonts.ready")
             images.append(decode_png(tab.locator("#g").screenshot()))
         return images

@@ -33,6 +33,16 @@ def due_class(due: dt.date | None, today: dt.date) -> str:
 
 
 @register.filter
+def ground_label(code: str) -> str:
+    """Return the Chinese description of a refusal ground code (X1–X6), or the code itself."""
+    from jiuzhu.cases.models import RefusalGround
+
+    if code == "not_eligible":
+        return "不符合救助条件"
+    return RefusalGround(code).label if code in RefusalGround.values else code
+
+
+@register.filter
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key)
 
