@@ -275,8 +275,8 @@ class RevealForm(forms.Form):
 
 
 class WorklistFilter(forms.Form):
-    VIEWS = [("open", "全部在办"), ("mine", "我承办的"), ("due_soon", "即将到期"), ("overdue", "已逾期"),
-             ("all", "全部（含已结）")]
+    VIEWS = [("open", "全部在办"), ("mine", "我承办的"), ("to_approve", "待我审批"), ("due_soon", "即将到期"),
+             ("overdue", "已逾期"), ("all", "全部（含已结）")]
     view = forms.ChoiceField(label="范围", choices=VIEWS, required=False)
     status = forms.ChoiceField(label="状态", required=False)
     org = forms.ChoiceField(label="检察院", required=False)

@@ -10,7 +10,7 @@ from django.db.models import F, Min, Prefetch, Q, QuerySet
 from jiuzhu.accounts.access import cases_visible_to, get_case_for_user, memberships_of
 from jiuzhu.accounts.models import Capability, User
 from jiuzhu.calendar import workdays
-from jiuzhu.cases.models import OPEN_STATUSES, AidCase, CaseEvent, Deadline
+from jiuzhu.cases.models import OPEN_STATUSES, AidCase, CaseEvent, Deadline, Status
 from jiuzhu.lib import clock
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.people import idcard
@@ -40,6 +40,11 @@ def worklist(user: User, *, view: str = "open", status: str = "", org_id: str = 
         qs = qs.filter(status__in=OPEN_STATUSES)
     if view == "mine":
         qs = qs.filter(handler=user)
+    elif view == "to_approve":
+        approve = [m.org_id for m in memberships_of(user) if Capability.APPROVE in m.capabilities]
+        advance = [m.org_id for m in memberships_of(user) if Capability.APPROVE_ADVANCE in m.capabilities]
+        qs = qs.filter(Q(status=Status.PENDING_APPROVAL, handling_org__in=approve)
+                       | Q(status=Status.ADVANCE_REQUESTED, handling_org__in=advance))
     elif view == "due_soon":
         qs = qs.filter(next_due__gte=today, next_due__lte=workdays.add_working_days(today, due_soon_days))
     elif view == "overdue":
@@ -99,7 +104,6 @@ def next_moves(user: User, case: AidCase) -> list[Any]:
     """Return the actions USER may take on CASE now, for the case page's buttons."""
     from jiuzhu.accounts.access import has_capability
     from jiuzhu.cases.lifecycle import moves_from
-    from jiuzhu.cases.models import Status
 
     moves = []
     for move in moves_from(case.status):

@@ -191,3 +191,15 @@ def test_the_case_page_runs_a_fixed_number_of_queries(world, jiacha) -> None:
 def _victim(world):  # type: ignore[no-untyped-def]
     p = world.person()
     return {"name": p["person_name"], "id_number": p["id_number"]}
+
+
+def test_it_lists_what_waits_for_the_approvers_decision(world, client) -> None:
+    waiting = world.to("pending_approval", "540528")
+    world.to("under_review", "540528")
+    elsewhere = world.to("pending_approval", "540527")
+    client.force_login(world.user("540528", "dept_head"))
+    html = client.get("/?view=to_approve").content.decode()
+    assert waiting.number in html and elsewhere.number not in html
+    assert "共 1 件" in html
+    client.force_login(world.user("540500", "dept_head"))  # the city reads it but does not decide it
+    assert waiting.number not in client.get("/?view=to_approve").content.decode()
