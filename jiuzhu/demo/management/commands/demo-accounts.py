@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -23,9 +24,15 @@ class Command(BaseCommand):
             self.stdout.write("没有演示账号（请先运行 jiuzhu load-demo）。")
             return
         self.stdout.write(f"演示账号（密码均为 {rows[0]['password']}）：")
-        self.stdout.write(f"{'用户名':<22}{'角色':<10}{'机构代码':<8} 机构")
+        self.stdout.write(f"{_pad('用户名', 26)}{_pad('角色', 16)}{_pad('机构代码', 10)}机构")
         for r in rows:
-            self.stdout.write(f"{r['username']:<25}{r['role']:<{12 - len(r['role'])}}  {r['org_code']:<10}{r['org_name']}")
+            self.stdout.write(f"{_pad(r['username'], 26)}{_pad(r['role'], 16)}{_pad(r['org_code'], 10)}{r['org_name']}")
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad TEXT to WIDTH terminal columns (a Chinese character takes two)."""
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(1, width - used)
 
 
 def _dumps(rows: list[dict[str, str]]) -> str:
