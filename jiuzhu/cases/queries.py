@@ -17,6 +17,8 @@ from jiuzhu.people import idcard
 from jiuzhu.people.actions import id_blind_index
 
 RUNNING = Q(deadlines__completed_on__isnull=True, deadlines__paused_on__isnull=True)
+# Lists show masked values only: never load (and decrypt) the applicant's encrypted columns for them.
+ENCRYPTED_APPLICANT = ("applicant__id_number", "applicant__phone", "applicant__address", "applicant__bank_account")
 
 
 def orgs_in_scope(user: User) -> list[Organisation]:
@@ -60,7 +62,7 @@ def worklist(user: User, *, view: str = "open", status: str = "", org_id: str = 
         qs = qs.filter(raised_on__gte=date_from)
     if date_to:
         qs = qs.filter(raised_on__lte=date_to)
-    return (qs.select_related("handling_org", "applicant", "handler")
+    return (qs.select_related("handling_org", "applicant", "handler").defer(*ENCRYPTED_APPLICANT)
             .prefetch_related("groups")
             .order_by(F("next_due").asc(nulls_last=True), "-raised_on", "-pk"))
 
@@ -89,7 +91,8 @@ def search(user: User, q: str) -> tuple[QuerySet[AidCase], bool]:
     The second value says whether Q was an ID number (searched through the blind index only).
     """
     q = q.strip()
-    base = cases_visible_to(user).select_related("handling_org", "applicant", "handler").prefetch_related("groups")
+    base = (cases_visible_to(user).select_related("handling_org", "applicant", "handler")
+            .defer(*ENCRYPTED_APPLICANT).prefetch_related("groups"))
     if not q:
         return base.none(), False
     normal = idcard.normalise(q)

@@ -203,3 +203,14 @@ def test_it_lists_what_waits_for_the_approvers_decision(world, client) -> None:
     assert "共 1 件" in html
     client.force_login(world.user("540500", "dept_head"))  # the city reads it but does not decide it
     assert waiting.number not in client.get("/?view=to_approve").content.decode()
+
+
+def test_the_worklist_never_loads_encrypted_columns(world, jiacha) -> None:
+    world.to("accepted")
+    with CaptureQueriesContext(connection) as ctx:
+        jiacha.get("/?view=all")
+        jiacha.get("/search/", {"q": "540528"})
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "people_person" in sql
+    for column in ("id_number\"", "phone\"", "address\"", "bank_account\""):
+        assert f'"people_person"."{column}' not in sql
