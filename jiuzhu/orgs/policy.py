@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 
 from jiuzhu.orgs.models import Organisation, OrgSetting
+from jiuzhu.rules import validators as rv
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,8 @@ class SettingDef:
     kind: type
     minimum: int | None = None
     source: str = ""
+    # Checks what `kind` cannot (list items, structure); raises ValidationError with a Chinese message.
+    validator: Callable[[Any], None] | None = None
 
 
 SETTINGS: dict[str, SettingDef] = {
@@ -32,6 +36,31 @@ SETTINGS: dict[str, SettingDef] = {
         SettingDef("deadline.payment_notice_working_days", "资金到位后通知领取期限（工作日）", 2, int, 1,
                    "2014意见"),
         SettingDef("deadline.due_soon_working_days", "工作台“即将到期”提前量（工作日）", 2, int, 0, "本系统"),
+        # Amount and approval rules (jiuzhu/rules; domain.md §5, §6 step 8, §15).
+        SettingDef("amount.cap_months", "救助金额上限（月数，乘以上一年度职工月平均工资）", 36, int, 1,
+                   "2014意见、2016细则：一般不超过36个月；按省设置（domain.md §5）"),
+        SettingDef("amount.minimum_yuan", "单件最低救助金额（元，0 为不设）", 0, int, 0,
+                   "地方做法，例如一般不低于3000元 [S46]；UNCONFIRMED"),
+        SettingDef("amount.per_case_cap_yuan", "单件救助金额上限（元，0 为不设）", 0, int, 0,
+                   "地方做法，例如某地州单件不超过50000元 [S65]；与36个月上限取较低者；UNCONFIRMED"),
+        SettingDef("amount.key_group_extra_percent", "重点人群上浮比例（%，0 为不上浮）", 0, int, 0,
+                   "地方做法：未成年人、残疾人、困难妇女、军人军属可适当提高 [S46]；UNCONFIRMED"),
+        SettingDef("amount.key_group_extra_groups", "适用上浮比例的人员类别", ["未成年人", "残疾人", "妇女", "退役军人"],
+                   list, None, "地方做法 [S46]；UNCONFIRMED", rv.validate_groups),
+        SettingDef("amount.hardship_tiers", "困难程度档次（按36个月上限的百分比）", [], list, None,
+                   "地方做法：分三档等 [S46]；UNCONFIRMED。例：[{\"name\": \"一档\", \"percent_of_cap\": 30}]",
+                   rv.validate_hardship_tiers),
+        SettingDef("approval.collective_threshold_yuan", "需集体决定的救助金额（元，达到即提交）", 10000, int, 0,
+                   "地方实施办法：1万元以上提交检察长办公会或党组 [S46]；domain.md §5、§6 步骤8；UNCONFIRMED"),
+        SettingDef("approval.step_working_days", "每个审批环节的办理期限（工作日）", 3, int, 1,
+                   "本系统默认；UNCONFIRMED"),
+        SettingDef("approval.exceed_cap_steps", "突破限额时增加的审批环节", ["chief", "collective"], list, None,
+                   "“依照相关规定报批”，全国未明确 [S15][S1]；默认检察长及集体决定；UNCONFIRMED",
+                   rv.validate_exceed_cap_steps),
+        SettingDef("approval.collective_body", "集体决定机构名称", "检察长办公会", str, None,
+                   "检察长办公会或检察委员会/党组 [S46]；UNCONFIRMED", rv.validate_non_blank),
+        SettingDef("advance.max_months", "先行救助金额上限（月数，乘以月平均工资）", 3, int, 1,
+                   "法院做法：一般不超过3个月，必要时6个月 [S44]；检察院 UNCONFIRMED"),
     ]
 }
 
@@ -41,6 +70,11 @@ def check_value(definition: SettingDef, value: Any) -> Any:
         raise ValidationError(f"“{definition.label}”的值类型不正确。")
     if definition.minimum is not None and value < definition.minimum:  # type: ignore[operator]
         raise ValidationError(f"“{definition.label}”不能小于 {definition.minimum}。")
+    if definition.validator is not None:
+        try:
+            definition.validator(value)
+        except ValidationError as e:
+            raise ValidationError(f"“{definition.label}”：{'；'.join(e.messages)}") from None
     return value
 
 

@@ -5,31 +5,31 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from jiuzhu.calendar.models import CalendarYear, SpecialDay
 from jiuzhu.calendar.workdays import add_working_days, unknown_years
+from jiuzhu.lib import clock
 
 D = dt.date
 pytestmark = pytest.mark.django_db
 
 
-@time_machine.travel(dt.datetime(2026, 11, 29, 10, 0, tzinfo=dt.UTC), tick=False)
 @pytest.mark.parametrize("model", ["specialday", "calendaryear"])
 def test_it_warns_on_the_change_list_that_next_year_is_missing(admin_client: Client, model: str) -> None:
-    response = admin_client.get(reverse(f"admin:calendar_{model}_changelist"))
+    with clock.travel(dt.date(2026, 11, 29)):
+        response = admin_client.get(reverse(f"admin:calendar_{model}_changelist"))
     assert response.status_code == 200
     page = response.content.decode()
     assert "工作日历缺少2027年的节假日安排" in page
     assert "国务院办公厅公布下一年度部分节假日安排后" in page
 
 
-@time_machine.travel(dt.datetime(2025, 11, 29, 10, 0, tzinfo=dt.UTC), tick=False)
 def test_it_does_not_warn_when_the_years_are_known(admin_client: Client) -> None:
-    response = admin_client.get(reverse("admin:calendar_specialday_changelist"), {"date__year": "2025"})
+    with clock.travel(dt.date(2025, 11, 29)):
+        response = admin_client.get(reverse("admin:calendar_specialday_changelist"), {"date__year": "2025"})
     assert response.status_code == 200
     assert "工作日历缺少" not in response.content.decode()
     assert "星期六" in response.content.decode()  # the weekday column (e.g. 2025-02-08)
