@@ -53,6 +53,9 @@ class World:
         fake.seed_instance(1)
         self.demo = Demo(rng=random.Random(1), fake=fake)
         load_orgs_and_staff(self.demo)
+        from jiuzhu.rules.demo import load_demo_rules
+
+        load_demo_rules()
         self.orgs = self.demo.orgs
 
     def user(self, code: str, role: str):  # type: ignore[no-untyped-def]
@@ -77,9 +80,9 @@ class World:
         from decimal import Decimal
 
         from jiuzhu.cases import actions
-        from jiuzhu.demo.loader import GROUNDS_NONE
+        from jiuzhu.demo.loader import GROUNDS_NONE, approve_route
 
-        h, a = self.user(code, "kongshen"), self.user(code, "dept_head")
+        h = self.user(code, "kongshen")
         case = self.clue(code, **kw)
         steps = [
             ("notified", lambda: actions.notify_right(case, acting_user=self.user(code, "case_prosecutor"),
@@ -90,7 +93,7 @@ class World:
             ("pending_approval", lambda: actions.submit_opinion(
                 case, acting_user=h, category="E1", grounds=GROUNDS_NONE, recommendation="grant",
                 reasoning="建议救助。", proposed_amount=Decimal(amount))),
-            ("granted", lambda: actions.decide_grant(case, acting_user=a, amount=Decimal(amount), reasons="予以救助。")),
+            ("granted", lambda: approve_route(self.demo, case, amount=Decimal(amount), reasons="予以救助。")),
             ("served", lambda: actions.serve_decision(case, acting_user=h, method="direct", recipient="本人")),
             ("awaiting_payment", lambda: actions.record_funds(case, acting_user=h)),
             ("paid", lambda: actions.record_payment(case, acting_user=h, amount=Decimal(amount),

@@ -21,6 +21,7 @@ from jiuzhu.cases import deadlines
 from jiuzhu.cases.lifecycle import MOVES
 from jiuzhu.cases.models import (
     AidCase,
+    ApprovalStep,
     CaseEvent,
     CaseGroup,
     CaseNumberSequence,
@@ -37,6 +38,7 @@ from jiuzhu.lib import clock
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.people.actions import get_or_create_person
 from jiuzhu.people.models import Person
+from jiuzhu.rules.approval import route_for
 
 
 class CaseActionError(ValidationError):
@@ -355,44 +357,180 @@ def add_record(case: AidCase, *, acting_user: User, kind: str, held_on: dt.date,
 
 @transaction.atomic(durable=True)
 def submit_opinion(case: AidCase, *, acting_user: User, category: str, grounds: dict[str, dict[str, Any]],
-                   recommendation: str, reasoning: str, proposed_amount: Decimal | None = None) -> ReviewOpinion:
-    """Submit the review opinion: category, each refusal ground checked, proposal and reasons."""
+                   recommendation: str, reasoning: str, proposed_amount: Decimal | None = None,
+                   exceed_cap_reason: str = "", calculation: dict[str, Any] | None = None) -> ReviewOpinion:
+    """Submit the review opinion and open its approval route (chosen by amount, cap and settings).
+
+    Every refusal ground must be checked; aid despite a ground needs a written justification; a
+    proposal above the cap (突破限额) needs its reasons and adds the higher approval steps.
+    """
     case = _lock(case, "submit_opinion", acting_user)
     missing = [g for g in RefusalGround.values if g not in grounds]
     if missing:
         raise CaseActionError(f"请逐项审查不予救助情形：{'、'.join(missing)}尚未审查。")
+    if not reasoning.strip():
+        raise CaseActionError("请填写审查理由。")
+    cap: Decimal | None = None
+    over_cap = False
     if recommendation == ReviewOpinion.Recommendation.GRANT:
         if proposed_amount is None or proposed_amount <= 0:
             raise CaseActionError("建议救助须填写大于零的拟救助金额。")
         present = [g for g, v in grounds.items() if v.get("present")]
-        if present and not all(grounds[g].get("note", "").strip() for g in present):
+        if present and not all(str(grounds[g].get("note", "")).strip() for g in present):
             raise CaseActionError(f"存在{'、'.join(present)}情形仍建议救助的，须逐项写明理由。")
+        cap = amount_ceiling(case, clock.today())
+        ceiling = (calculation or {}).get("court_damages_yuan")
+        if ceiling not in (None, "") and proposed_amount > Decimal(str(ceiling)):
+            raise CaseActionError(f"救助金额不能超过依法应当判决的赔偿数额（{Decimal(str(ceiling)):,.2f}元）。")
+        over_cap = proposed_amount > cap
+        if over_cap and not exceed_cap_reason.strip():
+            raise CaseActionError(
+                f"拟救助金额超过救助限额{cap:,.2f}元（突破限额），须写明案件损失特别重大或生活特别困难等理由，"
+                "并报请更高一级审批。")
     else:
         proposed_amount = None
-    if not reasoning.strip():
-        raise CaseActionError("请填写审查理由。")
     opinion = ReviewOpinion.objects.create(
         case=case, category=category, grounds=grounds, recommendation=recommendation,
-        proposed_amount=proposed_amount, reasoning=reasoning, submitted_by=acting_user, submitted_at=clock.now())
+        proposed_amount=proposed_amount, reasoning=reasoning, submitted_by=acting_user, submitted_at=clock.now(),
+        cap_yuan=cap, over_cap=over_cap, exceed_cap_reason=exceed_cap_reason.strip() if over_cap else "",
+        calculation=_jsonable(calculation or {}), duplicates=earlier_aid(case))
+    route = route_for(case.handling_org, proposed_amount or Decimal(0), over_cap=over_cap)
+    # Nobody approves what they proposed: a step of a role the proposer holds here is left out (a
+    # department head who handles a case goes straight to the deputy chief).
+    from jiuzhu.accounts.access import memberships_of
+
+    own = {m.role for m in memberships_of(acting_user) if m.org_id == case.handling_org_id}
+    pairs = [(r, label) for r, label in zip(route.steps, route.labels, strict=True) if r not in own]
+    if not pairs:
+        pairs = [("chief", "检察长")]
+    steps = ApprovalStep.objects.bulk_create([
+        ApprovalStep(case=case, opinion=opinion, seq=i, role=role, label=label)
+        for i, (role, label) in enumerate(pairs, start=1)])
     _transition(case, "submit_opinion", Status.PENDING_APPROVAL, acting_user=acting_user, note=reasoning,
                 fields={"category": category, "proposed_amount": proposed_amount},
-                recommendation=recommendation, amount=proposed_amount,
-                grounds_present=opinion.grounds_present)
+                recommendation=recommendation, amount=proposed_amount, over_cap=over_cap,
+                grounds_present=opinion.grounds_present, route=list(route.labels))
+    _open_step(case, steps[0], clock.today())
     return opinion
 
 
-def _latest_opinion(case: AidCase) -> ReviewOpinion:
-    opinion = case.opinions.order_by("-submitted_at", "-pk").first()
-    if opinion is None:
-        raise CaseActionError("本案尚无审查意见。")
-    return opinion
+def amount_ceiling(case: AidCase, day: dt.date) -> Decimal:
+    """Return the aid cap for CASE decided on DAY: months × the province's wage base (and local caps)."""
+    from jiuzhu.rules.amount import cap_for
+    from jiuzhu.rules.errors import NoWageBase
+
+    try:
+        return cap_for(case.handling_org, day).effective_cap_yuan
+    except NoWageBase as e:
+        raise CaseActionError(str(e)) from None
 
 
-def _check_separation(case: AidCase, acting_user: User) -> ReviewOpinion:
-    opinion = _latest_opinion(case)
-    if opinion.submitted_by_id == acting_user.pk:
+def earlier_aid(case: AidCase) -> list[dict[str, Any]]:
+    """Return other aid cases of the same person or the same original case, anywhere in the database.
+
+    `blocking` marks the same person in the same original case (one aid per person per case) when
+    that case was granted aid, got advance aid, or is still being handled.
+    """
+    from django.db.models import Q
+
+    if case.applicant_id is None:
+        return []
+    number = case.original_case.case_number.strip() if case.original_case else ""
+    q = Q(applicant_id=case.applicant_id)
+    if number:
+        q |= Q(original_case__case_number=number)
+    hits = []
+    for other in (AidCase.objects.filter(q).exclude(pk=case.pk)
+                  .select_related("handling_org", "original_case").order_by("raised_on", "pk")):
+        same_person = other.applicant_id == case.applicant_id
+        same_case = bool(number) and other.original_case is not None and other.original_case.case_number == number
+        live = other.decision == AidCase.Decision.GRANT or bool(other.advance_amount) or (
+            other.is_open and other.decision != AidCase.Decision.REFUSE)
+        hits.append({
+            "case": other.pk, "number": other.number, "org": other.handling_org.name,
+            "original_case": other.original_case.case_number if other.original_case else "",
+            "same_person": same_person, "same_case": same_case, "status": other.get_status_display(),
+            "decided_amount": str(other.decided_amount) if other.decided_amount else "",
+            "decided_on": str(other.decided_on or ""), "blocking": same_person and same_case and live,
+        })
+    return hits
+
+
+def _current_step(case: AidCase) -> ApprovalStep:
+    step = case.approval_steps.filter(status=ApprovalStep.Status.PENDING).select_related("opinion").first()
+    if step is None:
+        raise CaseActionError("本案没有待审批的环节。")
+    return step
+
+
+def _open_step(case: AidCase, step: ApprovalStep, day: dt.date) -> None:
+    ApprovalStep.objects.filter(pk=step.pk).update(status=ApprovalStep.Status.PENDING)
+    AidCase.objects.filter(pk=case.pk).update(awaiting_role=step.role)
+    case.awaiting_role = step.role
+    deadlines.start(case, Deadline.Kind.APPROVAL, day)
+
+
+def _check_step_authority(case: AidCase, step: ApprovalStep, acting_user: User, meeting: dict[str, Any] | None,
+                          ) -> None:
+    """The acting user must hold the step's role in the handling procuratorate, and not have proposed
+    the opinion or taken another step of it (separation of duties)."""
+    from jiuzhu.accounts.access import memberships_of
+    from jiuzhu.accounts.models import Role
+
+    roles = {m.role for m in memberships_of(acting_user) if m.org_id == case.handling_org_id}
+    needed = {Role.CHIEF, Role.DEPUTY_CHIEF} if step.role == ApprovalStep.COLLECTIVE else {step.role}
+    if not roles & needed:
+        raise CasePermissionError(f"本环节（{step.label}）须由{'、'.join(Role(r).label for r in sorted(needed))}审批。")
+    if step.opinion.submitted_by_id == acting_user.pk:
         raise CasePermissionError("审批人不能审批自己提出的审查意见。")
-    return opinion
+    # One person, one step; the collective body's decision is recorded by the chief or a deputy who
+    # may also have approved an earlier step in person.
+    if step.role != ApprovalStep.COLLECTIVE and step.opinion.steps.filter(actor=acting_user).exclude(
+            pk=step.pk).exclude(role=ApprovalStep.COLLECTIVE).exists():
+        raise CasePermissionError("同一审批人不能审批同一意见的两个环节。")
+    if step.role == ApprovalStep.COLLECTIVE:
+        meeting = meeting or {}
+        if not meeting.get("meeting_date") or not str(meeting.get("minutes", "")).strip():
+            raise CaseActionError(f"{step.label}集体研究须记录会议日期、参会人员和会议纪要。")
+        if not str(meeting.get("attendees", "")).strip():
+            raise CaseActionError("请填写参会人员。")
+
+
+def _take_step(case: AidCase, step: ApprovalStep, acting_user: User, comment: str,
+               meeting: dict[str, Any] | None) -> None:
+    meeting = meeting or {}
+    fields = {"status": ApprovalStep.Status.APPROVED, "actor": acting_user, "acted_at": clock.now(),
+              "comment": comment}
+    if step.role == ApprovalStep.COLLECTIVE:
+        fields.update(meeting_date=meeting["meeting_date"], attendees=meeting["attendees"],
+                      minutes=meeting["minutes"])
+    ApprovalStep.objects.filter(pk=step.pk).update(**fields)
+    deadlines.complete(case, Deadline.Kind.APPROVAL, clock.today())
+
+
+@transaction.atomic(durable=True)
+def approve_step(case: AidCase, *, acting_user: User, comment: str = "",
+                 meeting: dict[str, Any] | None = None) -> ApprovalStep:
+    """Approve the current (not the last) step of the route; the case passes to the next approver."""
+    case = _lock(case, "approve_step", acting_user)
+    step = _current_step(case)
+    later = case.approval_steps.filter(opinion=step.opinion, seq__gt=step.seq).order_by("seq").first()
+    if later is None:
+        raise CaseActionError("这是最后一个审批环节，请作出决定（决定救助或不予救助）。")
+    _check_step_authority(case, step, acting_user, meeting)
+    _take_step(case, step, acting_user, comment, meeting)
+    _event(case, "approve_step", acting_user=acting_user, note=comment or "同意", step=step.label,
+           next=later.label)
+    _open_step(case, later, clock.today())
+    return step
+
+
+def _final_step(case: AidCase, acting_user: User, meeting: dict[str, Any] | None) -> ApprovalStep:
+    step = _current_step(case)
+    if step.opinion.steps.filter(seq__gt=step.seq).exists():
+        raise CaseActionError(f"尚需{step.label}审批后，才能作出决定。")
+    _check_step_authority(case, step, acting_user, meeting)
+    return step
 
 
 @transaction.atomic(durable=True)
@@ -401,45 +539,66 @@ def return_opinion(case: AidCase, *, acting_user: User, comments: str) -> AidCas
     case = _lock(case, "return_opinion", acting_user)
     if not comments.strip():
         raise CaseActionError("请填写退回意见。")
-    _transition(case, "return_opinion", Status.UNDER_REVIEW, acting_user=acting_user, note=comments)
+    step = _current_step(case)
+    _check_step_authority(case, step, acting_user, {"meeting_date": True, "minutes": "-", "attendees": "-"})
+    ApprovalStep.objects.filter(pk=step.pk).update(status=ApprovalStep.Status.RETURNED, actor=acting_user,
+                                                   acted_at=clock.now(), comment=comments)
+    ApprovalStep.objects.filter(opinion=step.opinion, status=ApprovalStep.Status.WAITING).update(
+        status=ApprovalStep.Status.CANCELLED)
+    deadlines.complete(case, Deadline.Kind.APPROVAL, clock.today(), Deadline.Outcome.CANCELLED)
+    _transition(case, "return_opinion", Status.UNDER_REVIEW, acting_user=acting_user, note=comments,
+                fields={"awaiting_role": ""}, step=step.label)
     return case
 
 
 @transaction.atomic(durable=True)
-def decide_grant(case: AidCase, *, acting_user: User, amount: Decimal, reasons: str,
-                 on: dt.date | None = None) -> AidCase:
-    """Decide to grant aid of AMOUNT yuan (the approver is not the proposer)."""
+def decide_grant(case: AidCase, *, acting_user: User, amount: Decimal, reasons: str, on: dt.date | None = None,
+                 meeting: dict[str, Any] | None = None, duplicate_override: str = "") -> AidCase:
+    """Decide to grant aid of AMOUNT yuan: the last step of the approval route."""
     case = _lock(case, "decide_grant", acting_user)
-    _check_authority(case, "decide_grant", acting_user)
-    _check_separation(case, acting_user)
+    step = _final_step(case, acting_user, meeting)
+    opinion = step.opinion
     day = _on(on, not_before=case.accepted_on, what="决定日期")
     if amount is None or amount <= 0:
         raise CaseActionError("救助金额必须大于零。")
     if amount.as_tuple().exponent < -2:  # type: ignore[operator]
         raise CaseActionError("救助金额最多保留两位小数。")
+    if opinion.recommendation != ReviewOpinion.Recommendation.GRANT:
+        raise CaseActionError("审查意见为不予救助；如拟救助，请退回承办人重新提出审查意见。")
     if case.advance_amount and amount < case.advance_amount:
         raise CaseActionError(f"决定金额不能少于已先行发放的{case.advance_amount}元（多发部分应予追回）。")
+    cap = amount_ceiling(case, day)
+    if amount > cap and not opinion.over_cap:
+        raise CaseActionError(f"决定金额超过救助限额{cap:,.2f}元，须由承办人提出突破限额的审查意见并按规定报批。")
+    blocking = [h for h in earlier_aid(case) if h["blocking"]]
+    if blocking and not duplicate_override.strip():
+        listed = "；".join(f"{h['org']}{h['number']}（{h['status']}）" for h in blocking)
+        raise CaseActionError(f"同一申请人在同一案件中已获救助或正在申请：{listed}。一案一人只能救助一次；"
+                              "确需救助的，请写明理由后由审批人决定。")
+    _take_step(case, step, acting_user, reasons, meeting)
     _transition(case, "decide_grant", Status.GRANTED, acting_user=acting_user, note=reasons,
                 fields={"decision": AidCase.Decision.GRANT, "decided_on": day, "decided_amount": amount,
-                        "decision_reasons": reasons, "decided_by": acting_user}, amount=amount, on=day)
+                        "decision_reasons": reasons, "decided_by": acting_user, "awaiting_role": ""},
+                amount=amount, on=day, step=step.label,
+                duplicate_override=duplicate_override.strip(), duplicates=[h["number"] for h in blocking])
     deadlines.complete(case, Deadline.Kind.DECISION, day)
     return case
 
 
 @transaction.atomic(durable=True)
 def decide_refuse(case: AidCase, *, acting_user: User, reasons: str, grounds: list[str] | None = None,
-                  on: dt.date | None = None) -> AidCase:
-    """Decide not to grant aid, with the reasons explained to the applicant."""
+                  on: dt.date | None = None, meeting: dict[str, Any] | None = None) -> AidCase:
+    """Decide not to grant aid, with the reasons explained to the applicant: the route's last step."""
     case = _lock(case, "decide_refuse", acting_user)
-    _check_authority(case, "decide_refuse", acting_user)
-    _check_separation(case, acting_user)
+    step = _final_step(case, acting_user, meeting)
     day = _on(on, not_before=case.accepted_on, what="决定日期")
     if not reasons.strip():
         raise CaseActionError("不予救助须写明理由，以便向申请人解释说明。")
+    _take_step(case, step, acting_user, reasons, meeting)
     _transition(case, "decide_refuse", Status.REFUSED, acting_user=acting_user, note=reasons,
                 fields={"decision": AidCase.Decision.REFUSE, "decided_on": day, "decision_reasons": reasons,
-                        "decided_by": acting_user, "refusal_grounds": sorted(grounds or [])},
-                grounds=grounds or [], on=day)
+                        "decided_by": acting_user, "refusal_grounds": sorted(grounds or []), "awaiting_role": ""},
+                grounds=grounds or [], on=day, step=step.label)
     deadlines.complete(case, Deadline.Kind.DECISION, day)
     return case
 

@@ -14,6 +14,7 @@ RULES: dict[str, tuple[str, bool]] = {
     Deadline.Kind.SUPPLEMENT: ("deadline.supplement_days", False),
     Deadline.Kind.DECISION: ("deadline.decision_working_days", True),
     Deadline.Kind.PAYMENT_NOTICE: ("deadline.payment_notice_working_days", True),
+    Deadline.Kind.APPROVAL: ("approval.step_working_days", True),
 }
 
 

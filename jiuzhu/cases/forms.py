@@ -123,7 +123,26 @@ class OpinionForm(forms.Form):
     recommendation = forms.ChoiceField(label="审查意见", choices=[("grant", "建议救助"), ("refuse", "建议不予救助")],
                                        widget=forms.RadioSelect)
     proposed_amount = AmountField(label="拟救助金额（元）", required=False)
+    exceed_cap_reason = forms.CharField(
+        label="突破限额理由", widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        help_text="拟救助金额超过救助限额时必填：案件损失特别重大或生活特别困难等")
     reasoning = forms.CharField(label="审查理由", widget=forms.Textarea(attrs={"rows": 5}))
+    # The calculator's factors (domain.md §5): recorded with the opinion, shown on the review screen.
+    harm_yuan = AmountField(label="实际损害（元）", required=False)
+    fault_percent = forms.DecimalField(label="申请人过错比例（%）", required=False, min_value=0, max_value=100,
+                                       decimal_places=0)
+    family_monthly_income_yuan = AmountField(label="家庭月收入（元）", required=False, min_value=0)
+    household_size = forms.IntegerField(label="家庭人口", required=False, min_value=1, max_value=30)
+    local_living_cost_yuan = AmountField(label="当地最低生活保障标准（元/人·月）", required=False)
+    compensation_received_yuan = AmountField(label="已获赔偿或救助（元）", required=False, min_value=0)
+    court_damages_yuan = AmountField(label="依法应判赔偿数额（元）", required=False,
+                                     help_text="填写时作为救助金额的绝对上限")
+
+    FACTORS = ["harm_yuan", "fault_percent", "family_monthly_income_yuan", "household_size",
+               "local_living_cost_yuan", "compensation_received_yuan", "court_damages_yuan"]
+
+    def calculation(self) -> dict[str, Any]:
+        return {k: self.cleaned_data[k] for k in self.FACTORS if self.cleaned_data.get(k) not in (None, "")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -141,21 +160,49 @@ class OpinionForm(forms.Form):
         return [(self[f"{c}_present"], self[f"{c}_note"]) for c in RefusalGround.values]
 
 
+class MeetingFields(forms.Form):
+    """The record of a collective decision (检察长办公会 / 检察委员会), asked for on that step only."""
+
+    meeting_date = DateField(label="会议日期", required=False)
+    attendees = forms.CharField(label="参会人员", max_length=300, required=False)
+    minutes = forms.CharField(label="会议纪要", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def meeting(self) -> dict[str, Any] | None:
+        d = self.cleaned_data
+        if not (d.get("meeting_date") or d.get("minutes") or d.get("attendees")):
+            return None
+        return {"meeting_date": d.get("meeting_date"), "attendees": d.get("attendees", ""),
+                "minutes": d.get("minutes", "")}
+
+
+class ApproveStepForm(MeetingFields):
+    comment = forms.CharField(label="审批意见", widget=forms.Textarea(attrs={"rows": 3}), initial="同意。")
+
+    field_order = ["comment", "meeting_date", "attendees", "minutes"]
+
+
 class ReturnForm(forms.Form):
     comments = forms.CharField(label="退回意见", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class GrantForm(forms.Form):
+class GrantForm(MeetingFields):
     amount = AmountField(label="决定救助金额（元）")
     reasons = forms.CharField(label="决定理由", widget=forms.Textarea(attrs={"rows": 4}))
     on = DateField(label="决定日期", required=False)
+    duplicate_override = forms.CharField(
+        label="重复救助说明", widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        help_text="仅当系统发现同一申请人在同一案件中已获救助或正在申请、而仍决定救助时填写理由")
+
+    field_order = ["amount", "reasons", "on", "meeting_date", "attendees", "minutes", "duplicate_override"]
 
 
-class RefuseForm(forms.Form):
+class RefuseForm(MeetingFields):
     grounds = forms.MultipleChoiceField(label="不予救助的依据", choices=RefusalGround.choices + [
         ("not_eligible", "不符合救助条件")], widget=forms.CheckboxSelectMultiple)
     reasons = forms.CharField(label="理由（向申请人解释说明）", widget=forms.Textarea(attrs={"rows": 4}))
     on = DateField(label="决定日期", required=False)
+
+    field_order = ["grounds", "reasons", "on", "meeting_date", "attendees", "minutes"]
 
 
 class ServeForm(forms.Form):

@@ -46,6 +46,7 @@ MOVES: dict[str, Move] = {
         _m("start_review", "开始审查", {S.ACCEPTED}, {S.UNDER_REVIEW}),
         _m("add_record", "录入笔录/走访记录", OPEN - {S.CLUE}, set(), style="secondary"),
         _m("submit_opinion", "提交审查意见", {S.UNDER_REVIEW}, {S.PENDING_APPROVAL}),
+        _m("approve_step", "同意（报下一环节）", {S.PENDING_APPROVAL}, set(), {C.APPROVE}, "success"),
         _m("return_opinion", "退回补充审查", {S.PENDING_APPROVAL}, {S.UNDER_REVIEW}, {C.APPROVE}, "secondary"),
         _m("decide_grant", "决定救助", {S.PENDING_APPROVAL}, {S.GRANTED}, {C.APPROVE}, "success"),
         _m("decide_refuse", "决定不予救助", {S.PENDING_APPROVAL}, {S.REFUSED}, {C.APPROVE}, "danger"),

@@ -186,6 +186,8 @@ class AidCase(models.Model):
     closed_on = models.DateField("结案日期", null=True, blank=True)
     archived_on = models.DateField("归档日期", null=True, blank=True)
     archive_number = models.CharField("档案号", max_length=40, blank=True)
+    # The role whose approval the case waits for ("" when none): the approvers' worklist filters on it.
+    awaiting_role = models.CharField("待审批人", max_length=20, blank=True, editable=False)
     # Where a supplement request interrupted the case, to resume there when material arrives.
     resume_status = models.CharField(max_length=30, choices=Status.choices, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -323,6 +325,7 @@ class Deadline(models.Model):
         SUPPLEMENT = "supplement", "申请人补正"  # applicant supplements: 30 days, else abandoned
         DECISION = "decision", "作出决定"  # 10 working days from acceptance
         PAYMENT_NOTICE = "payment_notice", "通知领取救助金"  # 2 working days from funds arriving
+        APPROVAL = "approval", "审批"  # each approval step's time limit (setting approval.step_working_days)
 
     class Outcome(models.TextChoices):
         DONE = "done", "已完成"  # the step was taken
@@ -409,6 +412,14 @@ class ReviewOpinion(models.Model):
     recommendation = models.CharField("审查意见", max_length=10, choices=Recommendation.choices)
     proposed_amount = models.DecimalField("拟救助金额(元)", max_digits=12, decimal_places=2, null=True, blank=True)
     reasoning = models.TextField("理由")
+    # The amount check at submission: the cap (months × the province's wage base of the year before),
+    # whether the proposal exceeds it and why that is justified (突破限额), and the calculator's inputs.
+    cap_yuan = models.DecimalField("救助限额(元)", max_digits=12, decimal_places=2, null=True, blank=True)
+    over_cap = models.BooleanField("突破限额", default=False)
+    exceed_cap_reason = models.TextField("突破限额理由", blank=True)
+    calculation = models.JSONField("金额测算", default=dict, blank=True)
+    # Earlier aid found for the same person or the same original case (one aid per person per case).
+    duplicates = models.JSONField("重复救助检查", default=list, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="承办人", on_delete=models.PROTECT,
                                      related_name="+")
     submitted_at = models.DateTimeField("提交时间")
@@ -421,6 +432,9 @@ class ReviewOpinion(models.Model):
             models.CheckConstraint(
                 condition=~Q(recommendation="grant") | Q(proposed_amount__gt=0),
                 name="cases_reviewopinion_grant_has_amount", violation_error_message="建议救助须填写拟救助金额。"),
+            models.CheckConstraint(
+                condition=Q(over_cap=False) | ~Q(exceed_cap_reason=""),
+                name="cases_reviewopinion_over_cap_has_reason", violation_error_message="突破限额须写明理由。"),
         ]
 
     def __str__(self) -> str:
@@ -429,6 +443,54 @@ class ReviewOpinion(models.Model):
     @property
     def grounds_present(self) -> list[str]:
         return sorted(code for code, v in self.grounds.items() if v.get("present"))
+
+
+class ApprovalStep(models.Model):
+    """One step of the approval route of an opinion; the last step is the decision itself."""
+
+    COLLECTIVE = "collective"  # the collective decision (检察长办公会 / 检察委员会)
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "未到"  # an earlier step has not been taken yet
+        PENDING = "pending", "待审批"  # the current step
+        APPROVED = "approved", "同意"
+        RETURNED = "returned", "退回"  # sent back for revision; later steps are cancelled
+        CANCELLED = "cancelled", "撤销"
+
+    case = models.ForeignKey(AidCase, on_delete=models.CASCADE, related_name="approval_steps")
+    opinion = models.ForeignKey(ReviewOpinion, on_delete=models.CASCADE, related_name="steps")
+    seq = models.PositiveSmallIntegerField("顺序")
+    role = models.CharField("审批人", max_length=20)  # accounts.Role code, or "collective"
+    label = models.CharField("审批环节", max_length=30)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.WAITING)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审批人", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    acted_at = models.DateTimeField("审批时间", null=True, blank=True)
+    comment = models.TextField("审批意见", blank=True)
+    # A collective decision is recorded with its meeting.
+    meeting_date = models.DateField("会议日期", null=True, blank=True)
+    attendees = models.CharField("参会人员", max_length=300, blank=True)
+    minutes = models.TextField("会议纪要", blank=True)
+
+    class Meta:
+        verbose_name = "审批环节"
+        verbose_name_plural = "审批环节"
+        ordering = ["case", "opinion", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["opinion", "seq"], name="cases_approvalstep_unique_seq",
+                                    violation_error_message="审批环节顺序重复。"),
+            models.UniqueConstraint(fields=["case"], condition=Q(status="pending"),
+                                    name="cases_approvalstep_one_pending",
+                                    violation_error_message="同一案件只能有一个待审批环节。"),
+            models.CheckConstraint(
+                condition=~Q(role="collective", status="approved")
+                | Q(meeting_date__isnull=False) & ~Q(minutes=""),
+                name="cases_approvalstep_collective_has_meeting",
+                violation_error_message="集体研究须记录会议日期和纪要。"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seq}. {self.label} {self.get_status_display()}"
 
 
 def _attachment_path(instance: Attachment, filename: str) -> str:

@@ -43,10 +43,13 @@ def worklist(user: User, *, view: str = "open", status: str = "", org_id: str = 
     if view == "mine":
         qs = qs.filter(handler=user)
     elif view == "to_approve":
-        approve = [m.org_id for m in memberships_of(user) if Capability.APPROVE in m.capabilities]
-        advance = [m.org_id for m in memberships_of(user) if Capability.APPROVE_ADVANCE in m.capabilities]
-        qs = qs.filter(Q(status=Status.PENDING_APPROVAL, handling_org__in=approve)
-                       | Q(status=Status.ADVANCE_REQUESTED, handling_org__in=advance))
+        q = Q(pk__in=[])
+        for m in memberships_of(user):
+            roles = [r for r in ("dept_head", "deputy_chief", "chief", "collective") if m.role in step_roles(r)]
+            q |= Q(status=Status.PENDING_APPROVAL, handling_org=m.org_id, awaiting_role__in=roles)
+            if Capability.APPROVE_ADVANCE in m.capabilities:
+                q |= Q(status=Status.ADVANCE_REQUESTED, handling_org=m.org_id)
+        qs = qs.filter(q)
     elif view == "due_soon":
         qs = qs.filter(next_due__gte=today, next_due__lte=workdays.add_working_days(today, due_soon_days))
     elif view == "overdue":
@@ -69,7 +72,7 @@ def worklist(user: User, *, view: str = "open", status: str = "", org_id: str = 
 
 def case_for_page(user: User, pk: int) -> AidCase:
     """Return case PK with everything the case page shows (404 outside USER's scope)."""
-    from jiuzhu.cases.models import Attachment, CaseParty, Record, ReviewOpinion
+    from jiuzhu.cases.models import ApprovalStep, Attachment, CaseParty, Record, ReviewOpinion
 
     qs = AidCase.objects.select_related(
         "handling_org", "original_case", "applicant", "handler", "raised_by", "decided_by",
@@ -81,6 +84,7 @@ def case_for_page(user: User, pk: int) -> AidCase:
         Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
         Prefetch("records", queryset=Record.objects.select_related("recorded_by")),
         Prefetch("opinions", queryset=ReviewOpinion.objects.select_related("submitted_by")),
+        Prefetch("approval_steps", queryset=ApprovalStep.objects.select_related("actor", "opinion")),
     )
     return get_case_for_user(user, pk, queryset=qs)
 
@@ -103,6 +107,36 @@ def search(user: User, q: str) -> tuple[QuerySet[AidCase], bool]:
                        | Q(parties__person__name__contains=q)).distinct()[:200], False  # type: ignore[return-value]
 
 
+APPROVAL_MOVES = {"approve_step", "return_opinion", "decide_grant", "decide_refuse"}
+
+
+def current_step(case: AidCase) -> Any:
+    """Return the pending approval step of CASE from its prefetched steps, or None."""
+    return next((s for s in case.approval_steps.all() if s.status == "pending"), None)
+
+
+def step_roles(role: str) -> set[str]:
+    """Return the membership roles that may take an approval step of ROLE."""
+    return {"chief", "deputy_chief"} if role == "collective" else {role}
+
+
+def _may_take_step(user: User, case: AidCase, move: str) -> bool:
+    step = current_step(case)
+    if step is None:
+        return False
+    roles = {m.role for m in memberships_of(user) if m.org_id == case.handling_org_id}
+    if not roles & step_roles(step.role):
+        return False
+    last = not any(s.seq > step.seq and s.opinion_id == step.opinion_id for s in case.approval_steps.all())
+    if move == "approve_step":
+        return not last
+    if move == "decide_grant":
+        return last and step.opinion.recommendation == "grant"
+    if move == "decide_refuse":
+        return last
+    return True
+
+
 def next_moves(user: User, case: AidCase) -> list[Any]:
     """Return the actions USER may take on CASE now, for the case page's buttons."""
     from jiuzhu.accounts.access import has_capability
@@ -116,6 +150,9 @@ def next_moves(user: User, case: AidCase) -> list[Any]:
             continue
         if move.name == "close" and case.status == Status.SERVED and case.decision == AidCase.Decision.GRANT:
             continue
+        if case.status == Status.PENDING_APPROVAL and move.name in APPROVAL_MOVES:
+            if not _may_take_step(user, case, move.name):
+                continue
         if move.name == "deem_abandoned":
             due = next((d for d in case.deadlines.all() if d.kind == Deadline.Kind.SUPPLEMENT
                         and d.completed_on is None), None)

@@ -157,13 +157,17 @@ ACTION_FORMS: dict[str, tuple[type[Any], ActionCall]] = {
         participants=d["participants"])),
     "submit_opinion": (forms.OpinionForm, lambda c, u, d: actions.submit_opinion(
         c, acting_user=u, category=d["category"], grounds=d["grounds"], recommendation=d["recommendation"],
-        reasoning=d["reasoning"], proposed_amount=d["proposed_amount"])),
+        reasoning=d["reasoning"], proposed_amount=d["proposed_amount"], exceed_cap_reason=d["exceed_cap_reason"],
+        calculation=d["calculation"])),
+    "approve_step": (forms.ApproveStepForm, lambda c, u, d: actions.approve_step(
+        c, acting_user=u, comment=d["comment"], meeting=d["meeting"])),
     "return_opinion": (forms.ReturnForm, lambda c, u, d: actions.return_opinion(
         c, acting_user=u, comments=d["comments"])),
     "decide_grant": (forms.GrantForm, lambda c, u, d: actions.decide_grant(
-        c, acting_user=u, amount=d["amount"], reasons=d["reasons"], on=d["on"])),
+        c, acting_user=u, amount=d["amount"], reasons=d["reasons"], on=d["on"], meeting=d["meeting"],
+        duplicate_override=d["duplicate_override"])),
     "decide_refuse": (forms.RefuseForm, lambda c, u, d: actions.decide_refuse(
-        c, acting_user=u, reasons=d["reasons"], grounds=d["grounds"], on=d["on"])),
+        c, acting_user=u, reasons=d["reasons"], grounds=d["grounds"], on=d["on"], meeting=d["meeting"])),
     "serve_decision": (forms.ServeForm, lambda c, u, d: actions.serve_decision(
         c, acting_user=u, method=d["method"], recipient=d["recipient"], on=d["on"], note=d["note"])),
     "record_funds": (forms.DatedNoteForm, lambda c, u, d: actions.record_funds(
@@ -211,10 +215,17 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             memberships__org=case.handling_org, memberships__is_active=True,
             memberships__role__in=[Role.KONGSHEN, Role.DEPT_HEAD]).distinct()
     form = form_class(request.POST or None, initial=_initial(case, action), **kwargs)
+    step = case.approval_steps.filter(status="pending").select_related("opinion").first()
+    if isinstance(form, forms.MeetingFields) and (step is None or step.role != "collective"):
+        for name in ("meeting_date", "attendees", "minutes"):
+            form.fields.pop(name)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         if isinstance(form, forms.OpinionForm):
             data["grounds"] = form.grounds()
+            data["calculation"] = form.calculation()
+        if isinstance(form, forms.MeetingFields):
+            data["meeting"] = form.meeting()
         try:
             call(case, user, data)
         except ValidationError as e:
@@ -223,8 +234,22 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             messages.success(request, f"已完成：{move.label}。")
             return redirect("cases:detail", pk=case.pk)
-    return render(request, "cases/action.html", {"case": case, "move": move, "form": form},
-                  status=400 if request.method == "POST" else 200)
+    context: dict[str, Any] = {"case": case, "move": move, "form": form, "step": step,
+                               "opinion": step.opinion if step else None,
+                               "route": list(step.opinion.steps.all()) if step else []}
+    if action == "submit_opinion":
+        context["cap"] = _cap_or_none(case)
+    return render(request, "cases/action.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _cap_or_none(case: AidCase) -> Any:
+    from jiuzhu.rules.amount import cap_for
+    from jiuzhu.rules.errors import NoWageBase
+
+    try:
+        return cap_for(case.handling_org, clock.today())
+    except NoWageBase as e:
+        return str(e)
 
 
 def applicant_edit(request: HttpRequest, pk: int) -> HttpResponse:

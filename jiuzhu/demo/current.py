@@ -15,7 +15,7 @@ from jiuzhu.accounts.models import Role
 from jiuzhu.calendar.workdays import add_working_days, is_working_day
 from jiuzhu.cases import actions
 from jiuzhu.cases.models import AidCase, Channel, OriginalCase, Record
-from jiuzhu.demo.loader import GROUNDS_NONE, Demo, _case_number
+from jiuzhu.demo.loader import GROUNDS_NONE, Demo, _case_number, approve_route
 from jiuzhu.lib import clock
 
 
@@ -52,6 +52,15 @@ class Walk:
     def at(self, day: dt.date) -> Walk:
         if day > self.day:
             self.day, self.step = day, 0
+        return self
+
+    def route(self, **kwargs: Any) -> Walk:
+        """Take the whole approval route on this walk's date, ending with the decision."""
+        self.step += 1
+        moment = timezone.make_aware(dt.datetime.combine(self.day, dt.time(9, 30)) + dt.timedelta(minutes=7 * self.step))
+        with clock.travel(moment):
+            approve_route(self.demo, self.case, **kwargs)
+        self.case.refresh_from_db()
         return self
 
     def do(self, name: str, **kwargs: Any) -> Walk:
@@ -91,8 +100,7 @@ def load_current(demo: Demo) -> None:
 
     def granted(code: str, start: dt.date, amount: str, **kw: Any) -> Walk:
         w = pending(code, start, amount, **kw)
-        return w.at(add_working_days(start, 5)).do(
-            "decide_grant", acting_user=w.approver, amount=Decimal(amount), reasons="符合救助条件，决定予以救助。")
+        return w.at(add_working_days(start, 5)).route(amount=Decimal(amount), reasons="符合救助条件，决定予以救助。")
 
     def paid(code: str, start: dt.date, amount: str, **kw: Any) -> Walk:
         w = granted(code, start, amount, **kw)
@@ -139,8 +147,7 @@ def load_current(demo: Demo) -> None:
     grounds["X5"] = {"present": True, "note": "申请人生活困难系长期疾病所致，与本案无关。"}
     w.at(wd(7)).do("submit_opinion", category="E1", grounds=grounds, recommendation="refuse",
                    reasoning="生活困难非案件原因所导致，建议不予救助，并协调民政部门给予临时救助。")
-    w.at(wd(5)).do("decide_refuse", acting_user=w.approver, grounds=["X5"],
-                   reasons="经审查，您的生活困难并非本案所致，依照规定不予救助。我院已将您的情况告知县民政局，可申请临时救助。")
+    w.at(wd(5)).route(grounds=["X5"], refuse="经审查，您的生活困难并非本案所致，依照规定不予救助。我院已将您的情况告知县民政局，可申请临时救助。")
     # 已送达 → 待发放 (payment notice overdue) → 已发放 → 回访 → 结案 → 归档
     g = granted("540528", wd(14), "12000", groups=["因案致贫"])
     g.at(wd(8)).do("serve_decision", method="post", recipient=g.case.applicant.name if g.case.applicant else "")

@@ -91,7 +91,6 @@ def walk_to_paid(demo: Demo, code: str, *, raised: dt.date, amount: Decimal, gro
     raiser = demo.user(code, Role.CASE_PROSECUTOR) if (code, Role.CASE_PROSECUTOR) in demo.staff \
         else demo.user(code, Role.KONGSHEN)
     handler = demo.user(code, Role.KONGSHEN)
-    approver = demo.approver(code)
     days = [add_working_days(raised, n) for n in (0, 1, 2, 4, 5, 8, 9, 12, 13, 20, 25)]
     with _at(days[0]):
         case = actions.raise_clue(
@@ -113,7 +112,7 @@ def walk_to_paid(demo: Demo, code: str, *, raised: dt.date, amount: Decimal, gro
                                recommendation="grant", reasoning="符合救助条件，建议予以救助。",
                                proposed_amount=amount)
     with _at(days[5]):
-        actions.decide_grant(case, acting_user=approver, amount=amount, reasons="符合国家司法救助条件，决定予以救助。")
+        approve_route(demo, case, amount=amount)
     with _at(days[6]):
         actions.serve_decision(case, acting_user=handler, method="direct", recipient=person["person_name"])
     with _at(days[7]):
@@ -127,6 +126,34 @@ def walk_to_paid(demo: Demo, code: str, *, raised: dt.date, amount: Decimal, gro
         with _at(days[10]):
             actions.archive(case, acting_user=handler, archive_number=f"{code}-{raised.year}-归{case.pk:04d}")
     return case
+
+
+MEETING = {"attendees": "检察长、副检察长、控告申诉检察部门负责人、承办检察官",
+           "minutes": "会议听取承办检察官汇报，经集体研究，同意审查意见。"}
+
+
+def approver_for(demo: Demo, code: str, role: str) -> User:
+    """Return the demo user who takes an approval step of ROLE in CODE (the chief records a collective one)."""
+    return demo.user(code, Role.CHIEF if role == "collective" else role)
+
+
+def approve_route(demo: Demo, case: AidCase, *, amount: Decimal | None = None, refuse: str = "",
+                  grounds: list[str] | None = None, reasons: str = "符合国家司法救助条件，决定予以救助。") -> AidCase:
+    """Take every step of the case's approval route, ending with the decision (grant, or refuse)."""
+    from jiuzhu.cases.models import ApprovalStep
+
+    code = case.handling_org.code or ""
+    while True:
+        step = case.approval_steps.get(status=ApprovalStep.Status.PENDING)
+        user = approver_for(demo, code, step.role)
+        meeting = {**MEETING, "meeting_date": clock.today()} if step.role == "collective" else None
+        if case.approval_steps.filter(opinion=step.opinion, seq__gt=step.seq).exists():
+            actions.approve_step(case, acting_user=user, comment="同意。", meeting=meeting)
+            continue
+        if refuse:
+            return actions.decide_refuse(case, acting_user=user, reasons=refuse, grounds=grounds, meeting=meeting)
+        assert amount is not None
+        return actions.decide_grant(case, acting_user=user, amount=amount, reasons=reasons, meeting=meeting)
 
 
 def _case_number(demo: Demo, code: str, day: dt.date) -> str:
@@ -204,8 +231,8 @@ def _refused_case(demo: Demo, code: str, raised: dt.date) -> AidCase:
         actions.submit_opinion(case, acting_user=handler, category="E6", grounds=grounds, recommendation="refuse",
                                reasoning="申请人已通过诉讼获得赔偿，生活困难非案件导致，建议不予救助。")
     with _at(days[4]):
-        actions.decide_refuse(case, acting_user=demo.approver(code), grounds=["X4", "X5"],
-                              reasons="您已通过民事诉讼获得足额赔偿，不符合国家司法救助条件。如生活仍有困难，可向当地民政部门申请社会救助。")
+        approve_route(demo, case, grounds=["X4", "X5"],
+                      refuse="您已通过民事诉讼获得足额赔偿，不符合国家司法救助条件。如生活仍有困难，可向当地民政部门申请社会救助。")
     with _at(days[5]):
         actions.serve_decision(case, acting_user=handler, method="direct", recipient=person["person_name"])
     with _at(days[6]):
@@ -226,6 +253,9 @@ def load(*, orgs_only: bool = False, seed: int = 20230607) -> Demo:
     demo = Demo(rng=random.Random(seed), fake=fake)
     with transaction.atomic():
         load_orgs_and_staff(demo)
+        from jiuzhu.rules.demo import load_demo_rules
+
+        load_demo_rules()
     if orgs_only:
         return demo
     load_history(demo)

@@ -43,6 +43,11 @@ def ground_label(code: str) -> str:
 
 
 @register.filter
+def get_field(form: Any, name: str) -> Any:
+    return form[name]
+
+
+@register.filter
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key)
 

@@ -22,7 +22,8 @@ from jiuzhu.lib import clock
 from jiuzhu.people.idcard import check_digit
 from jiuzhu.tests_smoke.cjk import assert_cjk_renders
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after a transactional test would empty the holiday table.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture(scope="session")
@@ -118,6 +119,7 @@ def test_it_carries_a_clue_from_case_department_to_archive(page: Page, live_serv
     prosecutor = world.user("540528", "case_prosecutor")
     kongshen = world.user("540528", "kongshen")
     head = world.user("540528", "dept_head")
+    deputy, chief = world.user("540528", "deputy_chief"), world.user("540528", "chief")
     today = clock.today().isoformat()
     # The 17th digit is the sex: even for a woman (the clue is tagged 妇女).
     first17 = "540528" + "19850314" + "124"
@@ -187,13 +189,29 @@ def test_it_carries_a_clue_from_case_department_to_archive(page: Page, live_serv
     shot("pending-approval")
     logout(page)
 
-    # The head of department decides.
+    # 12,000 yuan reaches the collective-decision threshold: 部门负责人 → 分管副检察长 → 检察长办公会.
     login(page, base, head)
+    page.goto(base + "/?view=to_approve")
     open_case_from_worklist(page, base, number)
+    expect(page.locator("#next-actions")).not_to_contain_text("决定救助")
+    act(page, "同意（报下一环节）", lambda: shot("head-approves"))
+    expect_status(page, Status.PENDING_APPROVAL)
+    logout(page)
+    login(page, base, deputy)
+    page.goto(case_url)
+    act(page, "同意（报下一环节）")
+    logout(page)
+
+    login(page, base, chief)
+    page.goto(case_url)
 
     def grant() -> None:
+        expect(page.locator("#approval-summary")).to_contain_text("检察长办公会")
         expect(page.locator("#id_amount")).to_have_value(re.compile(r"^12000(\.00)?$"))
-        page.fill("#id_reasons", "经审批，同意给予国家司法救助。")
+        page.fill("#id_reasons", "经检察长办公会研究，同意给予国家司法救助。")
+        page.fill("#id_meeting_date", today)
+        page.fill("#id_attendees", "检察长、副检察长、第十检察部主任、承办检察官")
+        page.fill("#id_minutes", "会议听取汇报，同意救助12000元。")
         shot("grant-form")
 
     act(page, "决定救助", grant)
@@ -243,7 +261,7 @@ def test_it_carries_a_clue_from_case_department_to_archive(page: Page, live_serv
     shot("archived")
 
     timeline = page.locator("#timeline")
-    for user in (prosecutor, kongshen, head):
+    for user in (prosecutor, kongshen, head, deputy, chief):
         expect(timeline).to_contain_text(str(user))
     for status in (Status.CLUE, Status.NOTIFIED, Status.APPLIED, Status.ACCEPTED, Status.UNDER_REVIEW,
                    Status.PENDING_APPROVAL, Status.GRANTED, Status.SERVED, Status.AWAITING_PAYMENT,
@@ -280,6 +298,10 @@ def test_it_refuses_with_reasons(page: Page, live_server, world, shot) -> None:
     logout(page)
 
     login(page, base, world.user("540528", "dept_head"))
+    page.goto(case_url)
+    act(page, "同意（报下一环节）")
+    logout(page)
+    login(page, base, world.user("540528", "deputy_chief"))
     page.goto(case_url)
 
     def refuse() -> None:

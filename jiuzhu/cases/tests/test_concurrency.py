@@ -38,9 +38,10 @@ def _race(*calls: Callable[[], object]) -> list[object]:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_approvals_at_once_leave_exactly_one_decision(world) -> None:
     case = world.to("pending_approval", amount="9000")
-    head, deputy = world.user("540528", "dept_head"), world.user("540528", "deputy_chief")
+    actions.approve_step(case, acting_user=world.user("540528", "dept_head"), comment="同意。")
+    deputy = world.user("540528", "deputy_chief")
     results = _race(
-        lambda: actions.decide_grant(AidCase.objects.get(pk=case.pk), acting_user=head, amount=Decimal("9000"),
+        lambda: actions.decide_grant(AidCase.objects.get(pk=case.pk), acting_user=deputy, amount=Decimal("9000"),
                                      reasons="同意救助。"),
         lambda: actions.decide_refuse(AidCase.objects.get(pk=case.pk), acting_user=deputy, reasons="不予救助。"),
     )
@@ -57,7 +58,8 @@ def test_two_approvals_at_once_leave_exactly_one_decision(world) -> None:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_same_approval_submitted_twice_at_once_decides_once(world) -> None:
     case = world.to("pending_approval", amount="4000")
-    head = world.user("540528", "dept_head")
+    actions.approve_step(case, acting_user=world.user("540528", "dept_head"), comment="同意。")
+    head = world.user("540528", "deputy_chief")
 
     def approve() -> object:
         return actions.decide_grant(AidCase.objects.get(pk=case.pk), acting_user=head, amount=Decimal("4000"),
