@@ -685,12 +685,25 @@ def archive(case: AidCase, *, acting_user: User, archive_number: str, on: dt.dat
     return case
 
 
+def _check_advance_cap(case: AidCase, amount: Decimal) -> None:
+    from jiuzhu.rules.amount import advance_cap_for
+    from jiuzhu.rules.errors import NoWageBase
+
+    try:
+        cap = advance_cap_for(case.handling_org, clock.today())
+    except NoWageBase as e:
+        raise CaseActionError(str(e)) from None
+    if amount > cap:
+        raise CaseActionError(f"先行救助金额不能超过{cap:,.2f}元（当地职工月平均工资的规定倍数）。")
+
+
 @transaction.atomic(durable=True)
 def request_advance(case: AidCase, *, acting_user: User, amount: Decimal, urgency: str) -> AidCase:
     """Ask for advance aid for a victim whose life is in danger (先行救助)."""
     case = _lock(case, "request_advance", acting_user)
     if amount is None or amount <= 0:
         raise CaseActionError("先行救助金额必须大于零。")
+    _check_advance_cap(case, amount)
     if not urgency.strip():
         raise CaseActionError("请说明情况紧急、需要先行救助的理由。")
     _transition(case, "request_advance", Status.ADVANCE_REQUESTED, acting_user=acting_user, note=urgency,
@@ -711,6 +724,7 @@ def approve_advance(case: AidCase, *, acting_user: User, amount: Decimal, on: dt
         raise CasePermissionError("审批人不能审批自己提出的先行救助申请。")
     if amount is None or amount <= 0:
         raise CaseActionError("先行救助金额必须大于零。")
+    _check_advance_cap(case, amount)
     _transition(case, "approve_advance", Status.ADVANCE_GRANTED, acting_user=acting_user, note=note,
                 fields={"advance_amount": amount, "paid_amount": amount}, amount=amount, on=day)
     return case
