@@ -118,16 +118,10 @@ class RecordForm(forms.Form):
     content = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 6}))
 
 
-class OpinionForm(forms.Form):
-    category = forms.ChoiceField(label="救助情形", choices=Category.choices)
-    recommendation = forms.ChoiceField(label="审查意见", choices=[("grant", "建议救助"), ("refuse", "建议不予救助")],
-                                       widget=forms.RadioSelect)
+class FactorsForm(forms.Form):
+    """The calculator's factors and the proposal: what the review screen's 测算 button uses."""
+
     proposed_amount = AmountField(label="拟救助金额（元）", required=False)
-    exceed_cap_reason = forms.CharField(
-        label="突破限额理由", widget=forms.Textarea(attrs={"rows": 2}), required=False,
-        help_text="拟救助金额超过救助限额时必填：案件损失特别重大或生活特别困难等")
-    reasoning = forms.CharField(label="审查理由", widget=forms.Textarea(attrs={"rows": 5}))
-    # The calculator's factors (domain.md §5): recorded with the opinion, shown on the review screen.
     harm_yuan = AmountField(label="实际损害（元）", required=False)
     fault_percent = forms.DecimalField(label="申请人过错比例（%）", required=False, min_value=0, max_value=100,
                                        decimal_places=0)
@@ -143,6 +137,17 @@ class OpinionForm(forms.Form):
 
     def calculation(self) -> dict[str, Any]:
         return {k: self.cleaned_data[k] for k in self.FACTORS if self.cleaned_data.get(k) not in (None, "")}
+
+
+class OpinionForm(FactorsForm):
+    category = forms.ChoiceField(label="救助情形", choices=Category.choices)
+    recommendation = forms.ChoiceField(label="审查意见", choices=[("grant", "建议救助"), ("refuse", "建议不予救助")],
+                                       widget=forms.RadioSelect)
+    proposed_amount = AmountField(label="拟救助金额（元）", required=False)
+    exceed_cap_reason = forms.CharField(
+        label="突破限额理由", widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        help_text="拟救助金额超过救助限额时必填：案件损失特别重大或生活特别困难等")
+    reasoning = forms.CharField(label="审查理由", widget=forms.Textarea(attrs={"rows": 5}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -219,7 +219,12 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if isinstance(form, forms.MeetingFields) and (step is None or step.role != "collective"):
         for name in ("meeting_date", "attendees", "minutes"):
             form.fields.pop(name)
-    if request.method == "POST" and form.is_valid():
+    calculation = None
+    if action == "submit_opinion" and request.method == "POST" and "calculate" in request.POST:
+        calculation = _calculate(case, request.POST)
+        form = form_class(initial=request.POST.dict())
+        form.is_bound = False
+    elif request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         if isinstance(form, forms.OpinionForm):
             data["grounds"] = form.grounds()
@@ -234,12 +239,40 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             messages.success(request, f"已完成：{move.label}。")
             return redirect("cases:detail", pk=case.pk)
-    context: dict[str, Any] = {"case": case, "move": move, "form": form, "step": step,
+    if calculation is not None:
+        context_status = 200
+    else:
+        context_status = 400 if request.method == "POST" else 200
+    context: dict[str, Any] = {"case": case, "move": move, "form": form, "step": step, "calculation": calculation,
                                "opinion": step.opinion if step else None,
                                "route": list(step.opinion.steps.all()) if step else []}
     if action == "submit_opinion":
         context["cap"] = _cap_or_none(case)
-    return render(request, "cases/action.html", context, status=400 if request.method == "POST" else 200)
+    return render(request, "cases/action.html", context, status=context_status)
+
+
+def _calculate(case: AidCase, data: Any) -> dict[str, Any]:
+    """Run the amount calculator on the factors typed so far (the 测算 button); change nothing."""
+    from jiuzhu.rules.amount import AmountFacts, calculate
+    from jiuzhu.rules.errors import RulesError
+
+    factors = forms.FactorsForm(data)
+    if not factors.is_valid():
+        return {"errors": [f"{factors.fields[k].label}：{e}" for k, errs in factors.errors.items() for e in errs]}
+    d = factors.cleaned_data
+    facts = AmountFacts(
+        proposed_yuan=d["proposed_amount"], harm_yuan=d["harm_yuan"],
+        fault_percent=d["fault_percent"], family_monthly_income_yuan=d["family_monthly_income_yuan"],
+        household_size=d["household_size"], local_living_cost_yuan=d["local_living_cost_yuan"],
+        compensation_received_yuan=d["compensation_received_yuan"], court_damages_yuan=d["court_damages_yuan"],
+        key_groups=tuple(case.groups.values_list("group", flat=True)))
+    try:
+        result = calculate(case.handling_org, clock.today(), facts)
+    except RulesError as e:
+        return {"errors": [str(e)]}
+    return {"explanations": list(result.explanations), "over_cap": result.over_cap,
+            "over_court_damages": result.over_court_damages, "ceiling": result.ceiling_yuan,
+            "route": list(result.route.labels)}
 
 
 def _cap_or_none(case: AidCase) -> Any:

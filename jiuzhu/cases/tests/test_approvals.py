@@ -175,3 +175,25 @@ def test_the_approvers_worklist_follows_the_current_step(world, client) -> None:
     actions.approve_step(case, acting_user=world.user("540528", "dept_head"))
     assert case.number in client.get("/?view=to_approve").content.decode()
     assert ApprovalStep.objects.get(case=case, status="pending").role == "deputy_chief"
+
+
+def test_the_calculator_explains_the_amount_and_changes_nothing(world, client) -> None:
+    case = world.to("under_review")
+    client.force_login(world.user("540528", "kongshen"))
+    response = client.post(f"/cases/{case.pk}/submit_opinion/", {
+        "calculate": "1", "proposed_amount": "999999", "harm_yuan": "80000", "compensation_received_yuan": "20000",
+        "fault_percent": "10", "family_monthly_income_yuan": "1500", "household_size": "3"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "尚未弥补的损失60000.00元" in html and "54000.00元" in html  # 60,000 less 10 % fault
+    assert "突破限额" in html and "检察长" in html
+    assert 'value="80000"' in html  # the factors stay in the form
+    case.refresh_from_db()
+    assert case.status == Status.UNDER_REVIEW and not case.opinions.exists()
+
+
+def test_the_calculator_reports_bad_factors_in_chinese(world, client) -> None:
+    case = world.to("under_review")
+    client.force_login(world.user("540528", "kongshen"))
+    html = client.post(f"/cases/{case.pk}/submit_opinion/", {"calculate": "1", "fault_percent": "150"}).content.decode()
+    assert "申请人过错比例" in html
