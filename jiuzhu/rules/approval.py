@@ -76,7 +76,8 @@ def route_for(org: Organisation, amount: Decimal, *, over_cap: bool = False) -> 
         steps += list(settings["approval.exceed_cap_steps"])
     steps = merge(steps)
     labels = step_labels(steps, collective_body=settings["approval.collective_body"])
-    return Route(steps=tuple(steps), labels=tuple(labels), rule=rule, exceeds_cap=over_cap, step_working_days=settings["approval.step_working_days"])
+    return Route(steps=tuple(steps), labels=tuple(labels), rule=rule, exceeds_cap=over_cap,
+                 step_working_days=settings["approval.step_working_days"])
 
 
 def step_labels(steps: list[str], *, collective_body: str) -> list[str]:
