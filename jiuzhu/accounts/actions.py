@@ -13,6 +13,8 @@ ADMIN_MODELS = {
     "orgs": ["organisation", "department", "orgsetting"],
     "accounts": ["user", "membership"],
     "calendar": ["specialday", "calendaryear"],
+    "rules": ["wagebase", "approvalrule"],
+    "documents": ["documenttemplate", "numberpattern", "issuercode"],
 }
 ADMIN_GROUP = "系统管理员"
 

@@ -19,17 +19,23 @@ from jiuzhu.orgs.models import Organisation
 
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    """Load the demo once for this module's tests, and remove it afterwards."""
+    """Load the demo once for this module's tests, inside a transaction rolled back afterwards.
+
+    The block is marked as a test case's own (as Django's TestCase does), so the demo's durable
+    actions may run inside it; rolling back leaves the test database exactly as it was.
+    """
+    from django.db import connection, transaction
+
     with django_db_blocker.unblock():
-        from django.test.utils import setup_databases  # noqa: F401  (database already set up)
-
-        call_command("load-demo", verbosity=0)
-        yield
-        from django.core.management import call_command as cc
-
-        cc("flush", "--noinput", verbosity=0)
-        cc("migrate", "calendar", "zero", verbosity=0)
-        cc("migrate", verbosity=0)
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        connection.atomic_blocks[-1]._from_testcase = True
+        try:
+            call_command("load-demo", verbosity=0)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 pytestmark = pytest.mark.django_db

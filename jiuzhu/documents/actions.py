@@ -1,0 +1,304 @@
+"""Every write to documents: issue, correct, record service, upload a template (style.md bullets 10–17).
+
+An issued document is never rendered again. `issue_document` renders the .docx once, stores it with
+its SHA-256 and schedules the PDF for the background worker after commit; `correct_document`
+issues a new version that points at the old one (same 文号, printed with "（更正）" and a
+correction note; the old version is marked superseded and kept in the file). Keeping the number
+means the register stays one number per decision and the series gap-free.
+
+Rendering the .docx (tens of milliseconds, local disk) happens inside the issuing transaction,
+because the 文号 is taken there under the sequence lock; the slow PDF conversion runs after commit.
+A transaction that fails removes the file it wrote.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from jiuzhu.accounts.access import has_capability
+from jiuzhu.accounts.models import Capability, User
+from jiuzhu.cases.actions import CaseActionError, CasePermissionError
+from jiuzhu.cases.models import AidCase, CaseEvent
+from jiuzhu.documents import builder, context, numbering, render
+from jiuzhu.documents.models import NUMBERED_KINDS, DocumentTemplate, IssuedDocument, Kind, ServiceRecord
+from jiuzhu.lib import clock
+from jiuzhu.orgs.models import Organisation
+from jiuzhu.people import idcard
+
+logger = logging.getLogger("jiuzhu.documents")
+
+
+# ---------------------------------------------------------------------------------------------
+# Templates
+
+
+def active_template(org: Organisation, kind: str) -> DocumentTemplate:
+    """Return the template KIND uses at ORG: the nearest organisation's active one, else the national one."""
+    ids = org.ancestor_ids()
+    rows = {t.org_id: t for t in DocumentTemplate.objects.filter(kind=kind, is_active=True)
+            .filter(Q(org_id__in=ids) | Q(org__isnull=True))}
+    for org_id in [*reversed(ids), None]:
+        if org_id in rows:
+            return rows[org_id]
+    raise DocumentTemplate.DoesNotExist(kind)
+
+
+def ensure_default_template(kind: str) -> DocumentTemplate:
+    """Return the active national template of KIND, building version 1 (python-docx) if there is none."""
+    existing = DocumentTemplate.objects.filter(kind=kind, org__isnull=True, is_active=True).first()
+    if existing is not None:
+        return existing
+    data = builder.build_default_template(kind)
+    try:
+        return _store_template(kind, None, data, acting_user=None, note="系统内置默认模板")
+    except IntegrityError:  # another process built it at the same moment
+        return DocumentTemplate.objects.get(kind=kind, org__isnull=True, is_active=True)
+
+
+def ensure_default_templates() -> list[DocumentTemplate]:
+    """Make sure every kind has an active national template (run at deploy, and lazily on issue)."""
+    return [ensure_default_template(k) for k in Kind.values]
+
+
+@transaction.atomic
+def _store_template(kind: str, org: Organisation | None, data: bytes, *, acting_user: User | None,
+                    note: str) -> DocumentTemplate:
+    names = render.placeholders(data)
+    unknown = sorted(set(names) - set(context.FIELDS))
+    if unknown:
+        raise CaseActionError(f"模板中有系统不认识的占位符：{'、'.join(unknown)}。")
+    # order_by(): the default ordering joins the organisation, and PostgreSQL locks no outer join.
+    scope = DocumentTemplate.objects.select_for_update(of=("self",)).filter(kind=kind, org=org).order_by()
+    version = max([t.version for t in scope] or [0]) + 1
+    scope.filter(is_active=True).update(is_active=False)
+    tpl = DocumentTemplate(kind=kind, org=org, version=version, sha256=render.sha256(data), placeholders=names,
+                           note=note, is_active=True, uploaded_by=acting_user, uploaded_at=clock.now())
+    tpl.file.save(f"{kind}.docx", ContentFile(data), save=False)
+    try:
+        tpl.save()
+    except BaseException:
+        tpl.file.delete(save=False)
+        raise
+    return tpl
+
+
+def upload_template(kind: str, *, org: Organisation | None, data: bytes, acting_user: User,
+                    note: str = "") -> DocumentTemplate:
+    """Store DATA as the new active template of KIND for ORG (None: national); checks its placeholders."""
+    if kind not in Kind.values:
+        raise CaseActionError("文书种类不正确。")
+    if not has_capability(acting_user, Capability.ADMINISTER) and not acting_user.is_superuser:
+        raise CasePermissionError("只有系统管理员可以更换文书模板。")
+    return _store_template(kind, org, data, acting_user=acting_user, note=note)
+
+
+@transaction.atomic(durable=True)
+def activate_template(template: DocumentTemplate, *, acting_user: User) -> DocumentTemplate:
+    """Make TEMPLATE the active one of its kind and scope (an older version may be brought back)."""
+    if not has_capability(acting_user, Capability.ADMINISTER) and not acting_user.is_superuser:
+        raise CasePermissionError("只有系统管理员可以更换文书模板。")
+    scope = DocumentTemplate.objects.select_for_update(of=("self",)).filter(
+        kind=template.kind, org=template.org_id).order_by()
+    list(scope)
+    scope.exclude(pk=template.pk).filter(is_active=True).update(is_active=False)
+    scope.filter(pk=template.pk).update(is_active=True)
+    template.is_active = True
+    return template
+
+
+# ---------------------------------------------------------------------------------------------
+# Issuing
+
+
+def _check_authority(case: AidCase, kind: str, acting_user: User) -> None:
+    spec = context.SPECS[kind]
+    if not any(has_capability(acting_user, cap, case.handling_org) for cap in spec.capabilities):
+        raise CasePermissionError(f"您无权制作本案的{Kind(kind).label}。")
+
+
+def _render(case: AidCase, kind: str, *, subject: str, extra: dict[str, Any], number: str, version: int,
+            issued_on: dt.date, correction_note: str = "") -> tuple[DocumentTemplate, dict[str, Any], bytes]:
+    org = case.handling_org
+    template = active_template(org, kind)
+    ctx = context.build_context(case, kind, subject=subject, extra=extra, org=org, number=number, version=version,
+                                issued_on=issued_on, correction_note=correction_note)
+    if not render.matches(template.file, template.sha256):
+        logger.error("template %s: stored file does not match its hash", template.pk)
+        raise CaseActionError("文书模板文件校验失败，请联系系统管理员。")
+    data = render.render_docx(render.read(template.file), ctx)
+    return template, ctx, data
+
+
+def _store(doc: IssuedDocument, data: bytes, written: list[str]) -> None:
+    doc.docx_sha256 = render.sha256(data)
+    doc.docx.save(f"{doc.kind}.docx", ContentFile(data), save=False)
+    written.append(doc.docx.name or "")
+    doc.save()
+
+
+def _discard(written: list[str]) -> None:
+    for name in written:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.exception("could not remove %s after a failed issue", name)
+
+
+def _schedule_pdf(doc: IssuedDocument) -> None:
+    from jiuzhu.documents.tasks import convert_document
+
+    pk = doc.pk
+    transaction.on_commit(lambda: convert_document.enqueue(pk))
+
+
+def issue_document(case: AidCase, kind: str, *, acting_user: User,
+                   extra: dict[str, Any] | None = None) -> IssuedDocument:
+    """Issue KIND for CASE: take its 文号 (if it carries one), render it once and freeze it."""
+    if kind not in Kind.values:
+        raise CaseActionError("文书种类不正确。")
+    ensure_default_template(kind)
+    written: list[str] = []
+    try:
+        return _issue(case, kind, acting_user=acting_user, extra=dict(extra or {}), written=written)
+    except BaseException:
+        _discard(written)
+        raise
+
+
+@transaction.atomic(durable=True)
+def _issue(case: AidCase, kind: str, *, acting_user: User, extra: dict[str, Any], written: list[str]) -> IssuedDocument:
+    # Lock the case first: two people issuing the same document at once queue here, and the second
+    # then finds the first one's document.
+    case.refresh_from_db(from_queryset=AidCase.objects.select_for_update())
+    _check_authority(case, kind, acting_user)
+    label = Kind(kind).label
+    subject = context.SPECS[kind].subject(case, extra)
+    current = IssuedDocument.objects.filter(case=case, kind=kind, subject=subject,
+                                            status=IssuedDocument.Status.ISSUED).first()
+    if current is not None:
+        raise CaseActionError(f"本案已制作{label}{current.number and '（' + current.number + '）'}，"
+                              "不能重复制作；如有错误，请使用“更正”。")
+    today = clock.today()
+    org = case.handling_org
+    serial, number = numbering.next_number(org, kind, today.year) if kind in NUMBERED_KINDS else (None, "")
+    template, ctx, data = _render(case, kind, subject=subject, extra=extra, number=number, version=1,
+                                  issued_on=today)
+    doc = IssuedDocument(case=case, org=org, kind=kind, subject=subject, number=number, serial=serial, version=1,
+                         template=template, context=context.snapshot(ctx), extra=_jsonable(extra),
+                         issued_by=acting_user, issued_at=clock.now())
+    _store(doc, data, written)
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.RECORD, action="issue_document", actor=acting_user,
+                             at=clock.now(), note=f"制作{label}" + (f"，文号{number}" if number else ""),
+                             data={"document": doc.pk, "kind": kind, "number": number, "version": 1})
+    _schedule_pdf(doc)
+    return doc
+
+
+def correct_document(doc: IssuedDocument, *, acting_user: User, reason: str,
+                     extra: dict[str, Any] | None = None) -> IssuedDocument:
+    """Issue a corrected version of DOC (same 文号, marked 更正) from the case as it is now; DOC is superseded."""
+    if not reason.strip():
+        raise CaseActionError("请写明更正原因。")
+    written: list[str] = []
+    try:
+        return _correct(doc, acting_user=acting_user, reason=reason.strip()[:200], extra=dict(extra or {}),
+                        written=written)
+    except BaseException:
+        _discard(written)
+        raise
+
+
+@transaction.atomic(durable=True)
+def _correct(doc: IssuedDocument, *, acting_user: User, reason: str, extra: dict[str, Any],
+             written: list[str]) -> IssuedDocument:
+    case = AidCase.objects.select_for_update().get(pk=doc.case_id)
+    old = IssuedDocument.objects.select_for_update().get(pk=doc.pk)
+    _check_authority(case, old.kind, acting_user)
+    label = old.get_kind_display()
+    if old.status != IssuedDocument.Status.ISSUED:
+        raise CaseActionError("该文书已被更正，请对最新版本进行更正。")
+    merged = {**old.extra, **{k: v for k, v in extra.items() if v not in (None, "")}}
+    context.SPECS[old.kind].subject(case, merged)  # the document must still make sense for the case
+    today = clock.today()
+    note = (f"本文书系对{context.cn_date(old.issued_at.date())}制作的同号文书（第{old.version}版）的更正，"
+            f"原文书同时作废。更正原因：{reason}")
+    template, ctx, data = _render(case, old.kind, subject=old.subject, extra=merged, number=old.number,
+                                  version=old.version + 1, issued_on=today, correction_note=note)
+    if IssuedDocument.objects.filter(pk=old.pk, status=IssuedDocument.Status.ISSUED).update(
+            status=IssuedDocument.Status.SUPERSEDED) != 1:
+        raise CaseActionError("该文书刚刚已被他人更正，请刷新页面。")
+    new = IssuedDocument(case=case, org=old.org, kind=old.kind, subject=old.subject, number=old.number,
+                         serial=old.serial, version=old.version + 1, replaces=old, correction_reason=reason,
+                         template=template, context=context.snapshot(ctx), extra=_jsonable(merged),
+                         issued_by=acting_user, issued_at=clock.now())
+    _store(new, data, written)
+    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.RECORD, action="correct_document", actor=acting_user,
+                             at=clock.now(), note=f"更正{label}" + (f"（{old.number}）" if old.number else "")
+                             + f"，第{new.version}版：{reason}",
+                             data={"document": new.pk, "replaces": old.pk, "kind": old.kind, "number": old.number,
+                                   "version": new.version})
+    _schedule_pdf(new)
+    return new
+
+
+def _jsonable(extra: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in extra.items():
+        out[k] = v if isinstance(v, (str, int, float, bool, list, dict, type(None))) else str(v)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Service
+
+
+@transaction.atomic(durable=True)
+def record_service(doc: IssuedDocument, *, acting_user: User, method: str, served_on: dt.date, recipient: str,
+                   signer_name: str = "", signer_relationship: str = "", signer_id_number: str = "",
+                   note: str = "") -> ServiceRecord:
+    """Record that DOC reached RECIPIENT on SERVED_ON by METHOD (a proxy signer needs name and relationship)."""
+    case = AidCase.objects.select_for_update().get(pk=doc.case_id)
+    doc = IssuedDocument.objects.get(pk=doc.pk)
+    if not has_capability(acting_user, Capability.HANDLE_CASES, case.handling_org):
+        raise CasePermissionError("您无权登记本案文书的送达。")
+    if not context.SPECS[doc.kind].servable:
+        raise CaseActionError(f"{doc.get_kind_display()}不需要送达。")
+    if doc.status != IssuedDocument.Status.ISSUED:
+        raise CaseActionError("该文书已被更正作废，请送达最新版本。")
+    if method not in ServiceRecord.Method.values:
+        raise CaseActionError("请选择送达方式。")
+    if served_on > clock.today():
+        raise CaseActionError("送达日期不能晚于今天。")
+    if served_on < timezone.localdate(doc.issued_at):
+        raise CaseActionError("送达日期不能早于文书制作日期。")
+    if not recipient.strip():
+        raise CaseActionError("请填写受送达人。")
+    if method == ServiceRecord.Method.PROXY and not (signer_name.strip() and signer_relationship.strip()):
+        raise CaseActionError("代为签收的，须填写签收人姓名及其与受送达人的关系。")
+    masked = ""
+    if signer_id_number.strip():
+        try:
+            masked = idcard.mask_id_number(idcard.parse_id_number(signer_id_number).value)
+        except ValidationError as e:
+            raise CaseActionError(f"签收人{e.messages[0]}") from e
+    service = ServiceRecord.objects.create(
+        document=doc, method=method, served_on=served_on, recipient=recipient.strip()[:50],
+        signer_name=signer_name.strip()[:50], signer_relationship=signer_relationship.strip()[:30],
+        signer_id_number=idcard.normalise(signer_id_number) if signer_id_number.strip() else "",
+        signer_id_masked=masked, note=note.strip()[:200], recorded_by=acting_user, recorded_at=clock.now())
+    CaseEvent.objects.create(
+        case=case, kind=CaseEvent.Kind.RECORD, action="record_service", actor=acting_user, at=clock.now(),
+        note=f"{doc.get_kind_display()}" + (f"（{doc.number}）" if doc.number else "")
+        + f"已{service.get_method_display()}，送达日期{served_on:%Y-%m-%d}",
+        data={"document": doc.pk, "service": service.pk, "method": method, "on": str(served_on)})
+    return service
+
