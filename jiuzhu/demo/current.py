@@ -63,6 +63,16 @@ class Walk:
         self.case.refresh_from_db()
         return self
 
+    def issue(self, kind: str) -> Walk:
+        """Issue an official document of KIND for the case (its PDF follows in the worker)."""
+        from jiuzhu.documents.actions import issue_document
+
+        self.step += 1
+        moment = timezone.make_aware(dt.datetime.combine(self.day, dt.time(9, 30)) + dt.timedelta(minutes=7 * self.step))
+        with clock.travel(moment):
+            issue_document(self.case, kind, acting_user=self.handler)
+        return self
+
     def do(self, name: str, **kwargs: Any) -> Walk:
         user = kwargs.pop("acting_user", None) or self.handler
         # Steps on the same day happen a few minutes apart, so the timeline keeps their order.
@@ -100,7 +110,8 @@ def load_current(demo: Demo) -> None:
 
     def granted(code: str, start: dt.date, amount: str, **kw: Any) -> Walk:
         w = pending(code, start, amount, **kw)
-        return w.at(add_working_days(start, 5)).route(amount=Decimal(amount), reasons="符合救助条件，决定予以救助。")
+        return (w.at(add_working_days(start, 5)).route(amount=Decimal(amount), reasons="符合救助条件，决定予以救助。")
+                .issue("grant_decision"))
 
     def paid(code: str, start: dt.date, amount: str, **kw: Any) -> Walk:
         w = granted(code, start, amount, **kw)
@@ -147,7 +158,7 @@ def load_current(demo: Demo) -> None:
     grounds["X5"] = {"present": True, "note": "申请人生活困难系长期疾病所致，与本案无关。"}
     w.at(wd(7)).do("submit_opinion", category="E1", grounds=grounds, recommendation="refuse",
                    reasoning="生活困难非案件原因所导致，建议不予救助，并协调民政部门给予临时救助。")
-    w.at(wd(5)).route(grounds=["X5"], refuse="经审查，您的生活困难并非本案所致，依照规定不予救助。我院已将您的情况告知县民政局，可申请临时救助。")
+    w.at(wd(5)).issue("review_report").route(grounds=["X5"], refuse="经审查，您的生活困难并非本案所致，依照规定不予救助。我院已将您的情况告知县民政局，可申请临时救助。").issue("refusal_decision")
     # 已送达 → 待发放 (payment notice overdue) → 已发放 → 回访 → 结案 → 归档
     g = granted("540528", wd(14), "12000", groups=["因案致贫"])
     g.at(wd(8)).do("serve_decision", method="post", recipient=g.case.applicant.name if g.case.applicant else "")
