@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import OuterRef, Subquery
+
 from jiuzhu.calendar import workdays
 from jiuzhu.cases.models import AidCase, Deadline
 from jiuzhu.orgs.policy import get_setting
@@ -18,6 +20,13 @@ RULES: dict[str, tuple[str, bool]] = {
 }
 
 
+def refresh_next_due(case: AidCase) -> None:
+    """Store the case's earliest running deadline on the case (what the worklist sorts by)."""
+    running = (Deadline.objects.filter(case=OuterRef("pk"), completed_on__isnull=True, paused_on__isnull=True)
+               .order_by("due_on").values("due_on")[:1])
+    AidCase.objects.filter(pk=case.pk).update(next_due=Subquery(running))
+
+
 def due_date(case: AidCase, kind: str, start: dt.date) -> dt.date:
     """Return when a deadline of KIND started on START falls due, under the case's settings."""
     key, working = RULES[kind]
@@ -28,18 +37,22 @@ def due_date(case: AidCase, kind: str, start: dt.date) -> dt.date:
 def start(case: AidCase, kind: str, on: dt.date) -> Deadline:
     """Start (or restart) the deadline of KIND on ON."""
     complete(case, kind, on)
-    return Deadline.objects.create(case=case, kind=kind, starts_on=on, due_on=due_date(case, kind, on))
+    deadline = Deadline.objects.create(case=case, kind=kind, starts_on=on, due_on=due_date(case, kind, on))
+    refresh_next_due(case)
+    return deadline
 
 
 def complete(case: AidCase, kind: str, on: dt.date, outcome: str = Deadline.Outcome.DONE) -> None:
     """Mark the open deadline of KIND finished, with its OUTCOME."""
     Deadline.objects.filter(case=case, kind=kind, completed_on__isnull=True).update(completed_on=on, outcome=outcome)
+    refresh_next_due(case)
 
 
 def complete_all(case: AidCase, on: dt.date) -> None:
     """End every open deadline: the case left the steps they belong to."""
     Deadline.objects.filter(case=case, completed_on__isnull=True).update(
         completed_on=on, outcome=Deadline.Outcome.CANCELLED, paused_on=None)
+    refresh_next_due(case)
 
 
 def pause(case: AidCase, kind: str, on: dt.date) -> None:
@@ -48,6 +61,7 @@ def pause(case: AidCase, kind: str, on: dt.date) -> None:
         d.remaining_working_days = max(0, workdays.working_days_between(on, d.due_on))
         d.paused_on = on
         d.save(update_fields=["remaining_working_days", "paused_on"])
+    refresh_next_due(case)
 
 
 def resume(case: AidCase, kind: str, on: dt.date) -> None:
@@ -57,3 +71,4 @@ def resume(case: AidCase, kind: str, on: dt.date) -> None:
         d.paused_on = None
         d.remaining_working_days = None
         d.save(update_fields=["due_on", "paused_on", "remaining_working_days"])
+    refresh_next_due(case)

@@ -186,6 +186,9 @@ class AidCase(models.Model):
     closed_on = models.DateField("结案日期", null=True, blank=True)
     archived_on = models.DateField("归档日期", null=True, blank=True)
     archive_number = models.CharField("档案号", max_length=40, blank=True)
+    # The earliest running deadline, kept by cases.deadlines on every change, so the worklist sorts and
+    # filters on a column instead of aggregating the deadlines of every case in scope.
+    next_due = models.DateField("最近期限", null=True, blank=True, editable=False)
     # The role whose approval the case waits for ("" when none): the approvers' worklist filters on it.
     awaiting_role = models.CharField("待审批人", max_length=20, blank=True, editable=False)
     # Where a supplement request interrupted the case, to resume there when material arrives.
@@ -217,6 +220,8 @@ class AidCase(models.Model):
             models.Index(fields=["handling_org", "status"], name="cases_aidcase_org_status_idx"),
             # Worklist "mine".
             models.Index(fields=["handler", "status"], name="cases_aidcase_handler_idx"),
+            # Worklist order (earliest deadline first) and its "due soon" / "overdue" views.
+            models.Index(fields=["next_due", "raised_on"], name="cases_aidcase_next_due_idx"),
             # Statistics and the ledger: decided cases by date.
             models.Index(fields=["decided_on"], name="cases_aidcase_decided_idx",
                          condition=Q(decided_on__isnull=False)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import F, Min, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from jiuzhu.accounts.access import cases_visible_to, get_case_for_user, memberships_of
 from jiuzhu.accounts.models import Capability, User
@@ -16,7 +16,6 @@ from jiuzhu.orgs.models import Organisation
 from jiuzhu.people import idcard
 from jiuzhu.people.actions import id_blind_index
 
-RUNNING = Q(deadlines__completed_on__isnull=True, deadlines__paused_on__isnull=True)
 # Lists show masked values only: never load (and decrypt) the applicant's encrypted columns for them.
 ENCRYPTED_APPLICANT = ("applicant__id_number", "applicant__phone", "applicant__address", "applicant__bank_account")
 
@@ -36,7 +35,7 @@ def worklist(user: User, *, view: str = "open", status: str = "", org_id: str = 
              date_from: dt.date | None = None, date_to: dt.date | None = None,
              due_soon_days: int = 2) -> QuerySet[AidCase]:
     """Return the cases of USER's worklist, with what the list shows, in a fixed number of queries."""
-    qs = cases_visible_to(user).annotate(next_due=Min("deadlines__due_on", filter=RUNNING))
+    qs = cases_visible_to(user)
     today = clock.today()
     if view in ("open", "mine", "due_soon", "overdue"):
         qs = qs.filter(status__in=OPEN_STATUSES)

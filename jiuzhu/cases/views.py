@@ -88,7 +88,7 @@ def worklist_export(request: HttpRequest) -> HttpResponse:
         ws.append([case.number, case.handling_org.name, a.display_name if a else "", a.id_number_masked if a else "",
                    "、".join(g.group for g in case.groups.all()), case.get_status_display(),
                    case.get_channel_display(), case.raised_on, case.decided_on, case.decided_amount,
-                   str(case.handler or ""), case.next_due])  # type: ignore[attr-defined]
+                   str(case.handler or ""), case.next_due])
         count += 1
     audit(AuditEntry.Kind.EXPORT, acting_user=user, reason="导出工作台案件清单", rows=count)
     out = io.BytesIO()

@@ -96,3 +96,23 @@ def test_it_lapses_only_after_the_supplement_deadline(world) -> None:
         actions.deem_abandoned(case, acting_user=None)
     assert case.status == "abandoned"
     assert not case.deadlines.filter(completed_on__isnull=True).exists()
+
+
+def test_it_keeps_the_earliest_running_deadline_on_the_case(world) -> None:
+    from jiuzhu.cases.models import AidCase
+
+    h = world.user("540528", "kongshen")
+    with clock.travel(D(2025, 3, 3)):
+        case = world.to("applied")
+    assert AidCase.objects.get(pk=case.pk).next_due == D(2025, 3, 10)  # the 5-day check
+    with clock.travel(D(2025, 3, 4)):
+        actions.accept(case, acting_user=h)
+    assert AidCase.objects.get(pk=case.pk).next_due == D(2025, 3, 18)  # the decision, 10 working days
+    with clock.travel(D(2025, 3, 5)):
+        actions.start_review(case, acting_user=h)
+        actions.request_supplement(case, acting_user=h, missing="证明")
+    assert AidCase.objects.get(pk=case.pk).next_due == D(2025, 4, 4)  # decision paused: the 30 days run
+    with clock.travel(D(2025, 3, 10)):
+        actions.receive_supplement(case, acting_user=h)
+    # Paused on 5 Mar with 9 working days left (6 Mar–18 Mar); resumed on Mon 10 Mar: 11 Mar … 21 Mar.
+    assert AidCase.objects.get(pk=case.pk).next_due == D(2025, 3, 21)
