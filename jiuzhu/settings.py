@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "jiuzhu.calendar",
     "jiuzhu.rules",
     "jiuzhu.cases",
+    "jiuzhu.funds",
     "jiuzhu.documents",
     "jiuzhu.audit",
     "jiuzhu.notifications",

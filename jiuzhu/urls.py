@@ -13,5 +13,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("documents/", include("jiuzhu.documents.urls")),
+    path("funds/", include("jiuzhu.funds.urls")),
     path("", include("jiuzhu.cases.urls")),
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.http import Http404
 
 from jiuzhu.accounts.models import Capability, Membership, User
@@ -49,6 +49,11 @@ def case_scope_q(user: User, prefix: str = "") -> Q | None:
     for m in memberships_of(user):
         if Capability.VIEW_CASES in m.capabilities:
             q |= Q(**{f"{prefix}handling_org__path__startswith": m.org.path})
+            # Every procuratorate that pays towards a joint case sees it (read-only unless it handles it).
+            from jiuzhu.funds.models import Contribution
+
+            q |= Q(**{f"{prefix}pk__in": Subquery(
+                Contribution.objects.filter(org__path__startswith=m.org.path).values("case_id"))})
             granted = True
         elif Capability.RAISE_CLUES in m.capabilities:
             q |= Q(**{f"{prefix}raised_by": user, f"{prefix}handling_org": m.org})

@@ -553,7 +553,8 @@ def return_opinion(case: AidCase, *, acting_user: User, comments: str) -> AidCas
 
 @transaction.atomic(durable=True)
 def decide_grant(case: AidCase, *, acting_user: User, amount: Decimal, reasons: str, on: dt.date | None = None,
-                 meeting: dict[str, Any] | None = None, duplicate_override: str = "") -> AidCase:
+                 meeting: dict[str, Any] | None = None, duplicate_override: str = "",
+                 contributions: list[tuple[Organisation, Decimal]] | None = None) -> AidCase:
     """Decide to grant aid of AMOUNT yuan: the last step of the approval route."""
     case = _lock(case, "decide_grant", acting_user)
     step = _final_step(case, acting_user, meeting)
@@ -582,6 +583,11 @@ def decide_grant(case: AidCase, *, acting_user: User, amount: Decimal, reasons: 
                 amount=amount, on=day, step=step.label,
                 duplicate_override=duplicate_override.strip(), duplicates=[h["number"] for h in blocking])
     deadlines.complete(case, Deadline.Kind.DECISION, day)
+    # The decision commits the money: contribution lines charged to each procuratorate's budget of the
+    # decision's year (the handling procuratorate alone unless it is joint aid).
+    from jiuzhu.funds.actions import commit_contributions
+
+    commit_contributions(case, acting_user=acting_user, contributions=contributions)
     return case
 
 

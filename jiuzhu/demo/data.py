@@ -50,10 +50,10 @@ HISTORY_2018_2021 = [  # (org, decided year, amount)
 ]
 JOINT_2022_AMOUNT = Decimal("25000.00")
 # The 14 joint cases of 2022: led by the county, the city paying 15,000 and the county 10,000 of
-# each. The contribution lines themselves arrive with the funds capability (issue 4); until then
-# this split is recorded in the case's source description.
+# each, as contribution lines charged to each procuratorate's own budget (funds.Contribution); the
+# split is also written in the case's source description.
 JOINT_2022 = ["540528"] * 4 + ["540531"] * 4 + ["540527"] * 3 + ["540524"] * 3
-JOINT_SPLIT = {"540500": Decimal("15000.00"), "county": Decimal("10000.00")}  # see loader
+JOINT_SPLIT = {"540500": Decimal("15000.00"), "county": Decimal("10000.00")}
 # The 28 other cases of 2022 (org, amount): 183,000 yuan in all.
 SINGLE_2022 = [
     ("540500", "8000"), ("540500", "12000"), ("540500", "6000"), ("540500", "5000"),

@@ -85,7 +85,8 @@ def _at(day: dt.date) -> Any:
 
 def walk_to_paid(demo: Demo, code: str, *, raised: dt.date, amount: Decimal, groups: list[str],
                  person: dict[str, Any], channel: str = Channel.CASE_DEPARTMENT, source: str = "",
-                 close: bool = True, method: str = AidCase.PaymentMethod.LUMP_SUM) -> AidCase:
+                 close: bool = True, method: str = AidCase.PaymentMethod.LUMP_SUM,
+                 contributions: list[tuple[Organisation, Decimal]] | None = None) -> AidCase:
     """Take one case from clue to paid (and on to archive) on the dates a real case would have."""
     org = demo.orgs[code]
     raiser = demo.user(code, Role.CASE_PROSECUTOR) if (code, Role.CASE_PROSECUTOR) in demo.staff \
@@ -112,7 +113,7 @@ def walk_to_paid(demo: Demo, code: str, *, raised: dt.date, amount: Decimal, gro
                                recommendation="grant", reasoning="符合救助条件，建议予以救助。",
                                proposed_amount=amount)
     with _at(days[5]):
-        approve_route(demo, case, amount=amount)
+        approve_route(demo, case, amount=amount, contributions=contributions)
     with _at(days[6]):
         actions.serve_decision(case, acting_user=handler, method="direct", recipient=person["person_name"])
     with _at(days[7]):
@@ -138,7 +139,8 @@ def approver_for(demo: Demo, code: str, role: str) -> User:
 
 
 def approve_route(demo: Demo, case: AidCase, *, amount: Decimal | None = None, refuse: str = "",
-                  grounds: list[str] | None = None, reasons: str = "符合国家司法救助条件，决定予以救助。") -> AidCase:
+                  grounds: list[str] | None = None, reasons: str = "符合国家司法救助条件，决定予以救助。",
+                  contributions: list[tuple[Organisation, Decimal]] | None = None) -> AidCase:
     """Take every step of the case's approval route, ending with the decision (grant, or refuse)."""
     from jiuzhu.cases.models import ApprovalStep
 
@@ -153,7 +155,24 @@ def approve_route(demo: Demo, case: AidCase, *, amount: Decimal | None = None, r
         if refuse:
             return actions.decide_refuse(case, acting_user=user, reasons=refuse, grounds=grounds, meeting=meeting)
         assert amount is not None
-        return actions.decide_grant(case, acting_user=user, amount=amount, reasons=reasons, meeting=meeting)
+        return actions.decide_grant(case, acting_user=user, amount=amount, reasons=reasons, meeting=meeting,
+                                    contributions=contributions)
+
+
+def load_budgets(demo: Demo) -> None:
+    """Each procuratorate's annual aid budget, allocated by the finance bureau in January (invented)."""
+    from jiuzhu.funds.actions import record_allocation, set_budget
+
+    for code, org in demo.orgs.items():
+        if (code, Role.FINANCE) not in demo.staff:
+            continue
+        finance = demo.user(code, Role.FINANCE)
+        amount = Decimal("600000") if code == "540500" else Decimal("200000")
+        for year in range(2018, clock.today().year + 1):
+            with _at(dt.date(year, 1, 15)):
+                set_budget(org, year, acting_user=finance, amount=amount, document_number=f"山财预〔{year}〕1号")
+                record_allocation(org, year, acting_user=finance, amount=amount,
+                                  document_number=f"山财行〔{year}〕{code[-2:]}号")
 
 
 def _case_number(demo: Demo, code: str, day: dt.date) -> str:
@@ -187,8 +206,10 @@ def load_history(demo: Demo) -> None:
                 person["id_number"] = demo.id_number(code, dt.date(1986, 3, 14), True)
                 groups = ["妇女", "因案致贫", "农村困难群众"]
                 suo_done = True
+        split = [(demo.orgs["540500"], data.JOINT_SPLIT["540500"]), (demo.orgs[code], data.JOINT_SPLIT["county"])]
         walk_to_paid(demo, code, raised=raised, amount=amount, groups=groups, person=person, source=source,
-                     method=AidCase.PaymentMethod.CUSTODY if "未成年人" in groups else AidCase.PaymentMethod.LUMP_SUM)
+                     method=AidCase.PaymentMethod.CUSTODY if "未成年人" in groups else AidCase.PaymentMethod.LUMP_SUM,
+                     contributions=split if joint else None)
 
 
 JOINT_SPLIT_TEXT = "山南市人民检察院出资15000元，{county}出资10000元"
@@ -258,6 +279,7 @@ def load(*, orgs_only: bool = False, seed: int = 20230607) -> Demo:
         load_demo_rules()
     if orgs_only:
         return demo
+    load_budgets(demo)
     load_history(demo)
     from jiuzhu.demo.current import load_current
 

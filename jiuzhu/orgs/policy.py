@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from jiuzhu.funds.validators import validate_over_budget
 from jiuzhu.orgs.models import Organisation, OrgSetting
 from jiuzhu.rules import validators as rv
 
@@ -61,6 +62,10 @@ SETTINGS: dict[str, SettingDef] = {
                    "检察长办公会或检察委员会/党组 [S46]；UNCONFIRMED", rv.validate_non_blank),
         SettingDef("advance.max_months", "先行救助金额上限（月数，乘以月平均工资）", 3, int, 1,
                    "法院做法：一般不超过3个月，必要时6个月 [S44]；检察院 UNCONFIRMED"),
+        # Aid funds (jiuzhu/funds; domain.md §8, §9).
+        SettingDef("funds.over_budget", "决定金额超出未承诺预算时（block 不能决定 / warn 提示并可申请财政追加）", "warn",
+                   str, None, "本系统默认提示；UNCONFIRMED", validate_over_budget),
+        SettingDef("funds.statement_match_days", "银行对账按金额匹配时允许的日期偏差（日）", 5, int, 0, "本系统"),
     ]
 }
 

@@ -1,0 +1,316 @@
+"""Aid funds (救助资金): budgets with running totals, the immutable ledger, joint-aid contributions,
+payments to applicants and bank statements (domain.md §8, §9).
+
+The running totals on `Budget` and the `LedgerEntry` rows are written by the same action in the same
+transaction (funds/actions.py); the database constraints below hold the money invariants whoever writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from jiuzhu.people.fields import EncryptedTextField
+
+MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
+
+
+class Budget(models.Model):
+    """One procuratorate's aid budget for one fiscal year, with running totals of every movement."""
+
+    org = models.ForeignKey("orgs.Organisation", verbose_name="检察院", on_delete=models.PROTECT,
+                            related_name="aid_budgets")
+    fiscal_year = models.PositiveIntegerField("预算年度")
+    appropriated = models.DecimalField("年初预算(元)", default=0, **MONEY)
+    supplemented = models.DecimalField("追加预算(元)", default=0, **MONEY)
+    allocated = models.DecimalField("财政核拨(元)", default=0, **MONEY)
+    committed = models.DecimalField("已决定承诺(元)", default=0, **MONEY)
+    paid = models.DecimalField("已支付(元)", default=0, **MONEY)
+    returned = models.DecimalField("退票(元)", default=0, **MONEY)
+    recovered = models.DecimalField("追回(元)", default=0, **MONEY)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "救助资金预算"
+        verbose_name_plural = "救助资金预算"
+        ordering = ["org__path", "-fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "fiscal_year"], name="funds_budget_unique_year",
+                                    violation_error_message="该检察院该年度的预算已存在。"),
+            models.CheckConstraint(
+                condition=Q(appropriated__gte=0, supplemented__gte=0, allocated__gte=0, committed__gte=0,
+                            paid__gte=0, returned__gte=0, recovered__gte=0),
+                name="funds_budget_totals_nonnegative", violation_error_message="预算各项金额不能为负数。"),
+            # Nothing is paid beyond what the finance bureau has allocated (net of returned payments).
+            models.CheckConstraint(
+                condition=Q(paid__lte=F("allocated") + F("returned")),
+                name="funds_budget_paid_within_allocated",
+                violation_error_message="财政核拨资金不足：支付金额不能超过已核拨金额。"),
+            models.CheckConstraint(
+                condition=Q(allocated__lte=F("appropriated") + F("supplemented")),
+                name="funds_budget_allocated_within_budget",
+                violation_error_message="财政核拨金额不能超过年初预算与追加预算之和。"),
+            models.CheckConstraint(
+                condition=Q(returned__lte=F("paid")),
+                name="funds_budget_returned_within_paid", violation_error_message="退票金额不能超过已支付金额。"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id}/{self.fiscal_year}"
+
+    @property
+    def budgeted(self) -> Any:
+        return self.appropriated + self.supplemented
+
+    @property
+    def uncommitted(self) -> Any:
+        """The budget not yet promised by decisions (may be negative when decisions went over it)."""
+        return self.appropriated + self.supplemented - self.committed
+
+    @property
+    def net_paid(self) -> Any:
+        return self.paid - self.returned
+
+    @property
+    def available_cash(self) -> Any:
+        """Allocated money not yet paid out."""
+        return self.allocated - self.paid + self.returned
+
+
+class Contribution(models.Model):
+    """One procuratorate's share of a case's aid (joint aid: one line per contributing procuratorate)."""
+
+    case = models.ForeignKey("cases.AidCase", verbose_name="案件", on_delete=models.PROTECT,
+                             related_name="contributions")
+    org = models.ForeignKey("orgs.Organisation", verbose_name="出资检察院", on_delete=models.PROTECT,
+                            related_name="aid_contributions")
+    budget = models.ForeignKey(Budget, verbose_name="列支预算", on_delete=models.PROTECT,
+                               related_name="contributions")
+    amount = models.DecimalField("出资金额(元)", **MONEY)
+    decision_number = models.CharField("决定书文号", max_length=60, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "出资"
+        verbose_name_plural = "出资"
+        ordering = ["case", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "org"], name="funds_contribution_unique_org",
+                                    violation_error_message="同一检察院在同一案件中只能有一条出资。"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="funds_contribution_amount_positive",
+                                   violation_error_message="出资金额必须大于零。"),
+        ]
+        indexes = [
+            # Statistics "amount paid by procuratorates in scope" and the joint-aid case visibility.
+            models.Index(fields=["org", "case"], name="funds_contribution_org_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.org_id} {self.amount}"
+
+
+class Payment(models.Model):
+    """One payment (a lump sum or one instalment) of a case's aid to a payee's bank account."""
+
+    class PayeeKind(models.TextChoices):
+        APPLICANT = "applicant", "申请人本人"
+        GUARDIAN = "guardian", "监护人"  # a minor's or an incapacitated person's guardian
+        CUSTODIAN = "custodian", "代管机构"  # third-party custody (notary, village committee …)
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "待发放"  # in the plan, not yet sent to the bank
+        ORDERED = "ordered", "已制单"  # on a payment order list handed to the bank
+        PAID = "paid", "已支付"  # the bank paid it (bank reference recorded)
+        RETURNED = "returned", "已退票"  # the bank sent it back (wrong account …); may be reissued
+        CANCELLED = "cancelled", "已取消"  # taken out of the plan before payment
+
+    LIVE = (Status.SCHEDULED, Status.ORDERED, Status.PAID)
+
+    case = models.ForeignKey("cases.AidCase", verbose_name="案件", on_delete=models.PROTECT,
+                             related_name="payments")
+    contribution = models.ForeignKey(Contribution, verbose_name="出资", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="payments")
+    budget = models.ForeignKey(Budget, verbose_name="列支预算", on_delete=models.PROTECT, related_name="payments")
+    instalment_no = models.PositiveSmallIntegerField("期次")
+    amount = models.DecimalField("金额(元)", **MONEY)
+    due_on = models.DateField("计划发放日期")
+    payee_kind = models.CharField("收款人类型", max_length=20, choices=PayeeKind.choices)
+    payee_name = models.CharField("收款人", max_length=100)
+    bank_name = models.CharField("开户银行", max_length=100)
+    account = EncryptedTextField("银行账号")
+    account_masked = models.CharField("银行账号（脱敏）", max_length=40)
+    # The idempotency key: "P-<case>-<instalment>-<version>"; a reissue gets the next version.
+    reference = models.CharField("付款编号", max_length=40, unique=True)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    bank_reference = models.CharField("银行流水号", max_length=60, blank=True)
+    ordered_on = models.DateField("制单日期", null=True, blank=True)
+    paid_on = models.DateField("支付日期", null=True, blank=True)
+    returned_on = models.DateField("退票日期", null=True, blank=True)
+    return_reason = models.CharField("退票原因", max_length=200, blank=True)
+    reissue_of = models.OneToOneField("self", verbose_name="重新发放自", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="reissued_as")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "救助金支付"
+        verbose_name_plural = "救助金支付"
+        ordering = ["case", "instalment_no", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "instalment_no"],
+                                    condition=Q(status__in=["scheduled", "ordered", "paid"]),
+                                    name="funds_payment_one_live_per_instalment",
+                                    violation_error_message="同一期次只能有一笔有效付款。"),
+            models.UniqueConstraint(fields=["bank_reference"], condition=~Q(bank_reference=""),
+                                    name="funds_payment_unique_bank_reference",
+                                    violation_error_message="该银行流水号已用于另一笔付款。"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="funds_payment_amount_positive",
+                                   violation_error_message="付款金额必须大于零。"),
+            models.CheckConstraint(
+                condition=~Q(status__in=["paid", "returned"]) | (~Q(bank_reference="") & Q(paid_on__isnull=False)),
+                name="funds_payment_paid_has_reference", violation_error_message="已支付须有银行流水号和支付日期。"),
+        ]
+        indexes = [
+            # queries.payments_due: open payments by due date.
+            models.Index(fields=["due_on"], name="funds_payment_open_due_idx",
+                         condition=Q(status__in=["scheduled", "ordered"])),
+            # The payment order list and the budget page: payments of one budget by status.
+            models.Index(fields=["budget", "status"], name="funds_payment_budget_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.SCHEDULED, self.Status.ORDERED)
+
+
+class LedgerEntry(models.Model):
+    """One money movement on a budget. Rows are only ever added: there is no update or delete path."""
+
+    class Kind(models.TextChoices):
+        APPROPRIATION = "appropriation", "年初预算"  # the year's aid budget line
+        SUPPLEMENT = "supplement", "追加"  # a supplement granted on request (财政追加)
+        ALLOCATION = "allocation", "财政核拨"  # money the finance bureau actually put at our disposal
+        COMMITMENT = "commitment", "决定承诺"  # a grant decision promises this much of the budget
+        RELEASE = "release", "承诺释放"  # a promise given back (decision withdrawn, amount reduced)
+        PAYMENT = "payment", "支付"  # the bank paid a payment
+        RETURN = "return", "退票"  # the bank sent a payment back
+        RECOVERY = "recovery", "追回"  # aid recovered from the recipient (domain.md §4.3)
+
+    # The Budget running total each kind adds to; property tests check sum(rows) == total.
+    TOTAL_OF: dict[str, str] = {
+        Kind.APPROPRIATION: "appropriated", Kind.SUPPLEMENT: "supplemented", Kind.ALLOCATION: "allocated",
+        Kind.PAYMENT: "paid", Kind.RETURN: "returned", Kind.RECOVERY: "recovered",
+    }
+
+    budget = models.ForeignKey(Budget, verbose_name="预算", on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    amount = models.DecimalField("金额(元)", **MONEY)
+    case = models.ForeignKey("cases.AidCase", verbose_name="案件", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="ledger_entries")
+    payment = models.ForeignKey(Payment, verbose_name="付款", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="ledger_entries")
+    document_number = models.CharField("文号", max_length=60, blank=True)
+    happened_on = models.DateField("发生日期")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT,
+                              related_name="+")
+    created_at = models.DateTimeField("记账时间")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "资金台账"
+        verbose_name_plural = "资金台账"
+        ordering = ["happened_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="funds_ledgerentry_amount_positive",
+                                   violation_error_message="台账金额必须大于零。"),
+            # A payment is paid (and returned) at most once: the last line of defence against paying twice.
+            models.UniqueConstraint(fields=["payment", "kind"], condition=Q(kind__in=["payment", "return"]),
+                                    name="funds_ledgerentry_once_per_payment",
+                                    violation_error_message="该笔付款已记账。"),
+        ]
+        indexes = [
+            # queries.budget_execution: the ledger of one budget in date order.
+            models.Index(fields=["budget", "happened_on"], name="funds_ledgerentry_budget_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.happened_on} {self.get_kind_display()} {self.amount}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("台账记录不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("台账记录不可删除。")
+
+
+class StatementImport(models.Model):
+    """One bank statement file imported by finance staff to reconcile payments."""
+
+    org = models.ForeignKey("orgs.Organisation", verbose_name="检察院", on_delete=models.PROTECT,
+                            related_name="+")
+    file_name = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField(max_length=64)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT,
+                                    related_name="+")
+    imported_at = models.DateTimeField("导入时间")
+
+    class Meta:
+        verbose_name = "银行对账单"
+        verbose_name_plural = "银行对账单"
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class StatementLine(models.Model):
+    """One transaction of a bank statement and the payment it was matched to, if any."""
+
+    class Status(models.TextChoices):
+        MATCHED = "matched", "已匹配"  # tied to a payment of ours
+        UNMATCHED = "unmatched", "未匹配"  # needs a person to look at it
+        RESOLVED = "resolved", "已处理"  # a person explained it (resolution_note)
+
+    statement = models.ForeignKey(StatementImport, verbose_name="对账单", on_delete=models.CASCADE,
+                                  related_name="lines")
+    row_number = models.PositiveIntegerField("行号")
+    bank_reference = models.CharField("交易流水号", max_length=60, blank=True)
+    amount = models.DecimalField("金额(元)", **MONEY)
+    value_date = models.DateField("交易日期")
+    account_tail = models.CharField("收款账号后四位", max_length=4, blank=True)
+    payee_name = models.CharField("收款人", max_length=100, blank=True)
+    matched_payment = models.ForeignKey(Payment, verbose_name="匹配付款", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="statement_lines")
+    status = models.CharField("状态", max_length=20, choices=Status.choices)
+    match_note = models.CharField("匹配说明", max_length=200, blank=True)
+    resolution_note = models.CharField("处理说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "对账单明细"
+        verbose_name_plural = "对账单明细"
+        ordering = ["statement", "row_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["matched_payment"], condition=Q(status="matched"),
+                                    name="funds_statementline_payment_once",
+                                    violation_error_message="该笔付款已与另一条流水匹配。"),
+            models.CheckConstraint(condition=~Q(status="matched") | Q(matched_payment__isnull=False),
+                                   name="funds_statementline_matched_has_payment",
+                                   violation_error_message="已匹配的流水须关联付款。"),
+        ]
+        indexes = [
+            # The statement page's "unmatched" list.
+            models.Index(fields=["statement"], name="funds_stmtline_unmatched_idx",
+                         condition=Q(status="unmatched")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}:{self.row_number} {self.amount}"

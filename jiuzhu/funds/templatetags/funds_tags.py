@@ -1,0 +1,28 @@
+"""The case page's payments panel reads its data through this tag (context: case, user)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from jiuzhu.accounts.access import has_capability
+from jiuzhu.accounts.models import Capability
+from jiuzhu.funds import forms, queries
+
+register = template.Library()
+
+
+@register.simple_tag
+def case_funds(case: Any, user: Any) -> dict[str, Any]:
+    """Return the panel's contributions, payments, what USER may do and empty forms."""
+    contributions, payments = queries.case_funds(case)
+    pay_orgs = {p.budget.org_id for p in payments if has_capability(user, Capability.FINANCE, p.budget.org)}
+    return {
+        "contributions": contributions, "payments": payments, "pay_orgs": pay_orgs,
+        "can_schedule": bool(contributions) and not any(p.status != "cancelled" for p in payments) and (
+            has_capability(user, Capability.HANDLE_CASES, case.handling_org)
+            or has_capability(user, Capability.FINANCE, case.handling_org)),
+        "schedule_form": forms.ScheduleForm(initial={"plan": f"{case.decided_amount or ''} "}),
+        "pay_form": forms.PayForm(), "return_form": forms.ReturnForm(), "reissue_form": forms.ReissueForm(),
+    }
