@@ -519,8 +519,8 @@ def approve_step(case: AidCase, *, acting_user: User, comment: str = "",
         raise CaseActionError("这是最后一个审批环节，请作出决定（决定救助或不予救助）。")
     _check_step_authority(case, step, acting_user, meeting)
     _take_step(case, step, acting_user, comment, meeting)
-    _event(case, "approve_step", acting_user=acting_user, note=comment or "同意", step=step.label,
-           next=later.label)
+    _event(case, "approve_step", acting_user=acting_user, note=f"{step.label}审批：{comment or '同意。'}报{later.label}。",
+           step=step.label, next=later.label)
     _open_step(case, later, clock.today())
     return step
 
