@@ -653,6 +653,22 @@ def record_payment(case: AidCase, *, acting_user: User, amount: Decimal, method:
     return case
 
 
+@transaction.atomic(savepoint=False)
+def payment_made(case: AidCase, *, acting_user: User, on: dt.date, instalments: int) -> AidCase:
+    """Move a case waiting for payment to 已发放 when the bank paid (funds.actions.pay calls this).
+
+    The money itself (paid_amount, ledger rows) is the funds app's; this only takes the step.
+    """
+    case.refresh_from_db(from_queryset=AidCase.objects.select_for_update())
+    if case.status != Status.AWAITING_PAYMENT:
+        return case
+    method = AidCase.PaymentMethod.INSTALMENTS if instalments > 1 else AidCase.PaymentMethod.LUMP_SUM
+    _transition(case, "record_payment", Status.PAID, acting_user=acting_user, note="银行已支付。",
+                fields={"paid_on": on, "payment_method": case.payment_method or method}, on=on)
+    deadlines.complete(case, Deadline.Kind.PAYMENT_NOTICE, on)
+    return case
+
+
 @transaction.atomic(durable=True)
 def start_follow_up(case: AidCase, *, acting_user: User, held_on: dt.date, content: str, method: str) -> AidCase:
     """Record the first follow-up visit; the case stays in follow-up until closed."""

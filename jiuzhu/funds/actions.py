@@ -345,6 +345,10 @@ def _pay(payment: Payment, *, acting_user: User, bank_reference: str, paid_on: d
     _event(p.case, "payment", acting_user=acting_user,
            note=f"第{p.instalment_no}期支付{p.amount:,.2f}元，银行流水号{bank_reference}",
            reference=p.reference, amount=p.amount, paid_total=total, on=paid_on)
+    from jiuzhu.cases.actions import payment_made
+
+    payment_made(p.case, acting_user=acting_user, on=paid_on,
+                 instalments=Payment.objects.filter(case=p.case).exclude(status=S.CANCELLED).count())
     return p
 
 

@@ -213,3 +213,21 @@ def test_ledger_rows_cannot_be_changed(world) -> None:
         entry.save()
     with pytest.raises(ValueError, match="不可删除"):
         entry.delete()
+
+
+def test_the_first_bank_payment_moves_a_case_waiting_for_payment_to_paid(world) -> None:
+    from jiuzhu.cases import actions as case_actions
+
+    fund(world)
+    payments = scheduled(world, amount="12000", plan=["8000", "4000"])
+    case = payments[0].case
+    case_actions.serve_decision(case, acting_user=world.user("540528", "kongshen"), method="direct", recipient="本人")
+    case_actions.record_funds(case, acting_user=world.user("540528", "finance"))
+    actions.pay(payments[0], acting_user=world.user("540528", "finance"), bank_reference="B-1")
+    case.refresh_from_db()
+    assert (case.status, case.paid_amount, case.payment_method) == ("paid", Decimal(8000), "instalments")
+    assert not case.deadlines.filter(kind="payment_notice", completed_on__isnull=True).exists()
+    actions.pay(payments[1], acting_user=world.user("540528", "finance"), bank_reference="B-2")
+    case.refresh_from_db()
+    assert (case.status, case.paid_amount) == ("paid", Decimal(12000))
+    assert case.events.filter(action="record_payment").count() == 1
