@@ -56,7 +56,10 @@ def case_scope_q(user: User, prefix: str = "") -> Q | None:
                 Contribution.objects.filter(org__path__startswith=m.org.path).values("case_id"))})
             granted = True
         elif Capability.RAISE_CLUES in m.capabilities:
-            q |= Q(**{f"{prefix}raised_by": user, f"{prefix}handling_org": m.org})
+            # A case-department prosecutor follows their own clue until the application is registered;
+            # what happens after (review, decision, money) is the complaint department's file.
+            q |= Q(**{f"{prefix}raised_by": user, f"{prefix}handling_org": m.org,
+                      f"{prefix}status__in": ["clue", "notified"]})
             granted = True
     return q if granted else None
 

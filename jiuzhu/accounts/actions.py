@@ -27,8 +27,6 @@ def administrators_group() -> Group:
         for app, models in ADMIN_MODELS.items():
             perms |= Permission.objects.filter(content_type__app_label=app, content_type__model__in=models)
         group.permissions.set(perms)
-        view_audit = Permission.objects.filter(content_type__app_label="audit", codename="view_auditentry")
-        group.permissions.add(*view_audit)
     return group
 
 

@@ -39,7 +39,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.DEPUTY_CHIEF: frozenset({C.VIEW_CASES, C.APPROVE, C.APPROVE_ADVANCE, C.REVEAL_PII, C.VIEW_STATS}),
     Role.CHIEF: frozenset({C.VIEW_CASES, C.APPROVE, C.APPROVE_ADVANCE, C.REVEAL_PII, C.VIEW_STATS}),
     Role.CASE_PROSECUTOR: frozenset({C.RAISE_CLUES}),
-    Role.FINANCE: frozenset({C.VIEW_CASES, C.FINANCE, C.VIEW_STATS}),
+    Role.FINANCE: frozenset({C.VIEW_CASES, C.FINANCE, C.REVEAL_PII, C.VIEW_STATS}),  # pays: needs accounts
     Role.STATS: frozenset({C.VIEW_STATS}),
     Role.ADMIN: frozenset({C.ADMINISTER}),
 }

@@ -69,6 +69,14 @@ def _check_authority(case: AidCase, move_name: str, acting_user: User | None) ->
         raise CasePermissionError(f"您无权在本案执行“{move.label}”。")
 
 
+def _check_open(case: AidCase, move_name: str, acting_user: User | None) -> None:
+    """Authority, plus: a closed, archived or abandoned case is not changed any more."""
+    _check_authority(case, move_name, acting_user)
+    case.refresh_from_db(fields=["status"])
+    if case.status not in MOVES[move_name].sources:
+        raise InvalidTransition(f"案件当前状态为“{Status(case.status).label}”，不能再修改。")
+
+
 def _on(on: dt.date | None, *, not_before: dt.date | None = None, what: str = "日期") -> dt.date:
     day = on or clock.today()
     if day > clock.today():
@@ -190,7 +198,7 @@ def set_groups(case: AidCase, groups: list[str]) -> None:
 def add_party(case: AidCase, *, acting_user: User, role: str, name: str, id_number: str = "",
               relationship: str = "", phone: str = "", address: str = "") -> CaseParty:
     """Add a victim, agent, legal representative or family member to CASE."""
-    _check_authority(case, "add_record", acting_user)
+    _check_open(case, "add_record", acting_user)
     if role not in CaseParty.Role.values or role == CaseParty.Role.APPLICANT:
         raise CaseActionError("当事人身份不正确。")
     person, _ = get_or_create_person(name=name, id_number=id_number, phone=phone, address=address)
@@ -206,19 +214,29 @@ def add_party(case: AidCase, *, acting_user: User, role: str, name: str, id_numb
 def update_applicant(case: AidCase, *, acting_user: User, groups: list[str] | None = None,
                      **details: Any) -> Person:
     """Fill in or correct the applicant's details (ID number, phone, address, bank account…) and groups."""
-    _check_authority(case, "add_record", acting_user)
+    _check_open(case, "add_record", acting_user)
     if groups is not None:
         set_groups(case, groups)
     person = case.applicant
     assert person is not None
+    from jiuzhu.people.actions import _apply_id, _has_cases_outside, find_person_by_id_number
+
     id_number = details.pop("id_number", "")
     if id_number:
-        from jiuzhu.people.actions import _apply_id, find_person_by_id_number
-
         other = find_person_by_id_number(id_number)
         if other is not None and other.pk != person.pk:
-            raise CaseActionError("该身份证号码已属于另一名当事人，请核对。")
+            if person.id_number_bidx:
+                raise CaseActionError("该身份证号码已属于另一名当事人，请核对。")
+            # The applicant was registered without an ID number and is a person already known: the
+            # case now points to that person; their stored details are not changed from here.
+            AidCase.objects.filter(pk=case.pk).update(applicant=other)
+            CaseParty.objects.filter(case=case, person=person).update(person=other)
+            case.applicant = other
+            _event(case, "update_applicant", acting_user=acting_user, note="申请人身份证号码与已登记当事人一致，已关联。")
+            return other
         _apply_id(person, id_number)
+    if any(v not in (None, "") for v in details.values()) and _has_cases_outside(person, acting_user):
+        raise CaseActionError("该当事人同时是其他检察院案件的当事人，其联系方式和银行账户不能在本院修改。")
     changed = []
     for k, v in details.items():
         if v not in (None, "") and getattr(person, k) != v:
@@ -644,10 +662,12 @@ def record_payment(case: AidCase, *, acting_user: User, amount: Decimal, method:
     if method not in AidCase.PaymentMethod.values:
         raise CaseActionError("请选择发放方式。")
     assert case.decided_amount is not None
-    if amount <= 0 or amount > case.decided_amount:
-        raise CaseActionError(f"发放金额应大于零且不超过决定金额{case.decided_amount}元。")
+    payable = case.decided_amount - case.paid_amount  # advance aid already paid counts
+    if amount <= 0 or amount > payable:
+        raise CaseActionError(f"发放金额应大于零且不超过尚未发放的{payable:,.2f}元"
+                              f"（决定金额{case.decided_amount:,.2f}元，已发放{case.paid_amount:,.2f}元）。")
     _transition(case, "record_payment", Status.PAID, acting_user=acting_user, note=note,
-                fields={"paid_amount": amount, "paid_on": day, "payment_method": method},
+                fields={"paid_amount": case.paid_amount + amount, "paid_on": day, "payment_method": method},
                 amount=amount, method=method, payee=payee, on=day)
     deadlines.complete(case, Deadline.Kind.PAYMENT_NOTICE, day)
     return case
@@ -773,7 +793,7 @@ def complete_formalities(case: AidCase, *, acting_user: User, form: str, on: dt.
 @transaction.atomic(durable=True)
 def assign_handler(case: AidCase, *, acting_user: User, handler: User) -> AidCase:
     """Assign the procurator who handles the case."""
-    _check_authority(case, "assign_handler", acting_user)
+    _check_open(case, "assign_handler", acting_user)
     if not has_capability(handler, "handle_cases", case.handling_org):
         raise CaseActionError("承办人须为本院控告申诉检察部门的检察官。")
     AidCase.objects.filter(pk=case.pk).update(handler=handler)

@@ -194,7 +194,8 @@ def _initial(case: AidCase, action: str) -> dict[str, Any]:
     if action == "decide_grant":
         return {"amount": case.proposed_amount}
     if action == "record_payment":
-        return {"amount": case.decided_amount, "payee": case.applicant.name if case.applicant else ""}
+        return {"amount": (case.decided_amount or 0) - case.paid_amount,
+                "payee": case.applicant.name if case.applicant else ""}
     if action == "serve_decision":
         return {"recipient": case.applicant.name if case.applicant else ""}
     if action == "approve_advance":
@@ -208,6 +209,8 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404("没有这项操作")
     case = get_case_for_user(user, pk, write=True)
     move = MOVES[action]
+    if request.method != "POST" and action not in {m.name for m in queries.next_moves(user, case)}:
+        raise PermissionDenied(f"您现在不能在本案执行“{move.label}”。")
     form_class, call = ACTION_FORMS[action]
     kwargs: dict[str, Any] = {}
     if form_class is forms.AssignForm:
@@ -357,6 +360,8 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     user = _user(request)
     case = get_case_for_user(user, pk)
+    if not has_capability(user, Capability.REVEAL_PII):
+        raise PermissionDenied("材料含有个人敏感信息，您无权下载。")
     att = Attachment.objects.filter(case=case, pk=attachment_pk).first()
     if att is None:
         raise Http404("材料不存在")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -124,6 +124,12 @@ def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in CONTENT_TYPES:
         raise Http404("没有这种格式")
     doc, case = _document_for_user(user, pk)
+    from jiuzhu.accounts.access import has_capability
+    from jiuzhu.accounts.models import Capability
+
+    if not has_capability(user, Capability.REVEAL_PII):
+        # Documents carry full names, ID numbers and addresses: like a reveal, they need the right.
+        raise PermissionDenied("文书含有个人敏感信息，您无权下载。")
     field, expected = (doc.docx, doc.docx_sha256) if fmt == "docx" else (doc.pdf, doc.pdf_sha256)
     if not field:
         raise Http404("PDF 尚在生成中，请稍后再试。" if not doc.pdf_error else doc.pdf_error)

@@ -39,7 +39,8 @@ def _apply_id(person: Person, id_number: str) -> None:
 def get_or_create_person(*, name: str, id_number: str = "", **details: Any) -> tuple[Person, bool]:
     """Return the person with ID_NUMBER (creating them), else a new person without an ID number.
 
-    An existing person keeps their stored details; only blanks are filled from DETAILS.
+    An existing person is returned unchanged: their details may have been entered by another
+    procuratorate, so nothing here writes to them (the ID number is the identity, nothing more).
     """
     name = name.strip()
     if not name or len(name) > 50:
@@ -47,11 +48,6 @@ def get_or_create_person(*, name: str, id_number: str = "", **details: Any) -> t
     if id_number:
         existing = find_person_by_id_number(id_number)
         if existing is not None:
-            changed = [k for k, v in details.items() if v and not getattr(existing, k)]
-            for k in changed:
-                setattr(existing, k, details[k])
-            if changed:
-                existing.save(update_fields=changed)
             return existing, False
     person = Person(name=name, **details)
     if id_number:
@@ -66,6 +62,14 @@ def get_or_create_person(*, name: str, id_number: str = "", **details: Any) -> t
             raise
         return found, False
     return person, True
+
+
+def _has_cases_outside(person: Person, user: User) -> bool:
+    from jiuzhu.accounts.access import cases_visible_to
+    from jiuzhu.cases.models import AidCase
+
+    mine = cases_visible_to(user).filter(parties__person=person).values("pk")
+    return AidCase.objects.filter(parties__person=person).exclude(pk__in=mine).exists()
 
 
 def reveal(person: Person, field: str, *, acting_user: User, reason: str, case: Any = None) -> str:
@@ -85,6 +89,11 @@ def reveal(person: Person, field: str, *, acting_user: User, reason: str, case: 
         visible = visible.filter(pk=case.pk)
     if not visible.exists():
         raise PermissionDenied("该当事人不在您的办案范围内。")
+    # Contact and bank details may have been entered by another procuratorate for another case: they
+    # are shown only to a user who may see every case of this person. (The ID number is what the
+    # user's own case was registered with.)
+    if field != "id_number" and _has_cases_outside(person, acting_user):
+        raise PermissionDenied("该当事人的联系方式由其他检察院登记，您无权查看。")
     if not reason.strip():
         raise ValidationError("请填写查看理由。")
     record_reveal(acting_user=acting_user, person=person, field=field, reason=reason.strip(), case=case)

@@ -126,7 +126,7 @@ def test_it_returns_an_opinion_for_revision(world) -> None:
 
 def test_it_does_not_pay_more_than_decided(world) -> None:
     case = world.to("awaiting_payment", amount="8000")
-    with pytest.raises(actions.CaseActionError, match="8000"):
+    with pytest.raises(actions.CaseActionError, match="8,000.00"):
         actions.record_payment(case, acting_user=world.user("540528", "kongshen"), amount=Decimal("8000.01"),
                                method="lump_sum", payee="本人")
 

@@ -183,7 +183,7 @@ def test_the_worklist_runs_a_fixed_number_of_queries(world, jiacha) -> None:
 
 def test_the_case_page_runs_a_fixed_number_of_queries(world, jiacha) -> None:
     small = world.to("paid")
-    big = world.to("archived", groups=["妇女", "老年人"])
+    big = world.to("paid", groups=["妇女", "老年人"])
     actions.add_party(big, acting_user=world.user("540528", "kongshen"), role="victim", **_victim(world))
     assert _queries(jiacha, f"/cases/{small.pk}/") == _queries(jiacha, f"/cases/{big.pk}/")
 
