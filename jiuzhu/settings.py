@@ -167,7 +167,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"jiuzhu": {"handlers": ["console"], "level": os.environ.get("JIUZHU_LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "jiuzhu": {"handlers": ["console"], "level": os.environ.get("JIUZHU_LOG_LEVEL", "INFO")},
+        # Server errors with their tracebacks, also when DEBUG is off.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
 }
 
 # Attachments: what the upload check accepts (also enforced by content sniffing).

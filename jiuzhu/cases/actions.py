@@ -18,7 +18,7 @@ from django.db.models import F
 from jiuzhu.accounts.access import has_capability
 from jiuzhu.accounts.models import User
 from jiuzhu.cases import deadlines
-from jiuzhu.cases.lifecycle import MOVES
+from jiuzhu.cases.lifecycle import MOVES, OPEN
 from jiuzhu.cases.models import (
     AidCase,
     ApprovalStep,
@@ -73,7 +73,7 @@ def _check_open(case: AidCase, move_name: str, acting_user: User | None) -> None
     """Authority, plus: a closed, archived or abandoned case is not changed any more."""
     _check_authority(case, move_name, acting_user)
     case.refresh_from_db(fields=["status"])
-    if case.status not in MOVES[move_name].sources:
+    if case.status not in OPEN:
         raise InvalidTransition(f"案件当前状态为“{Status(case.status).label}”，不能再修改。")
 
 
@@ -305,7 +305,8 @@ def request_supplement(case: AidCase, *, acting_user: User, missing: str, on: dt
 def receive_supplement(case: AidCase, *, acting_user: User, on: dt.date | None = None, note: str = "") -> AidCase:
     """Record the supplemented material; the case resumes where it was and its clocks restart."""
     case = _lock(case, "receive_supplement", acting_user)
-    day = _on(on, what="收到日期")
+    asked = Deadline.objects.filter(case=case, kind=Deadline.Kind.SUPPLEMENT, completed_on__isnull=True).first()
+    day = _on(on, not_before=asked.starts_on if asked else case.raised_on, what="收到日期")
     target = case.resume_status or Status.APPLIED
     _transition(case, "receive_supplement", target, acting_user=acting_user, note=note,
                 fields={"resume_status": ""}, on=day)
@@ -366,7 +367,7 @@ def add_record(case: AidCase, *, acting_user: User, kind: str, held_on: dt.date,
         raise CaseActionError("记录类型不正确。")
     if not content.strip():
         raise CaseActionError("请填写记录内容。")
-    _on(held_on, what="记录日期")
+    _on(held_on, not_before=case.raised_on, what="记录日期")
     record = Record.objects.create(case=case, kind=kind, held_on=held_on, place=place, participants=participants,
                                    content=content, recorded_by=acting_user)
     _event(case, "add_record", acting_user=acting_user, note=f"{record.get_kind_display()}（{held_on}）")
@@ -758,7 +759,7 @@ def approve_advance(case: AidCase, *, acting_user: User, amount: Decimal, on: dt
                     note: str = "") -> AidCase:
     """Approve (and record payment of) advance aid; the formalities are completed afterwards."""
     case = _lock(case, "approve_advance", acting_user)
-    day = _on(on, what="批准日期")
+    day = _on(on, not_before=case.raised_on, what="批准日期")
     if case.raised_by_id == acting_user.pk:
         raise CasePermissionError("审批人不能审批自己提出的先行救助申请。")
     last_request = case.events.filter(action="request_advance").order_by("-at").first()
@@ -773,11 +774,23 @@ def approve_advance(case: AidCase, *, acting_user: User, amount: Decimal, on: dt
 
 
 @transaction.atomic(durable=True)
+def refuse_advance(case: AidCase, *, acting_user: User, reasons: str) -> AidCase:
+    """Refuse advance aid: the case goes back to where it was, and the ordinary procedure goes on."""
+    case = _lock(case, "refuse_advance", acting_user)
+    if not reasons.strip():
+        raise CaseActionError("请写明不批准先行救助的理由。")
+    back = case.resume_status or Status.CLUE
+    _transition(case, "refuse_advance", back, acting_user=acting_user, note=reasons,
+                fields={"advance_amount": None, "resume_status": ""})
+    return case
+
+
+@transaction.atomic(durable=True)
 def complete_formalities(case: AidCase, *, acting_user: User, form: str, on: dt.date | None = None,
                          note: str = "") -> AidCase:
     """After advance aid: record the application and acceptance, and go on with the review."""
     case = _lock(case, "complete_formalities", acting_user)
-    day = _on(on, what="补办日期")
+    day = _on(on, not_before=case.raised_on, what="补办日期")
     if form not in AidCase.ApplicationForm.values:
         raise CaseActionError("请选择申请方式。")
     fields: dict[str, Any] = {"applied_on": case.applied_on or day, "application_form": form,

@@ -31,7 +31,14 @@ def due_date(case: AidCase, kind: str, start: dt.date) -> dt.date:
     """Return when a deadline of KIND started on START falls due, under the case's settings."""
     key, working = RULES[kind]
     length = get_setting(case.handling_org, key)
-    return workdays.add_working_days(start, length) if working else workdays.add_days(start, length)
+    if working:
+        return workdays.add_working_days(start, length)
+    # A period in days that ends on a weekend or a statutory holiday ends on the next working day
+    # (the usual rule for procedural periods; domain.md is silent, so it is a setting's matter later).
+    due = workdays.add_days(start, length)
+    while not workdays.is_working_day(due):
+        due += dt.timedelta(days=1)
+    return due
 
 
 def start(case: AidCase, kind: str, on: dt.date) -> Deadline:

@@ -59,6 +59,7 @@ MOVES: dict[str, Move] = {
         _m("request_advance", "申请先行救助", PRE_DECISION, {S.ADVANCE_REQUESTED}, style="warning"),
         _m("approve_advance", "批准先行救助", {S.ADVANCE_REQUESTED}, {S.ADVANCE_GRANTED}, {C.APPROVE_ADVANCE},
            "warning"),
+        _m("refuse_advance", "不批准先行救助", {S.ADVANCE_REQUESTED}, PRE_DECISION, {C.APPROVE_ADVANCE}, "secondary"),
         _m("complete_formalities", "补办救助手续", {S.ADVANCE_GRANTED}, {S.UNDER_REVIEW}),
         _m("assign_handler", "指定承办人", OPEN, set(), {C.APPROVE, C.HANDLE_CASES}, "secondary"),
     ]

@@ -75,8 +75,18 @@ def worklist_export(request: HttpRequest) -> HttpResponse:
     from openpyxl import Workbook
 
     user = _user(request)
-    qs = queries.worklist(user, view=request.GET.get("view", "all") or "all", status=request.GET.get("status", ""),
-                          group=request.GET.get("group", ""), org_id=request.GET.get("org", ""))
+    if not any(Capability.VIEW_CASES in m.capabilities or Capability.RAISE_CLUES in m.capabilities
+               for m in memberships_of(user)):
+        raise PermissionDenied("您的岗位不能导出案件。")
+    form = forms.WorklistFilter(request.GET or None, orgs=queries.orgs_in_scope(user))
+    filters: dict[str, Any] = {"view": "open"}
+    if form.is_bound:
+        if not form.is_valid():
+            raise PermissionDenied("筛选条件不正确：" + "；".join(str(e) for errs in form.errors.values() for e in errs))
+        d = form.cleaned_data
+        filters = {"view": d["view"] or "open", "status": d["status"], "org_id": d["org"], "group": d["group"],
+                   "date_from": d["date_from"], "date_to": d["date_to"]}
+    qs = queries.worklist(user, **filters)
     wb = Workbook()
     ws = wb.active
     ws.title = "救助案件"
@@ -183,6 +193,8 @@ ACTION_FORMS: dict[str, tuple[type[Any], ActionCall]] = {
         c, acting_user=u, amount=d["amount"], urgency=d["urgency"])),
     "approve_advance": (forms.AdvanceApproveForm, lambda c, u, d: actions.approve_advance(
         c, acting_user=u, amount=d["amount"], on=d["on"], note=d["note"])),
+    "refuse_advance": (forms.ReturnForm, lambda c, u, d: actions.refuse_advance(
+        c, acting_user=u, reasons=d["comments"])),
     "complete_formalities": (forms.FormalitiesForm, lambda c, u, d: actions.complete_formalities(
         c, acting_user=u, form=d["form"], on=d["on"], note=d["note"])),
     "assign_handler": (forms.AssignForm, lambda c, u, d: actions.assign_handler(
@@ -393,11 +405,19 @@ def reveal_field(request: HttpRequest, pk: int, person_pk: int, field: str) -> H
 
 def search(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    q = request.GET.get("q", "").strip()
+    # POST, so that an ID number searched for never lands in a URL, a log line or the browser history.
+    q = (request.POST.get("q") or request.GET.get("q") or "").strip()
+    if len(q) > 60:
+        return render(request, "cases/search.html", {"q": q[:60], "results": [], "by_id": False,
+                                                     "error": "检索词不能超过60个字。"}, status=400)
     results, by_id = queries.search(user, q)
     if by_id:
-        audit(AuditEntry.Kind.SEARCH, acting_user=user, reason="按身份证号码检索")
-    return render(request, "cases/search.html", {"q": q, "results": list(results), "by_id": by_id})
+        from jiuzhu.people.idcard import mask_id_number, normalise
+
+        audit(AuditEntry.Kind.SEARCH, acting_user=user, reason="按身份证号码检索",
+              searched=mask_id_number(normalise(q)))
+    return render(request, "cases/search.html", {"q": "" if by_id else q, "results": list(results), "by_id": by_id,
+                                                 "searched": bool(q)})
 
 
 def notifications(request: HttpRequest) -> HttpResponse:

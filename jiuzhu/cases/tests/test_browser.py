@@ -345,10 +345,11 @@ def test_it_lapses_an_incomplete_application_after_30_days_of_silence(page: Page
     base = live_server.url
     kongshen = world.user("540528", "kongshen")
     today = clock.today()
-    with clock.travel(today - dt.timedelta(days=40)):
+    with clock.travel(today - dt.timedelta(days=50)):
         case = world.to("applied")
+    # 40 days ago: the 30 days (extended to a working day if they end on a holiday) have surely run out.
     actions.request_supplement(case, acting_user=kongshen, missing="生活困难证明",
-                               on=today - dt.timedelta(days=31))
+                               on=today - dt.timedelta(days=40))
     case.refresh_from_db()
     assert case.status == Status.AWAITING_SUPPLEMENT
 

@@ -71,7 +71,7 @@ def test_it_pauses_the_decision_clock_while_waiting_for_material(world) -> None:
         assert _open(case, Deadline.Kind.DECISION).due_on == D(2025, 3, 17)
     with clock.travel(D(2025, 3, 5)):
         actions.request_supplement(case, acting_user=h, missing="医疗票据")  # 8 working days left
-    assert _open(case, Deadline.Kind.SUPPLEMENT).due_on == D(2025, 4, 4)  # 30 calendar days
+    assert _open(case, Deadline.Kind.SUPPLEMENT).due_on == D(2025, 4, 7)  # 30 days: Fri 4 Apr is 清明, so Mon 7 Apr
     paused = _open(case, Deadline.Kind.DECISION)
     assert paused.paused_on == D(2025, 3, 5) and paused.remaining_working_days == 8
     with clock.travel(D(2025, 3, 20)):
@@ -111,7 +111,7 @@ def test_it_keeps_the_earliest_running_deadline_on_the_case(world) -> None:
     with clock.travel(D(2025, 3, 5)):
         actions.start_review(case, acting_user=h)
         actions.request_supplement(case, acting_user=h, missing="证明")
-    assert AidCase.objects.get(pk=case.pk).next_due == D(2025, 4, 4)  # decision paused: the 30 days run
+    assert AidCase.objects.get(pk=case.pk).next_due == D(2025, 4, 7)  # decision paused: the 30 days run (清明)
     with clock.travel(D(2025, 3, 10)):
         actions.receive_supplement(case, acting_user=h)
     # Paused on 5 Mar with 9 working days left (6 Mar–18 Mar); resumed on Mon 10 Mar: 11 Mar … 21 Mar.
