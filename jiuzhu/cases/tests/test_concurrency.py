@@ -2,37 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from jiuzhu.cases import actions
 from jiuzhu.cases.models import AidCase, CaseEvent, Status
-
-
-def _race(*calls: Callable[[], object]) -> list[object]:
-    """Run CALLS in threads released at the same instant; return each one's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as e:  # noqa: BLE001 - the test inspects what each thread got
-            results[i] = e
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
+from jiuzhu.lib.testing import race
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -40,7 +16,7 @@ def test_two_approvals_at_once_leave_exactly_one_decision(world) -> None:
     case = world.to("pending_approval", amount="9000")
     actions.approve_step(case, acting_user=world.user("540528", "dept_head"), comment="同意。")
     deputy = world.user("540528", "deputy_chief")
-    results = _race(
+    results = race(
         lambda: actions.decide_grant(AidCase.objects.get(pk=case.pk), acting_user=deputy, amount=Decimal("9000"),
                                      reasons="同意救助。"),
         lambda: actions.decide_refuse(AidCase.objects.get(pk=case.pk), acting_user=deputy, reasons="不予救助。"),
@@ -65,6 +41,6 @@ def test_the_same_approval_submitted_twice_at_once_decides_once(world) -> None:
         return actions.decide_grant(AidCase.objects.get(pk=case.pk), acting_user=head, amount=Decimal("4000"),
                                     reasons="同意。")
 
-    results = _race(approve, approve, approve)
+    results = race(approve, approve, approve)
     assert sum(not isinstance(r, Exception) for r in results) == 1, results
     assert CaseEvent.objects.filter(case=case, action="decide_grant").count() == 1

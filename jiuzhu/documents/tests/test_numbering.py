@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
 
 from jiuzhu.cases.models import AidCase
 from jiuzhu.documents import actions, numbering
 from jiuzhu.documents.models import IssuedDocument, IssuerCode, Kind, NumberPattern, NumberSequence
 from jiuzhu.documents.tests.conftest import AMOUNT, handler
+from jiuzhu.lib.testing import race
 
 
 def test_it_derives_the_issuer_code_from_the_name(world) -> None:
@@ -54,25 +53,6 @@ def test_it_rejects_a_format_without_a_serial_or_with_an_unknown_field(pattern) 
         numbering.check_pattern(pattern)
 
 
-def _race(calls: list[Callable[[], object]]) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as e:  # noqa: BLE001 - the test inspects what each thread got
-            results[i] = e
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return results
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -84,7 +64,7 @@ def test_it_gives_20_concurrent_decisions_20_consecutive_numbers_without_a_gap(w
     def issue(pk: int) -> Callable[[], object]:
         return lambda: actions.issue_document(AidCase.objects.get(pk=pk), Kind.GRANT_DECISION, acting_user=h)
 
-    results = _race([issue(c.pk) for c in cases])
+    results = race(*[issue(c.pk) for c in cases])
     errors = [r for r in results if isinstance(r, Exception)]
     assert errors == []
     serials = sorted(s or 0 for s in IssuedDocument.objects.filter(kind=Kind.GRANT_DECISION)
@@ -100,7 +80,7 @@ def test_it_issues_one_decision_when_two_people_issue_it_at_once(world) -> None:
     case = world.to("granted", amount=AMOUNT)
     actions.ensure_default_templates()
     h, head = handler(world), world.user("540528", "dept_head")
-    results = _race([
+    results = race(*[
         lambda: actions.issue_document(AidCase.objects.get(pk=case.pk), Kind.GRANT_DECISION, acting_user=h),
         lambda: actions.issue_document(AidCase.objects.get(pk=case.pk), Kind.GRANT_DECISION, acting_user=head),
     ])

@@ -2,39 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from jiuzhu.cases.models import AidCase, CaseEvent
 from jiuzhu.funds import actions
 from jiuzhu.funds.models import Budget, LedgerEntry, Payment
 from jiuzhu.funds.tests.helpers import fund, scheduled
-
-
-def _race(calls: list[Callable[[], object]]) -> list[object]:
-    """Run CALLS in threads released at the same instant; return each one's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as e:  # noqa: BLE001 - the test inspects what each thread got
-            results[i] = e
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return results
+from jiuzhu.lib.testing import race
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -46,7 +22,7 @@ def test_it_pays_an_instalment_once_under_50_concurrent_attempts(world) -> None:
     def attempt() -> object:
         return actions.pay(Payment.objects.get(pk=p.pk), acting_user=fin, bank_reference="B-RACE-1")
 
-    results = _race([attempt] * 50)
+    results = race(*[attempt] * 50)
     assert not [r for r in results if isinstance(r, Exception)], results
     assert LedgerEntry.objects.filter(kind=LedgerEntry.Kind.PAYMENT).count() == 1
     assert Budget.objects.get().paid == Decimal(6000)

@@ -1,0 +1,33 @@
+"""Helpers shared by the test suites."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from django.db import connection
+
+
+def race(*calls: Callable[[], object], timeout: float = 120) -> list[object]:
+    """Run CALLS in threads released at the same instant; return each one's result or exception.
+
+    Each thread closes its own database connection at the end, as a request would.
+    """
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(i: int, call: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            results[i] = call()
+        except Exception as e:  # noqa: BLE001 - the test inspects what each thread got
+            results[i] = e
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    return results
