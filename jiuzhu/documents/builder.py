@@ -374,11 +374,16 @@ def _approval_form(w: Writer) -> None:
     w.correction()
 
 
-def _grant_decision(w: Writer) -> None:
+def _decision_opening(w: Writer) -> None:
+    """The heading, the applicant and the procedure so far: the same in a grant and a refusal."""
     w.header(numbered=True)
     w.para("申请人{{ applicant_identity }}。", indent=False)
     w.para("申请人{{ applicant_name }}因{{ original_case_desc }}，于{{ applied_date }}向本院申请国家司法救助。"
            "本院于{{ accepted_date }}受理后，依法进行了审查。")
+
+
+def _grant_decision(w: Writer) -> None:
+    _decision_opening(w)
     w.para("经审查查明：")
     w.loop("p", "facts_paragraphs", "{{ p }}")
     w.para("本院认为，申请人的情形属于《人民检察院开展国家司法救助工作细则》第七条{{ category_text }}，"
@@ -394,10 +399,7 @@ def _grant_decision(w: Writer) -> None:
 
 
 def _refusal_decision(w: Writer) -> None:
-    w.header(numbered=True)
-    w.para("申请人{{ applicant_identity }}。", indent=False)
-    w.para("申请人{{ applicant_name }}因{{ original_case_desc }}，于{{ applied_date }}向本院申请国家司法救助。"
-           "本院于{{ accepted_date }}受理后，依法进行了审查。")
+    _decision_opening(w)
     w.para("经审查：")
     w.loop("g", "grounds", "{{ g }}")
     w.loop("p", "reasons_paragraphs", "{{ p }}")
