@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.core.management import call_command
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps trying to reach Google's hosts, which this
@@ -116,3 +117,24 @@ class World:
 def world(db):  # type: ignore[no-untyped-def]
     """The demo's organisations and staff (no cases)."""
     return World()
+
+
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Load the Shannan demo once for a module's tests, inside a transaction rolled back afterwards.
+
+    The block is marked as a test case's own (as Django's TestCase does), so the demo's durable
+    actions may run inside it; rolling back leaves the test database exactly as it was.
+    """
+    from django.db import connection, transaction
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        connection.atomic_blocks[-1]._from_testcase = True
+        try:
+            call_command("load-demo", verbosity=0)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)

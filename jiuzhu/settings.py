@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "jiuzhu.cases",
     "jiuzhu.funds",
     "jiuzhu.documents",
+    "jiuzhu.support",
     "jiuzhu.audit",
     "jiuzhu.notifications",
     "jiuzhu.demo",

@@ -29,6 +29,10 @@ class Role(models.TextChoices):
     FINANCE = "finance", "财务人员"  # budget and payments (funds issue)
     STATS = "stats", "统计查询"  # read-only figures
     ADMIN = "admin", "系统管理员"  # users and settings; may not handle or approve cases
+    # Outside users with narrow portals: they see no case through the staff scope; their portals check
+    # their own link (custody.CustodianStaff, support.PartnerStaff) instead.
+    CUSTODIAN = "custodian", "代管机构人员"
+    PARTNER = "partner", "协作单位人员"
 
 
 C = Capability
@@ -42,6 +46,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.FINANCE: frozenset({C.VIEW_CASES, C.FINANCE, C.REVEAL_PII, C.VIEW_STATS}),  # pays: needs accounts
     Role.STATS: frozenset({C.VIEW_STATS}),
     Role.ADMIN: frozenset({C.ADMINISTER}),
+    Role.CUSTODIAN: frozenset(),
+    Role.PARTNER: frozenset(),
 }
 
 

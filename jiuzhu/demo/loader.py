@@ -194,6 +194,7 @@ def load_history(demo: Demo) -> None:
     plan += [(c, Decimal(a), False) for c, a in data.SINGLE_2022]
     demo.rng.shuffle(plan)
     suo_done = False
+    joint_cases: list[AidCase] = []
     for i, (code, amount, joint) in enumerate(plan):
         raised = dt.date(2022, 1, 10) + dt.timedelta(days=7 * i)
         groups, person = _groups_and_person(demo, code, raised, i)
@@ -207,9 +208,35 @@ def load_history(demo: Demo) -> None:
                 groups = ["妇女", "因案致贫", "农村困难群众"]
                 suo_done = True
         split = [(demo.orgs["540500"], data.JOINT_SPLIT["540500"]), (demo.orgs[code], data.JOINT_SPLIT["county"])]
-        walk_to_paid(demo, code, raised=raised, amount=amount, groups=groups, person=person, source=source,
-                     method=AidCase.PaymentMethod.CUSTODY if "未成年人" in groups else AidCase.PaymentMethod.LUMP_SUM,
-                     contributions=split if joint else None)
+        case = walk_to_paid(demo, code, raised=raised, amount=amount, groups=groups, person=person, source=source,
+                            method=AidCase.PaymentMethod.CUSTODY if "未成年人" in groups
+                            else AidCase.PaymentMethod.LUMP_SUM, contributions=split if joint else None)
+        if joint:
+            joint_cases.append(case)
+    load_history_services(demo, joint_cases)
+
+
+def load_history_services(demo: Demo, joint_cases: list[AidCase]) -> None:
+    """The seed's services (contracts §6): 法律服务 14 person-times, one for each joint case (释法说理 when
+    the decision was served), and 心理疏导 2 person-times for 索朗卓玛 and one other joint-case victim."""
+    from jiuzhu.support.actions import record_service
+    from jiuzhu.support.models import ServiceKind
+
+    for case in joint_cases:
+        code = case.handling_org.code or ""
+        with _at(case.served_on or case.decided_on):
+            record_service(case.handling_org, acting_user=demo.user(code, Role.KONGSHEN), case=case,
+                           kind=ServiceKind.LEGAL, provided_on=clock.today(), provider="承办检察官",
+                           notes="送达决定时释法说理，告知资金用途与后续帮扶渠道。")
+    suo = next(c for c in joint_cases if c.applicant and c.applicant.name == "索朗卓玛")
+    other = next(c for c in joint_cases if c != suo)
+    for case in (suo, other):
+        code = case.handling_org.code or ""
+        day = add_working_days(case.decided_on, 10)
+        with _at(day):
+            record_service(case.handling_org, acting_user=demo.user(code, Role.KONGSHEN), case=case,
+                           kind=ServiceKind.COUNSELLING, provided_on=day, provider="县心理咨询志愿者",
+                           notes="联系心理咨询师入户开展心理疏导。")
 
 
 JOINT_SPLIT_TEXT = "山南市人民检察院出资15000元，{county}出资10000元"

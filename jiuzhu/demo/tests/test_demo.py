@@ -18,24 +18,8 @@ from jiuzhu.orgs.models import Organisation
 
 
 @pytest.fixture(scope="module")
-def loaded(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    """Load the demo once for this module's tests, inside a transaction rolled back afterwards.
-
-    The block is marked as a test case's own (as Django's TestCase does), so the demo's durable
-    actions may run inside it; rolling back leaves the test database exactly as it was.
-    """
-    from django.db import connection, transaction
-
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        connection.atomic_blocks[-1]._from_testcase = True
-        try:
-            call_command("load-demo", verbosity=0)
-            yield
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+def loaded(demo_loaded):  # type: ignore[no-untyped-def]
+    yield
 
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +78,10 @@ def test_it_lists_the_demo_accounts_of_every_role(loaded, capsys) -> None:
     call_command("demo-accounts", "--json")
     rows = json.loads(capsys.readouterr().out)
     assert set(rows[0]) == {"username", "password", "role", "org_code", "org_name"}
-    assert {r["role"] for r in rows} == {Role(r).label for r in Role.values}
+    # PENDING: the custodian and partner portals (issues 4 and 5) add their demo accounts; each removes
+    # its role from this set when it does.
+    pending = {Role.CUSTODIAN, Role.PARTNER}
+    assert {r["role"] for r in rows} == {Role(r).label for r in Role.values if r not in pending}
     assert {r["org_code"] for r in rows} == {code for code, *_ in data.ORGS}
     assert all(r["password"] == data.DEMO_PASSWORD for r in rows)
 
