@@ -96,9 +96,8 @@ class World:
                 reasoning="建议救助。", proposed_amount=Decimal(amount))),
             ("granted", lambda: approve_route(self.demo, case, amount=Decimal(amount), reasons="予以救助。")),
             ("served", lambda: actions.serve_decision(case, acting_user=h, method="direct", recipient="本人")),
-            ("awaiting_payment", lambda: actions.record_funds(case, acting_user=h)),
-            ("paid", lambda: actions.record_payment(case, acting_user=h, amount=Decimal(amount),
-                                                    method="lump_sum", payee="本人")),
+            ("awaiting_payment", lambda: (self.ensure_cash(case), actions.record_funds(case, acting_user=h))),
+            ("paid", lambda: self.pay_in_full(case)),
             ("follow_up", lambda: actions.start_follow_up(case, acting_user=h, held_on=case.paid_on,
                                                           content="生活稳定。", method="电话回访")),
             ("closed", lambda: actions.close(case, acting_user=h, summary="办结。")),
@@ -111,6 +110,43 @@ class World:
             if target == status:
                 return case
         raise ValueError(status)
+
+
+    def ensure_cash(self, case):  # type: ignore[no-untyped-def]
+        """Have each contributor's finance staff allocate what the case needs (as the demo's budgets do)."""
+        from decimal import Decimal
+
+        from jiuzhu.funds import actions as funds
+        from jiuzhu.funds.models import Budget, Contribution
+
+        for c in Contribution.objects.filter(case=case).select_related("org"):
+            b = Budget.objects.get(pk=c.budget_id)
+            short = c.amount - b.available_cash
+            if short > 0:
+                fin = self.user(c.org.code, "finance")
+                room = b.budgeted - b.allocated
+                if room < short:
+                    funds.add_supplement(c.org, b.fiscal_year, acting_user=fin, amount=short - room)
+                funds.record_allocation(c.org, b.fiscal_year, acting_user=fin, amount=Decimal(short),
+                                        document_number="测试核拨")
+
+    def pay_in_full(self, case, *, payee_kind: str = "applicant", payee_name: str = "本人"):  # type: ignore[no-untyped-def]
+        """Plan the case's payment as one sum and have finance pay it through the funds app."""
+        from jiuzhu.funds import actions as funds
+        from jiuzhu.funds.models import Payment
+        from jiuzhu.lib import clock
+
+        code = case.handling_org.code
+        case.refresh_from_db()
+        if not Payment.objects.filter(case=case).exists():
+            funds.schedule_payments(case, acting_user=self.user(code, "kongshen"),
+                                    plan=[(case.decided_amount - case.paid_amount, clock.today())],
+                                    payee_kind=payee_kind, payee_name=payee_name, bank_name="中国农业银行",
+                                    account="6228480000000000001")
+        for p in Payment.objects.filter(case=case, status__in=["scheduled", "ordered"]).select_related("budget__org"):
+            funds.pay(p, acting_user=self.user(p.budget.org.code, "finance"), bank_reference=f"B-{p.reference}")
+        case.refresh_from_db()
+        return case
 
 
 @pytest.fixture

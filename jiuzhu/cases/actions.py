@@ -641,9 +641,22 @@ def serve_decision(case: AidCase, *, acting_user: User, method: str, recipient: 
     return case
 
 
-@transaction.atomic(durable=True)
 def record_funds(case: AidCase, *, acting_user: User, on: dt.date | None = None, note: str = "") -> AidCase:
-    """Record that the aid money is available; the 2-working-day payment notice clock starts."""
+    """Record that the aid money is available (登记资金到位): the funds app checks the money and takes the step.
+
+    Kept here so the case page's button and the demo keep one name; see funds.actions.record_funds_arrival.
+    """
+    from jiuzhu.funds.actions import record_funds_arrival
+
+    return record_funds_arrival(case, acting_user=acting_user, on=on, note=note)
+
+
+@transaction.atomic(savepoint=False)
+def funds_arrived(case: AidCase, *, acting_user: User, on: dt.date | None = None, note: str = "") -> AidCase:
+    """Move a served grant to 待发放 and start the 2-working-day payment notice clock.
+
+    Called by funds.actions.record_funds_arrival inside its transaction, after it checked the money.
+    """
     case = _lock(case, "record_funds", acting_user)
     if case.decision != AidCase.Decision.GRANT:
         raise InvalidTransition("不予救助的案件没有救助金。")
@@ -654,28 +667,9 @@ def record_funds(case: AidCase, *, acting_user: User, on: dt.date | None = None,
     return case
 
 
-@transaction.atomic(durable=True)
-def record_payment(case: AidCase, *, acting_user: User, amount: Decimal, method: str, payee: str,
-                   on: dt.date | None = None, note: str = "") -> AidCase:
-    """Record that the aid was paid (the funds issue adds instalments, custody and the ledger)."""
-    case = _lock(case, "record_payment", acting_user)
-    day = _on(on, not_before=case.funds_arrived_on, what="发放日期")
-    if method not in AidCase.PaymentMethod.values:
-        raise CaseActionError("请选择发放方式。")
-    assert case.decided_amount is not None
-    payable = case.decided_amount - case.paid_amount  # advance aid already paid counts
-    if amount <= 0 or amount > payable:
-        raise CaseActionError(f"发放金额应大于零且不超过尚未发放的{payable:,.2f}元"
-                              f"（决定金额{case.decided_amount:,.2f}元，已发放{case.paid_amount:,.2f}元）。")
-    _transition(case, "record_payment", Status.PAID, acting_user=acting_user, note=note,
-                fields={"paid_amount": case.paid_amount + amount, "paid_on": day, "payment_method": method},
-                amount=amount, method=method, payee=payee, on=day)
-    deadlines.complete(case, Deadline.Kind.PAYMENT_NOTICE, day)
-    return case
-
-
 @transaction.atomic(savepoint=False)
-def payment_made(case: AidCase, *, acting_user: User, on: dt.date, instalments: int) -> AidCase:
+def payment_made(case: AidCase, *, acting_user: User, on: dt.date, instalments: int,
+                 custody: bool = False) -> AidCase:
     """Move a case waiting for payment to 已发放 when the bank paid (funds.actions.pay calls this).
 
     The money itself (paid_amount, ledger rows) is the funds app's; this only takes the step.
@@ -684,6 +678,12 @@ def payment_made(case: AidCase, *, acting_user: User, on: dt.date, instalments: 
     if case.status != Status.AWAITING_PAYMENT:
         return case
     method = AidCase.PaymentMethod.INSTALMENTS if instalments > 1 else AidCase.PaymentMethod.LUMP_SUM
+    if custody:
+        method = AidCase.PaymentMethod.CUSTODY
+    # In joint aid another contributing procuratorate's finance staff may pay first: the step is then the
+    # system's consequence of a payment that funds already authorised, not the payer's act in this case.
+    if not any(has_capability(acting_user, cap, case.handling_org) for cap in MOVES["record_payment"].capabilities):
+        acting_user = None  # type: ignore[assignment]
     _transition(case, "record_payment", Status.PAID, acting_user=acting_user, note="银行已支付。",
                 fields={"paid_on": on, "payment_method": case.payment_method or method}, on=on)
     deadlines.complete(case, Deadline.Kind.PAYMENT_NOTICE, on)

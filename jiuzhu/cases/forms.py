@@ -218,14 +218,6 @@ class ServeForm(forms.Form):
     note = forms.CharField(label="备注", required=False, max_length=500)
 
 
-class PaymentForm(forms.Form):
-    amount = AmountField(label="发放金额（元）")
-    method = forms.ChoiceField(label="发放方式", choices=AidCase.PaymentMethod.choices)
-    payee = forms.CharField(label="收款人", max_length=50)
-    on = DateField(label="发放日期", required=False)
-    note = forms.CharField(label="备注", required=False, max_length=500)
-
-
 class FollowUpForm(forms.Form):
     method = forms.ChoiceField(label="回访方式", choices=[("上门回访", "上门回访"), ("电话回访", "电话回访")])
     held_on = DateField(label="回访日期")
@@ -328,7 +320,7 @@ class RevealForm(forms.Form):
 
 class WorklistFilter(forms.Form):
     VIEWS = [("open", "全部在办"), ("mine", "我承办的"), ("to_approve", "待我审批"), ("due_soon", "即将到期"),
-             ("overdue", "已逾期"), ("all", "全部（含已结）")]
+             ("overdue", "已逾期"), ("payments_due", "待发放救助金"), ("all", "全部（含已结）")]
     view = forms.ChoiceField(label="范围", choices=VIEWS, required=False)
     status = forms.ChoiceField(label="状态", required=False)
     org = forms.ChoiceField(label="检察院", required=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Subquery
 
 from jiuzhu.accounts.access import cases_visible_to, get_case_for_user, memberships_of
 from jiuzhu.accounts.models import Capability, User
@@ -53,6 +53,14 @@ def worklist(user: User, *, view: str = "open", status: str = "", org_id: str = 
         qs = qs.filter(next_due__gte=today, next_due__lte=workdays.add_working_days(today, due_soon_days))
     elif view == "overdue":
         qs = qs.filter(next_due__lt=today)
+    elif view == "payments_due":
+        # Funds arrived and the applicant still to be paid, or an instalment due within the horizon.
+        from jiuzhu.funds.models import Payment
+
+        horizon = workdays.add_working_days(today, due_soon_days)
+        qs = qs.filter(Q(status=Status.AWAITING_PAYMENT) | Q(pk__in=Subquery(
+            Payment.objects.filter(status__in=[Payment.Status.SCHEDULED, Payment.Status.ORDERED],
+                                   due_on__lte=horizon).values("case_id"))))
     if status:
         qs = qs.filter(status=status)
     if org_id:
@@ -147,6 +155,8 @@ def next_moves(user: User, case: AidCase) -> list[Any]:
             continue
         if move.name == "record_funds" and case.decision != AidCase.Decision.GRANT:
             continue
+        if move.name == "record_payment":
+            continue  # paid through the payments panel (funds): the bank's payment takes the step
         if move.name == "close" and case.status == Status.SERVED and case.decision == AidCase.Decision.GRANT:
             continue
         if case.status == Status.PENDING_APPROVAL and move.name in APPROVAL_MOVES:

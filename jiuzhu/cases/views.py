@@ -182,8 +182,6 @@ ACTION_FORMS: dict[str, tuple[type[Any], ActionCall]] = {
         c, acting_user=u, method=d["method"], recipient=d["recipient"], on=d["on"], note=d["note"])),
     "record_funds": (forms.DatedNoteForm, lambda c, u, d: actions.record_funds(
         c, acting_user=u, on=d["on"], note=d["note"])),
-    "record_payment": (forms.PaymentForm, lambda c, u, d: actions.record_payment(
-        c, acting_user=u, amount=d["amount"], method=d["method"], payee=d["payee"], on=d["on"], note=d["note"])),
     "start_follow_up": (forms.FollowUpForm, lambda c, u, d: actions.start_follow_up(
         c, acting_user=u, held_on=d["held_on"], content=d["content"], method=d["method"])),
     "close": (forms.CloseForm, lambda c, u, d: actions.close(c, acting_user=u, summary=d["summary"], on=d["on"])),
@@ -205,9 +203,6 @@ ACTION_FORMS: dict[str, tuple[type[Any], ActionCall]] = {
 def _initial(case: AidCase, action: str) -> dict[str, Any]:
     if action == "decide_grant":
         return {"amount": case.proposed_amount}
-    if action == "record_payment":
-        return {"amount": (case.decided_amount or 0) - case.paid_amount,
-                "payee": case.applicant.name if case.applicant else ""}
     if action == "serve_decision":
         return {"recipient": case.applicant.name if case.applicant else ""}
     if action == "approve_advance":

@@ -73,6 +73,17 @@ class Walk:
             issue_document(self.case, kind, acting_user=self.handler)
         return self
 
+    def pay(self, *, custody: bool = False) -> Walk:
+        """Plan and pay the case's aid through the funds app (ledger rows on each payer's budget)."""
+        from jiuzhu.demo.loader import pay_through_funds
+
+        self.step += 1
+        moment = timezone.make_aware(dt.datetime.combine(self.day, dt.time(9, 30)) + dt.timedelta(minutes=7 * self.step))
+        with clock.travel(moment):
+            pay_through_funds(self.demo, self.case, custody=custody)
+        self.case.refresh_from_db()
+        return self
+
     def do(self, name: str, **kwargs: Any) -> Walk:
         user = kwargs.pop("acting_user", None) or self.handler
         # Steps on the same day happen a few minutes apart, so the timeline keeps their order.
@@ -118,8 +129,7 @@ def load_current(demo: Demo) -> None:
         name = w.case.applicant.name if w.case.applicant else ""
         w.at(add_working_days(start, 6)).do("serve_decision", method="direct", recipient=name)
         w.at(add_working_days(start, 8)).do("record_funds")
-        return w.at(add_working_days(start, 9)).do("record_payment", amount=Decimal(amount),
-                                                   method=AidCase.PaymentMethod.LUMP_SUM, payee=name)
+        return w.at(add_working_days(start, 9)).pay()
 
     wd = lambda n: back(t, n)  # noqa: E731
 
@@ -174,9 +184,33 @@ def load_current(demo: Demo) -> None:
     a = paid("540500", wd(60), "20000", groups=["残疾人"])
     a.at(wd(45)).do("close", summary="救助金已发放，案件办结。").at(wd(40)).do(
         "archive", archive_number=f"540500-{t.year}-归001")
+    # 代管: a minor's aid paid to the county bank's custody account, one use paid out, one awaiting the
+    # custodian's approval (jiacha_custodian sees it in the portal)
+    cu = granted("540528", wd(30), "30000", groups=["未成年人"], person=p("540528", age=10, on=t))
+    cu.at(wd(24)).do("serve_decision", method="direct", recipient="监护人")
+    cu.at(wd(22)).do("record_funds")
+    cu.at(wd(21)).pay(custody=True)
+    _custody_uses(demo, cu.case, wd(12), wd(2))
     # 先行救助: requested, and approved awaiting the formalities
     r = reviewing("540502", wd(2), summary="被害人重伤住院，生命垂危，无力支付救治费用。")
     r.do("request_advance", amount=Decimal("10000"), urgency="被害人重伤住院抢救，家属无力承担医疗费用，情况紧急。")
     ad = Walk(demo, "540528", wd(4), summary="被害人重伤急需救治。", groups=["农村困难群众"])
     ad.at(wd(4)).do("request_advance", amount=Decimal("8000"), urgency="被害人伤情危重，急需手术费用。")
     ad.at(wd(3)).do("approve_advance", acting_user=demo.user("540528", Role.DEPUTY_CHIEF), amount=Decimal("8000"))
+
+
+def _custody_uses(demo: Demo, case: AidCase, paid_day: dt.date, pending_day: dt.date) -> None:
+    """One use paid out under the case's agreement and one proposed, awaiting the custodian's approval."""
+    from jiuzhu.custody.actions import approve_release, confirm_release, request_release
+    from jiuzhu.custody.models import CustodianStaff, EntrustmentAgreement
+
+    a = EntrustmentAgreement.objects.get(case=case)
+    staff = CustodianStaff.objects.filter(custodian=a.custodian).select_related("user").first()
+    handler = demo.user(case.handling_org.code or "", Role.KONGSHEN)
+    with clock.travel(paid_day):
+        r = request_release(a, acting_user=handler, amount=Decimal("3000"), purpose="康复治疗费用（凭医院票据）")
+        if staff is not None:
+            approve_release(r, acting_user=staff.user)
+            confirm_release(r, acting_user=staff.user)
+    with clock.travel(pending_day):
+        request_release(a, acting_user=handler, amount=Decimal("2500"), purpose="2026年秋季学期住宿费及生活费")

@@ -36,6 +36,7 @@ class Demo:
     fake: Faker
     orgs: dict[str, Organisation] = field(default_factory=dict)
     staff: dict[tuple[str, str], User] = field(default_factory=dict)
+    custodians: dict[str, Any] = field(default_factory=dict)  # county code → custody.Custodian
     id_seq: int = 0
 
     def user(self, code: str, role: str) -> User:
@@ -117,16 +118,96 @@ def walk_to_paid(demo: Demo, code: str, *, raised: dt.date, amount: Decimal, gro
     with _at(days[6]):
         actions.serve_decision(case, acting_user=handler, method="direct", recipient=person["person_name"])
     with _at(days[7]):
-        actions.record_funds(case, acting_user=handler)
+        actions.record_funds(case, acting_user=demo.user(code, Role.FINANCE))
     with _at(days[8]):
-        actions.record_payment(case, acting_user=handler, amount=amount, method=method,
-                               payee=person["person_name"])
+        pay_through_funds(demo, case, custody=method == AidCase.PaymentMethod.CUSTODY)
     if close:
         with _at(days[9]):
             actions.close(case, acting_user=handler, summary="救助金已发放，案件办结。")
         with _at(days[10]):
             actions.archive(case, acting_user=handler, archive_number=f"{code}-{raised.year}-归{case.pk:04d}")
     return case
+
+
+# Custodians of the demo (invented): the first of each county is the one minors' aid is entrusted to.
+# (county code, name, kind, username of its demo account or "")
+CUSTODIANS = [
+    ("540527", "洛扎县拉康镇村民委员会", "village", "luozha_custodian"),
+    ("540527", "中国农业银行洛扎县支行", "bank", "luozha_bank_custodian"),
+    ("540528", "中国农业银行加查县支行", "bank", "jiacha_custodian"),
+    ("540528", "加查县安绕镇综治中心", "township", "jiacha_township_custodian"),
+    ("540500", "山南市未成年人保护社会工作服务中心", "social_work", ""),
+    ("540502", "山南市雪域公证处", "notary", ""),
+    ("540521", "扎囊县桑耶镇综治中心", "township", ""),
+    ("540522", "贡嘎县社会工作服务中心", "social_work", ""),
+    ("540523", "桑日县桑日镇村民委员会", "village", ""),
+    ("540524", "琼结县琼结镇综治中心", "township", ""),
+    ("540525", "曲松县曲松镇村民委员会", "village", ""),
+    ("540526", "措美县措美镇村民委员会", "village", ""),
+    ("540529", "隆子县隆子镇综治中心", "township", ""),
+    ("540530", "错那市错那镇村民委员会", "village", ""),
+    ("540531", "浪卡子县浪卡子镇村民委员会", "village", ""),
+]
+GUARDIANS = ["次仁卓玛", "扎西顿珠", "格桑央金", "达瓦次仁", "拉巴普赤"]
+
+
+def load_custodians(demo: Demo) -> None:
+    """Register the custodians (each by its county's complaint procurator) and their demo accounts."""
+    from jiuzhu.custody.actions import add_custodian_staff, register_custodian
+
+    password = make_password(data.DEMO_PASSWORD)
+    for i, (code, name, kind, username) in enumerate(CUSTODIANS):
+        handler = demo.user(code, Role.KONGSHEN)
+        with _at(dt.date(2018, 1, 10)):
+            custodian = register_custodian(demo.orgs[code], acting_user=handler, name=name, kind=kind,
+                                           bank_name="中国农业银行" + demo.orgs[code].name[:-5] + "支行",
+                                           account=f"62284809{i + 1:011d}", contact="代管专管员")
+            if username:
+                add_custodian_staff(custodian, acting_user=handler, username=username, password=password,
+                                    full_name=demo.fake.name())
+        demo.custodians.setdefault(code, custodian)
+
+
+def entrust(demo: Demo, case: AidCase) -> Any:
+    """Sign the case's custody entrustment agreement with its county's custodian (today)."""
+    from jiuzhu.custody.actions import create_agreement
+
+    code = case.handling_org.code or ""
+    assert case.decided_amount is not None
+    return create_agreement(
+        case, acting_user=demo.user(code, Role.KONGSHEN), custodian=demo.custodians[code],
+        guardian_name=GUARDIANS[case.pk % len(GUARDIANS)], amount=case.decided_amount,
+        purposes="用于受助未成年人的生活、教育和医疗康复支出，专款专用。",
+        release_schedule="每学期开学前凭学校收费通知支取学杂费；医疗康复支出凭票据支取；余款于受助人年满十八周岁时一次性支付。",
+        suspend_conditions="（一）资金未用于约定用途的；（二）监护人发生变更或不履行监护职责的；（三）受助人情况发生重大变化的。",
+        ends_on=clock.today().replace(year=clock.today().year + 6))
+
+
+def pay_through_funds(demo: Demo, case: AidCase, *, custody: bool = False) -> None:
+    """Plan the case's aid as one sum and have each paying procuratorate's finance staff pay it today.
+
+    A minor's aid goes to the county's custodian (third-party custody, jiuzhu/custody) under the case's
+    entrustment agreement; otherwise to the applicant's own account.
+    """
+    from jiuzhu.funds.actions import pay, schedule_payments
+    from jiuzhu.funds.models import Contribution, Payment
+
+    code = case.handling_org.code or ""
+    applicant = case.applicant.name if case.applicant else "申请人"
+    payee_kind, payee, bank = Payment.PayeeKind.APPLICANT, applicant, "中国农业银行" + case.handling_org.name[:-5] + "支行"
+    account = f"62284802{case.pk:011d}"
+    if custody:
+        agreement = entrust(demo, case)
+        custodian = agreement.custodian
+        payee_kind, payee, bank, account = Payment.PayeeKind.CUSTODIAN, custodian.name, custodian.bank_name, \
+            custodian.account
+    # One instalment per contributing procuratorate (joint aid: each pays its own share).
+    plan = [(c.amount, clock.today()) for c in Contribution.objects.filter(case=case).order_by("pk")]
+    payments = schedule_payments(case, acting_user=demo.user(code, Role.KONGSHEN), plan=plan, payee_kind=payee_kind,
+                                 payee_name=payee, bank_name=bank, account=account)
+    for p in payments:
+        org_code = p.budget.org.code or ""
+        pay(p, acting_user=demo.user(org_code, Role.FINANCE), bank_reference=f"NY{clock.today():%Y%m%d}{p.pk:06d}")
 
 
 MEETING = {"attendees": "检察长、副检察长、控告申诉检察部门负责人、承办检察官",
@@ -214,6 +295,33 @@ def load_history(demo: Demo) -> None:
         if joint:
             joint_cases.append(case)
     load_history_services(demo, joint_cases)
+    load_custody_history(demo)
+
+
+def load_custody_history(demo: Demo) -> None:
+    """Releases and half-yearly reports under the history's entrustment agreements whose custodian has a
+    demo account: each use proposed by the procurator, approved by both sides, paid out by the custodian."""
+    from jiuzhu.custody.actions import approve_release, confirm_release, request_release, submit_report
+    from jiuzhu.custody.models import CustodianStaff, EntrustmentAgreement
+
+    uses = [(30, "秋季学期学杂费及教辅资料费", Decimal("0.2")), (120, "康复治疗费用（凭医院票据）", Decimal("0.15")),
+            (200, "冬季衣物及生活用品", Decimal("0.1"))]
+    for a in EntrustmentAgreement.objects.select_related("case__handling_org", "custodian").order_by("pk"):
+        staff = CustodianStaff.objects.filter(custodian=a.custodian).select_related("user").first()
+        if staff is None:
+            continue
+        handler = demo.user(a.case.handling_org.code or "", Role.KONGSHEN)
+        for days, purpose, share in uses:
+            with _at(a.signed_on + dt.timedelta(days=days)):
+                r = request_release(a, acting_user=handler, amount=(a.amount * share).quantize(Decimal("0.01")),
+                                    purpose=purpose)
+                approve_release(r, acting_user=staff.user)
+                confirm_release(r, acting_user=staff.user)
+        for half in (1, 2):
+            end = a.signed_on + dt.timedelta(days=182 * half)
+            with _at(end + dt.timedelta(days=5)):
+                submit_report(a, acting_user=staff.user, period_from=end - dt.timedelta(days=181), period_to=end,
+                              content="代管资金专户存储，支取均经检察官同意并凭票据支付；受助人就学、生活情况良好。")
 
 
 def load_history_services(demo: Demo, joint_cases: list[AidCase]) -> None:
@@ -307,6 +415,7 @@ def load(*, orgs_only: bool = False, seed: int = 20230607) -> Demo:
     if orgs_only:
         return demo
     load_budgets(demo)
+    load_custodians(demo)
     load_history(demo)
     from jiuzhu.demo.current import load_current
 

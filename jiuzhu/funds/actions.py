@@ -25,8 +25,17 @@ from jiuzhu.accounts.access import has_capability
 from jiuzhu.accounts.models import Capability, User
 from jiuzhu.audit.actions import record as audit
 from jiuzhu.audit.models import AuditEntry
-from jiuzhu.cases.models import AidCase, CaseEvent
-from jiuzhu.funds.models import Budget, Contribution, LedgerEntry, Payment, StatementImport, StatementLine
+from jiuzhu.cases.models import AidCase, CaseEvent, Status
+from jiuzhu.funds.models import (
+    Budget,
+    Contribution,
+    LedgerEntry,
+    Payment,
+    Recovery,
+    RecoveryEntry,
+    StatementImport,
+    StatementLine,
+)
 from jiuzhu.lib import clock
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.orgs.policy import get_setting
@@ -129,10 +138,18 @@ def _event(case: AidCase, action: str, *, acting_user: User, note: str, **data: 
                              at=clock.now(), note=note, data={k: str(v) for k, v in data.items()})
 
 
+def _advance_paid(case: AidCase) -> Decimal:
+    """Advance aid approved and paid before the decision (先行救助; paid outside the payment plan)."""
+    if case.advance_amount and case.status != Status.ADVANCE_REQUESTED:
+        return case.advance_amount
+    return Decimal(0)
+
+
 def _refresh_case_paid(case_id: int) -> Decimal:
-    """Set the case's paid_amount to what was paid and not returned; return it."""
+    """Set the case's paid_amount to what was paid and not returned (advance aid included); return it."""
     total = Payment.objects.filter(case_id=case_id, status=S.PAID).aggregate(s=Sum("amount"))["s"] or Decimal(0)
     total = Decimal(total).quantize(Decimal("0.01"))  # SQLite sums decimals as floats
+    total += _advance_paid(AidCase.objects.only("advance_amount", "status").get(pk=case_id))
     AidCase.objects.filter(pk=case_id).update(paid_amount=total, updated_at=clock.now())
     return total
 
@@ -262,6 +279,49 @@ def commit_contributions(case: AidCase, *, acting_user: User,
 
 
 # ---------------------------------------------------------------------------------------------
+# Funds arrival (资金到位)
+
+
+def _unpaid_by_contribution(case: AidCase, contributions: list[Contribution]) -> dict[int, Decimal]:
+    paid: dict[int, Decimal] = {}
+    for cid, amount in Payment.objects.filter(case=case, status=S.PAID).values_list("contribution_id", "amount"):
+        paid[cid] = paid.get(cid, Decimal(0)) + amount
+    advance = _advance_paid(case)
+    out = {}
+    for c in contributions:
+        taken = min(c.amount, advance)
+        advance -= taken
+        out[c.pk] = c.amount - taken - paid.get(c.pk, Decimal(0))
+    return out
+
+
+@transaction.atomic(durable=True)
+def record_funds_arrival(case: AidCase, *, acting_user: User, on: dt.date | None = None, note: str = "") -> AidCase:
+    """Record that the money for CASE is at hand (资金到位) and start the payment-notice deadline.
+
+    Every contributing procuratorate's allocated money not yet paid out (财政核拨 less payments) must
+    cover its unpaid share of the case; otherwise finance must first record the allocation. The case
+    moves 已送达 → 待发放 and the 2-working-day notice clock (domain.md §6 step 12) starts.
+    """
+    from jiuzhu.cases.actions import funds_arrived
+
+    case = AidCase.objects.select_for_update().select_related("handling_org").get(pk=case.pk)
+    _require(acting_user, case.handling_org, Capability.HANDLE_CASES, Capability.FINANCE, what="登记资金到位")
+    if case.decision == AidCase.Decision.GRANT:
+        contributions = list(Contribution.objects.filter(case=case).select_related("budget", "org").order_by("pk"))
+        if not contributions:
+            raise FundsError("本案尚未登记资金承诺（出资），不能登记资金到位。")
+        unpaid = _unpaid_by_contribution(case, contributions)
+        for c in contributions:
+            budget = Budget.objects.get(pk=c.budget_id)
+            if unpaid[c.pk] > budget.available_cash:
+                raise FundsError(f"{c.org.name}{budget.fiscal_year}年度财政核拨资金可支付余额"
+                                 f"{budget.available_cash:,.2f}元，不足本案待发放的{unpaid[c.pk]:,.2f}元。"
+                                 "请先登记财政核拨（或向财政部门申请追加）。")
+    return funds_arrived(case, acting_user=acting_user, on=on, note=note or "资金到位，应在2个工作日内通知申请人领取。")
+
+
+# ---------------------------------------------------------------------------------------------
 # Payments
 
 
@@ -295,10 +355,20 @@ def schedule_payments(case: AidCase, *, acting_user: User, plan: list[tuple[Deci
         raise FundsError("请填写收款人和开户银行。")
     account = _check_account(account)
     amounts = [_amount(a, f"第{i}期金额") for i, (a, _) in enumerate(plan, 1)]
-    if sum(amounts, Decimal(0)) != case.decided_amount:
-        raise FundsError(f"各期金额合计{sum(amounts, Decimal(0)):,.2f}元，与决定救助金额"
-                         f"{case.decided_amount:,.2f}元不一致。")
+    advance = _advance_paid(case)
+    payable = case.decided_amount - advance  # type: ignore[operator]
+    if sum(amounts, Decimal(0)) != payable:
+        raise FundsError(f"各期金额合计{sum(amounts, Decimal(0)):,.2f}元，与应发放金额{payable:,.2f}元不一致"
+                         f"（决定救助金额{case.decided_amount:,.2f}元" + (f"，已先行救助{advance:,.2f}元" if advance else "")
+                         + "）。")
+    if payable <= 0:
+        raise FundsError("本案救助金已全部先行发放，无需制定发放计划。")
+    # Advance aid already paid is taken off the first contributions' shares.
     remaining = [c.amount for c in contributions]
+    for i in range(len(remaining)):
+        taken = min(remaining[i], advance)
+        remaining[i] -= taken
+        advance -= taken
     payments = []
     index = 0
     for no, (amount, (_, due_on)) in enumerate(zip(amounts, plan, strict=True), 1):
@@ -348,7 +418,14 @@ def _pay(payment: Payment, *, acting_user: User, bank_reference: str, paid_on: d
     from jiuzhu.cases.actions import payment_made
 
     payment_made(p.case, acting_user=acting_user, on=paid_on,
-                 instalments=Payment.objects.filter(case=p.case).exclude(status=S.CANCELLED).count())
+                 # Joint aid paid by each contributor on the same day is still one sum: count the dates.
+                 instalments=Payment.objects.filter(case=p.case).exclude(status=S.CANCELLED)
+                 .values("due_on").distinct().count(),
+                 custody=p.payee_kind == Payment.PayeeKind.CUSTODIAN)
+    if p.payee_kind == Payment.PayeeKind.CUSTODIAN:
+        from jiuzhu.custody.actions import payment_to_custodian_paid
+
+        payment_to_custodian_paid(p, acting_user=acting_user)  # the custody sub-ledger's deposit
     return p
 
 
@@ -370,6 +447,8 @@ def mark_returned(payment: Payment, *, acting_user: User, on: dt.date | None = N
         raise FundsError("请填写退票原因。")
     if p.status != S.PAID:
         raise FundsError(f"付款{p.reference}状态为“{p.get_status_display()}”，只有已支付的付款可以登记退票。")
+    if p.custody_entries.exists():
+        raise FundsError(f"付款{p.reference}已存入代管账户并记入代管台账，不能登记退票；请与代管机构核对。")
     day = _day(on, "退票日期")
     if day < p.paid_on:  # type: ignore[operator]
         raise FundsError("退票日期不能早于支付日期。")
@@ -618,3 +697,123 @@ def resolve_line(line: StatementLine, *, acting_user: User, note: str) -> Statem
                                                     resolution_note=note.strip()[:200])
     line.status, line.resolution_note = StatementLine.Status.RESOLVED, note.strip()[:200]
     return line
+
+
+# ---------------------------------------------------------------------------------------------
+# Recovery (追回救助金, domain.md §4.2–4.3)
+
+
+def _recovery_budget(case: AidCase) -> Budget:
+    """The budget a case's recovery is credited to: the handling procuratorate's contribution, else the first."""
+    contributions = list(Contribution.objects.filter(case=case).select_related("org").order_by("pk"))
+    own = next((c for c in contributions if c.org_id == case.handling_org_id), None) or (
+        contributions[0] if contributions else None)
+    if own is not None:
+        return _locked_budget(own.org, own.budget.fiscal_year)
+    year = (case.decided_on or case.raised_on or clock.today()).year
+    return _locked_budget(case.handling_org, year)
+
+
+@transaction.atomic(durable=True)
+def open_recovery(case: AidCase, *, acting_user: User, ground: str, facts: str, amount_due: Decimal,
+                  on: dt.date | None = None, document_number: str = "") -> Recovery:
+    """Decide to recover aid paid on CASE (fraud, concealment, advance aid later refused): one per case."""
+    case = AidCase.objects.select_for_update().select_related("handling_org").get(pk=case.pk)
+    _require(acting_user, case.handling_org, Capability.HANDLE_CASES, Capability.APPROVE, what="登记救助金追回")
+    if ground not in Recovery.Ground.values:
+        raise FundsError("请选择追回事由。")
+    if not facts.strip():
+        raise FundsError("请写明认定的事实和依据。")
+    amount_due = _amount(amount_due, "应追回金额")
+    if amount_due > case.paid_amount:
+        raise FundsError(f"应追回金额不能超过本案已发放的{case.paid_amount:,.2f}元。")
+    if ground == Recovery.Ground.ADVANCE_REFUSED and not case.advance_amount:
+        raise FundsError("本案没有先行救助，不能以“先行救助后不予救助”为由追回。")
+    if Recovery.objects.filter(case=case).exists():
+        raise FundsError("本案已登记追回，请在原追回记录中继续办理。")
+    day = _day(on, "决定追回日期")
+    recovery = Recovery.objects.create(case=case, budget=_recovery_budget(case), ground=ground, facts=facts.strip(),
+                                       amount_due=amount_due, decided_on=day, document_number=document_number.strip(),
+                                       created_by=acting_user, created_at=clock.now())
+    _event(case, "recovery_opened", acting_user=acting_user,
+           note=f"决定追回救助金{amount_due:,.2f}元（{recovery.get_ground_display()}）", amount=amount_due)
+    return recovery
+
+
+def _locked_recovery(recovery: Recovery) -> Recovery:
+    return Recovery.objects.select_for_update().select_related("case__handling_org", "budget__org").get(pk=recovery.pk)
+
+
+def _recovery_status(r: Recovery) -> str:
+    if r.transferred == r.amount_due:
+        return Recovery.Status.CLOSED
+    if r.recovered == r.amount_due:
+        return Recovery.Status.RECOVERED
+    return Recovery.Status.OPEN
+
+
+@transaction.atomic(durable=True)
+def record_recovery_receipt(recovery: Recovery, *, acting_user: User, amount: Decimal, on: dt.date | None = None,
+                            document_number: str = "", note: str = "") -> Recovery:
+    """Record money paid back: the recovery's total, a ledger row of kind recovery and Budget.recovered."""
+    r = _locked_recovery(recovery)
+    _require(acting_user, r.budget.org, Capability.FINANCE, what="登记追回款")
+    amount = _amount(amount, "收回金额")
+    if amount > r.outstanding:
+        raise FundsError(f"收回金额不能超过尚未追回的{r.outstanding:,.2f}元。")
+    day = _day(on, "收回日期")
+    if day < r.decided_on:
+        raise FundsError("收回日期不能早于决定追回日期。")
+    Recovery.objects.filter(pk=r.pk).update(recovered=F("recovered") + amount)
+    r.refresh_from_db()
+    budget = Budget.objects.select_for_update().get(pk=r.budget_id)
+    entry = _move(budget, K.RECOVERY, amount, acting_user=acting_user, on=day, case=r.case,
+                  document_number=document_number.strip(), note=note or f"案件{r.case.number}追回救助金")
+    RecoveryEntry.objects.create(recovery=r, kind=RecoveryEntry.Kind.RECEIPT, amount=amount, happened_on=day,
+                                 document_number=document_number.strip()[:60], note=note.strip()[:500],
+                                 ledger_entry=entry, actor=acting_user, created_at=clock.now())
+    Recovery.objects.filter(pk=r.pk).update(status=_recovery_status(r))
+    r.refresh_from_db()
+    _event(r.case, "recovery_receipt", acting_user=acting_user,
+           note=f"收回救助金{amount:,.2f}元，累计{r.recovered:,.2f}元/应追回{r.amount_due:,.2f}元")
+    return r
+
+
+@transaction.atomic(durable=True)
+def transfer_to_treasury(recovery: Recovery, *, acting_user: User, amount: Decimal, on: dt.date | None = None,
+                         document_number: str = "") -> Recovery:
+    """Record that recovered money was paid over to the treasury (上缴国库), with the voucher number."""
+    r = _locked_recovery(recovery)
+    _require(acting_user, r.budget.org, Capability.FINANCE, what="登记上缴国库")
+    amount = _amount(amount, "上缴金额")
+    if amount > r.recovered - r.transferred:
+        raise FundsError(f"上缴金额不能超过已追回未上缴的{r.recovered - r.transferred:,.2f}元。")
+    if not document_number.strip():
+        raise FundsError("请填写缴款书号码。")
+    day = _day(on, "上缴日期")
+    Recovery.objects.filter(pk=r.pk).update(transferred=F("transferred") + amount)
+    r.refresh_from_db()
+    RecoveryEntry.objects.create(recovery=r, kind=RecoveryEntry.Kind.TRANSFER, amount=amount, happened_on=day,
+                                 document_number=document_number.strip()[:60], actor=acting_user,
+                                 created_at=clock.now())
+    Recovery.objects.filter(pk=r.pk).update(status=_recovery_status(r))
+    r.refresh_from_db()
+    _event(r.case, "recovery_transfer", acting_user=acting_user, note=f"追回款{amount:,.2f}元上缴国库（{document_number.strip()}）")
+    return r
+
+
+@transaction.atomic(durable=True)
+def add_liability_note(recovery: Recovery, *, acting_user: User, note: str, on: dt.date | None = None) -> Recovery:
+    """Record how the responsible persons are pursued (责任追究: referral for fraud, discipline …)."""
+    r = _locked_recovery(recovery)
+    _require(acting_user, r.case.handling_org, Capability.HANDLE_CASES, Capability.APPROVE, what="登记责任追究")
+    if not note.strip():
+        raise FundsError("请填写责任追究情况。")
+    day = _day(on, "日期")
+    RecoveryEntry.objects.create(recovery=r, kind=RecoveryEntry.Kind.LIABILITY, happened_on=day,
+                                 note=note.strip()[:500], actor=acting_user, created_at=clock.now())
+    text = (r.liability + "\n" if r.liability else "") + f"{day:%Y-%m-%d} {note.strip()}"
+    Recovery.objects.filter(pk=r.pk).update(liability=text)
+    r.liability = text
+    _event(r.case, "recovery_liability", acting_user=acting_user, note="登记责任追究情况")
+    return r

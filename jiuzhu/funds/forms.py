@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from jiuzhu.cases.forms import AmountField, DateField
-from jiuzhu.funds.models import Payment
+from jiuzhu.funds.models import Payment, Recovery
 
 
 class BudgetMoveForm(forms.Form):
@@ -74,3 +74,29 @@ class StatementForm(forms.Form):
 
 class ResolveForm(forms.Form):
     note = forms.CharField(label="处理说明", max_length=200)
+
+
+class RecoveryForm(forms.Form):
+    ground = forms.ChoiceField(label="追回事由", choices=Recovery.Ground.choices)
+    facts = forms.CharField(label="认定事实和依据", widget=forms.Textarea(attrs={"rows": 3}))
+    amount_due = AmountField(label="应追回金额(元)")
+    on = DateField(label="决定追回日期", required=False)
+    document_number = forms.CharField(label="追回决定文号", max_length=60, required=False)
+
+
+class RecoveryReceiptForm(forms.Form):
+    amount = AmountField(label="收回金额(元)")
+    on = DateField(label="收回日期", required=False)
+    document_number = forms.CharField(label="收款票据号", max_length=60, required=False)
+    note = forms.CharField(label="说明", max_length=500, required=False)
+
+
+class TreasuryForm(forms.Form):
+    amount = AmountField(label="上缴金额(元)")
+    on = DateField(label="上缴日期", required=False)
+    document_number = forms.CharField(label="缴款书号码", max_length=60)
+
+
+class LiabilityForm(forms.Form):
+    note = forms.CharField(label="责任追究情况", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    on = DateField(label="日期", required=False)

@@ -314,3 +314,101 @@ class StatementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement_id}:{self.row_number} {self.amount}"
+
+
+class Recovery(models.Model):
+    """The recovery (追回) of aid paid on a case: aid obtained by fraud or concealment, or advance aid
+    later refused (domain.md §4.2, §4.3). One per case; receipts and transfers are RecoveryEntry rows."""
+
+    class Ground(models.TextChoices):
+        FRAUD = "fraud", "以欺骗手段骗取救助金"
+        CONCEALMENT = "concealment", "隐瞒事实、虚报情况获得救助"
+        ADVANCE_REFUSED = "advance_refused", "先行救助后经审查不予救助"
+        OTHER = "other", "其他应予追回的情形"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "追回中"
+        RECOVERED = "recovered", "已全部追回"
+        CLOSED = "closed", "已结案（已上缴国库）"
+
+    case = models.OneToOneField("cases.AidCase", verbose_name="案件", on_delete=models.PROTECT,
+                                related_name="recovery")
+    budget = models.ForeignKey(Budget, verbose_name="记入预算", on_delete=models.PROTECT, related_name="recoveries")
+    ground = models.CharField("追回事由", max_length=20, choices=Ground.choices)
+    facts = models.TextField("认定事实")
+    amount_due = models.DecimalField("应追回金额(元)", **MONEY)
+    recovered = models.DecimalField("已追回(元)", default=0, **MONEY)
+    transferred = models.DecimalField("已上缴国库(元)", default=0, **MONEY)
+    decided_on = models.DateField("决定追回日期")
+    document_number = models.CharField("追回决定文号", max_length=60, blank=True)
+    liability = models.TextField("责任追究情况", blank=True)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = "救助金追回"
+        verbose_name_plural = "救助金追回"
+        ordering = ["-decided_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_due__gt=0), name="funds_recovery_due_positive",
+                                   violation_error_message="应追回金额必须大于零。"),
+            models.CheckConstraint(condition=Q(recovered__gte=0, transferred__gte=0) & Q(recovered__lte=F("amount_due")),
+                                   name="funds_recovery_within_due", violation_error_message="追回金额不能超过应追回金额。"),
+            models.CheckConstraint(condition=Q(transferred__lte=F("recovered")), name="funds_recovery_transfer_within",
+                                   violation_error_message="上缴国库金额不能超过已追回金额。"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.amount_due}"
+
+    @property
+    def outstanding(self) -> Any:
+        return self.amount_due - self.recovered
+
+
+class RecoveryEntry(models.Model):
+    """One step of a recovery: money received back, money transferred to the treasury, or a liability note.
+    Rows are only ever added."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", "收回"
+        TRANSFER = "transfer", "上缴国库"
+        LIABILITY = "liability", "责任追究"
+
+    recovery = models.ForeignKey(Recovery, verbose_name="追回", on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    amount = models.DecimalField("金额(元)", null=True, blank=True, **MONEY)
+    happened_on = models.DateField("日期")
+    document_number = models.CharField("票据/文号", max_length=60, blank=True)
+    note = models.CharField("说明", max_length=500, blank=True)
+    ledger_entry = models.OneToOneField(LedgerEntry, verbose_name="资金台账", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="recovery_entry")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT,
+                              related_name="+")
+    created_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = "追回记录"
+        verbose_name_plural = "追回记录"
+        ordering = ["recovery", "happened_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind="liability") | Q(amount__gt=0), name="funds_recoveryentry_amount",
+                                   violation_error_message="收回和上缴金额必须大于零。"),
+        ]
+        indexes = [
+            # queries.recovered_by_org: receipts in a period.
+            models.Index(fields=["kind", "happened_on"], name="funds_recoveryentry_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.happened_on} {self.get_kind_display()} {self.amount or ''}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError("追回记录不可修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("追回记录不可删除。")

@@ -17,7 +17,7 @@ from jiuzhu.accounts.models import Capability, User
 from jiuzhu.audit.actions import record as audit
 from jiuzhu.audit.models import AuditEntry
 from jiuzhu.funds import actions, forms, queries
-from jiuzhu.funds.models import Payment, StatementLine
+from jiuzhu.funds.models import Payment, Recovery, StatementLine
 from jiuzhu.lib import clock
 from jiuzhu.orgs.models import Organisation
 
@@ -236,3 +236,62 @@ def payment_op(request: HttpRequest, pk: int, op: str) -> HttpResponse:
         else:
             messages.success(request, done)
     return redirect("funds:case", pk=case.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Recovery (追回)
+
+
+def recovery(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = get_case_for_user(user, pk)
+    rec, entries = queries.case_recovery(case)
+    can_open = rec is None and (has_capability(user, Capability.HANDLE_CASES, case.handling_org)
+                                or has_capability(user, Capability.APPROVE, case.handling_org))
+    return render(request, "funds/recovery.html", {
+        "case": case, "recovery": rec, "entries": entries,
+        "can_open": can_open and case.paid_amount > 0,
+        "can_finance": rec is not None and has_capability(user, Capability.FINANCE, rec.budget.org),
+        "can_note": rec is not None and (has_capability(user, Capability.HANDLE_CASES, case.handling_org)
+                                         or has_capability(user, Capability.APPROVE, case.handling_org)),
+        "open_form": forms.RecoveryForm(initial={"amount_due": case.paid_amount}),
+        "receipt_form": forms.RecoveryReceiptForm(), "treasury_form": forms.TreasuryForm(),
+        "liability_form": forms.LiabilityForm(),
+    })
+
+
+RECOVERY_OPS: dict[str, tuple[type[Any], str, Callable[..., Any]]] = {
+    "receipt": (forms.RecoveryReceiptForm, "已登记收回。",
+                lambda r, user, d: actions.record_recovery_receipt(r, acting_user=user, **d)),
+    "treasury": (forms.TreasuryForm, "已登记上缴国库。",
+                 lambda r, user, d: actions.transfer_to_treasury(r, acting_user=user, **d)),
+    "liability": (forms.LiabilityForm, "已登记责任追究情况。",
+                  lambda r, user, d: actions.add_liability_note(r, acting_user=user, **d)),
+}
+
+
+@require_POST
+def recovery_op(request: HttpRequest, pk: int, op: str) -> HttpResponse:
+    user = _user(request)
+    case = get_case_for_user(user, pk)  # 404 outside scope; the actions answer 403
+    if op == "open":
+        form: Any = forms.RecoveryForm(request.POST)
+        call: Callable[..., Any] = lambda d: actions.open_recovery(case, acting_user=user, **d)  # noqa: E731
+        done = "已登记追回。"
+    elif op in RECOVERY_OPS:
+        rec = get_object_or_404(Recovery, case=case)
+        form_class, done, op_call = RECOVERY_OPS[op]
+        form = form_class(request.POST)
+        call = lambda d: op_call(rec, user, d)  # noqa: E731
+    else:
+        raise Http404("没有这项操作")
+    if not form.is_valid():
+        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
+    else:
+        try:
+            call(form.cleaned_data)
+        except ValidationError as e:
+            _fail(request, e)
+        else:
+            messages.success(request, done)
+    return redirect("funds:recovery", pk=case.pk)

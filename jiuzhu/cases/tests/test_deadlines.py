@@ -39,6 +39,7 @@ def test_it_counts_the_payment_notice_across_spring_festival_2025(world) -> None
     with clock.travel(D(2025, 1, 20)):
         case = world.to("served")
     with clock.travel(D(2025, 1, 27)):
+        world.ensure_cash(case)
         actions.record_funds(case, acting_user=world.user("540528", "kongshen"))
     # 2 working days from Mon 27 Jan 2025: 28 Jan–4 Feb are holidays; 5 and 6 Feb.
     assert _open(case, Deadline.Kind.PAYMENT_NOTICE).due_on == D(2025, 2, 6)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from jiuzhu.cases import actions
 from jiuzhu.cases.lifecycle import MOVES
 from jiuzhu.cases.models import AidCase, CaseEvent, Deadline, Status
+from jiuzhu.cases.queries import next_moves
 from jiuzhu.demo.loader import GROUNDS_NONE
 from jiuzhu.lib import clock
 
@@ -125,10 +126,15 @@ def test_it_returns_an_opinion_for_revision(world) -> None:
 
 
 def test_it_does_not_pay_more_than_decided(world) -> None:
+    from jiuzhu.funds import actions as funds
+
     case = world.to("awaiting_payment", amount="8000")
-    with pytest.raises(actions.CaseActionError, match="8,000.00"):
-        actions.record_payment(case, acting_user=world.user("540528", "kongshen"), amount=Decimal("8000.01"),
-                               method="lump_sum", payee="本人")
+    with pytest.raises(funds.FundsError, match="8,000.00"):
+        funds.schedule_payments(case, acting_user=world.user("540528", "kongshen"),
+                                plan=[(Decimal("8000.01"), clock.today())], payee_kind="applicant",
+                                payee_name="本人", bank_name="农行", account="62284800000001")
+    assert not case.payments.exists()
+    assert "record_payment" not in {m.name for m in next_moves(world.user("540528", "kongshen"), case)}
 
 
 def test_it_grants_advance_aid_first_and_completes_the_formalities_afterwards(world) -> None:
@@ -169,7 +175,7 @@ def test_it_requires_a_record_for_an_oral_application(world) -> None:
 # refused attempt leaves the state and the event log untouched.
 ATTEMPTS = ["notify_right", "register_application", "request_supplement", "receive_supplement", "accept",
             "start_review", "submit_opinion", "approve_step", "return_opinion", "decide_grant", "decide_refuse", "serve_decision",
-            "record_funds", "record_payment", "close", "archive", "request_advance", "approve_advance",
+            "record_funds", "close", "archive", "request_advance", "approve_advance",
             "complete_formalities"]
 
 
@@ -191,8 +197,6 @@ def _attempt(world, case, name):  # type: ignore[no-untyped-def]
         "decide_refuse": lambda: actions.decide_refuse(case, acting_user=d, reasons="r"),
         "serve_decision": lambda: actions.serve_decision(case, acting_user=h, method="direct", recipient="本人"),
         "record_funds": lambda: actions.record_funds(case, acting_user=h),
-        "record_payment": lambda: actions.record_payment(case, acting_user=h, amount=Decimal("3000"),
-                                                         method="lump_sum", payee="本人"),
         "close": lambda: actions.close(case, acting_user=h, summary="s"),
         "archive": lambda: actions.archive(case, acting_user=h, archive_number="A"),
         "request_advance": lambda: actions.request_advance(case, acting_user=h, amount=Decimal("1000"), urgency="u"),

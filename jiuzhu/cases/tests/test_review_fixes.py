@@ -72,9 +72,12 @@ def test_advance_aid_is_not_paid_twice(world) -> None:
                            reasoning="r", proposed_amount=Decimal("8000"))
     approve_route(world.demo, case, amount=Decimal("8000"))
     actions.serve_decision(case, acting_user=h, method="direct", recipient="本人")
-    actions.record_funds(case, acting_user=h)
-    with pytest.raises(actions.CaseActionError, match="尚未发放的0.00元"):
-        actions.record_payment(case, acting_user=h, amount=Decimal("8000"), method="lump_sum", payee="本人")
+    actions.record_funds(case, acting_user=h)  # nothing left to pay: no allocation is needed
+    from jiuzhu.funds import actions as funds
+
+    with pytest.raises(funds.FundsError, match="应发放金额0.00元"):
+        funds.schedule_payments(case, acting_user=h, plan=[(Decimal("8000"), clock.today())], payee_kind="applicant",
+                                payee_name="本人", bank_name="农行", account="62284800000001")
 
 
 def test_an_advance_request_can_be_refused(world) -> None:
