@@ -9,14 +9,14 @@ from hypothesis import strategies as st
 
 from jiuzhu.cases.models import AidCase
 from jiuzhu.funds import actions
-from jiuzhu.funds.models import Budget, LedgerEntry, Payment
+from jiuzhu.funds.models import Budget, LedgerEntry, Payment, Recovery
 from jiuzhu.funds.tests.helpers import fund, scheduled
 
 K = LedgerEntry.Kind
 money = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("30000"), places=2)
 operation = st.one_of(
     st.tuples(st.sampled_from(["supplement", "allocate"]), money),
-    st.tuples(st.sampled_from(["pay", "return", "reissue"]), st.integers(min_value=0, max_value=50)),
+    st.tuples(st.sampled_from(["pay", "return", "reissue", "recover"]), st.integers(min_value=0, max_value=50)),
 )
 
 
@@ -38,6 +38,7 @@ def test_it_keeps_ledger_sums_equal_to_the_running_totals(world) -> None:
     budget = fund(world, budget="40000", allocated="10000")
     org, year = budget.org, budget.fiscal_year
     fin = world.user("540528", "finance")
+    handler = world.user("540528", "kongshen")
     scheduled(world, amount="9000", plan=["3000", "3000", "3000"])
     scheduled(world, amount="20000", plan=["12000.50", "7999.50"])
     counter = iter(range(10**6))
@@ -58,6 +59,12 @@ def test_it_keeps_ledger_sums_equal_to_the_running_totals(world) -> None:
                     actions.pay(p, acting_user=fin, bank_reference=f"B{next(counter)}")  # type: ignore[arg-type]
                 elif name == "return":
                     actions.mark_returned(p, acting_user=fin, reason="退票")  # type: ignore[arg-type]
+                elif name == "recover":  # open the case's recovery for what it was paid, then receive part of it
+                    case = AidCase.objects.get(pk=p.case_id)  # type: ignore[union-attr]
+                    recovery = Recovery.objects.filter(case=case).first() or actions.open_recovery(
+                        case, acting_user=handler, ground="fraud", facts="骗取", amount_due=case.paid_amount)
+                    actions.record_recovery_receipt(recovery, acting_user=fin,
+                                                    amount=min(recovery.outstanding, Decimal(int(arg) * 97 + 1)))
                 else:
                     actions.reissue(p, acting_user=fin, bank_name="农行",  # type: ignore[arg-type]
                                     account="6222000011112222")
