@@ -43,6 +43,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
         return render(request, "cases/no_role.html", status=403)
     if not any(Capability.VIEW_CASES in m.capabilities or Capability.RAISE_CLUES in m.capabilities
                for m in memberships_of(user)):
+        from jiuzhu.custody.queries import custodians_of
+
+        if custodians_of(user):  # a custodian's staff work in the custody portal only
+            return redirect("custody:portal")
         return render(request, "cases/home_other.html", {"calendar_warning": _calendar_warning(user)})
     orgs = queries.orgs_in_scope(user)
     form = forms.WorklistFilter(request.GET or None, orgs=orgs)

@@ -446,6 +446,32 @@ def _payment_receipt(w: Writer) -> None:
     w.signature()
 
 
+def _entrustment_agreement(w: Writer) -> None:
+    w.header(numbered=False)
+    w.para("为保障国家司法救助金专款专用、用于受助人的生活和成长，根据一案一委托的原则，委托人、受托人与"
+           "{{ org_name }}（监督人）就受助人{{ applicant_name }}（救助案件编号{{ case_number }}）的救助金代管事宜订立本协议。")
+    w.form_table([
+        ("委托人（监护人）", "{{ guardian_name }}"),
+        ("受托人（代管机构）", "{{ custodian_name }}（{{ custodian_kind }}）"),
+        ("代管账户", "{{ custodian_bank }}　{{ custodian_account }}"),
+        ("救助决定书文号", "{{ decision_number }}"),
+        ("代管金额", "{{ custody_amount }}（大写：{{ custody_amount_upper }}）"),
+        ("代管期限", "{{ signed_date }}至{{ ends_date }}"),
+    ])
+    w.para("一、资金用途：{{ purposes }}")
+    w.para("二、支取计划：{{ release_schedule }}")
+    w.para("三、每次支取由受托人或承办检察官提出，写明用途并附凭证，经承办检察官和受托人双方同意后由受托人支付；"
+           "受托人逐笔登记代管台账，并每半年向{{ org_name }}报告代管资金使用情况。")
+    w.para("四、暂停或变更支取的情形：{{ suspend_conditions }}")
+    w.para("五、代管资金余额不足时不得支取；代管期满余额按约定支付给受助人本人。")
+    w.form_table([
+        ("委托人签名", ["", "　　年　　月　　日"]),
+        ("受托人（盖章）", ["", "　　年　　月　　日"]),
+    ])
+    w.correction()
+    w.signature()
+
+
 BUILDERS: dict[str, Callable[[Writer], None]] = {
     Kind.NOTICE: _notice,
     Kind.ORAL_RECORD: _oral_record,
@@ -458,6 +484,7 @@ BUILDERS: dict[str, Callable[[Writer], None]] = {
     Kind.REFUSAL_DECISION: _refusal_decision,
     Kind.SERVICE_RECEIPT: _service_receipt,
     Kind.PAYMENT_RECEIPT: _payment_receipt,
+    Kind.ENTRUSTMENT_AGREEMENT: _entrustment_agreement,
 }
 
 

@@ -65,6 +65,7 @@ SENSITIVE: dict[str, Callable[[str], str]] = {
     "applicant_phone": idcard.mask_phone,
     "applicant_address": idcard.mask_address,
     "bank_account": idcard.mask_tail,
+    "custodian_account": idcard.mask_tail,
 }
 SENSITIVE_IN_TEXT = ("applicant_identity",)  # composed lines that contain the values above
 
@@ -212,6 +213,14 @@ def _subject_payment_receipt(case: AidCase, extra: dict[str, Any]) -> str:
     _need(case.decision == AidCase.Decision.GRANT and case.funds_arrived_on is not None,
           "救助资金到位后才能制作救助金领取凭证。")
     return f"instalment:{_instalment(extra)}"
+
+
+def _subject_entrustment(case: AidCase, extra: dict[str, Any]) -> str:
+    from jiuzhu.custody.models import EntrustmentAgreement
+
+    agreement = EntrustmentAgreement.objects.filter(case=case).first()
+    _need(agreement is not None, "本案尚未登记资金代管委托协议，请先在“第三方资金代管”中登记。")
+    return f"agreement:{agreement.pk}"  # type: ignore[union-attr]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -463,6 +472,24 @@ def _payment_receipt(case: AidCase, subject: str, extra: dict[str, Any]) -> dict
     }
 
 
+def _entrustment_agreement(case: AidCase, subject: str, extra: dict[str, Any]) -> dict[str, Any]:
+    from jiuzhu.custody.models import EntrustmentAgreement
+    from jiuzhu.documents.models import IssuedDocument
+
+    a = EntrustmentAgreement.objects.select_related("custodian").get(pk=int(subject.split(":")[1]))
+    decision = IssuedDocument.objects.filter(case=case, kind=Kind.GRANT_DECISION,
+                                             status=IssuedDocument.Status.ISSUED).first()
+    account: str = a.custodian.account  # type: ignore[assignment]
+    return {
+        "guardian_name": a.guardian_name, "custodian_name": a.custodian.name,
+        "custodian_kind": a.custodian.get_kind_display(), "custodian_bank": a.custodian.bank_name,
+        "custodian_account": account or BLANK, "decision_number": decision.number if decision else BLANK,
+        "custody_amount": yuan(a.amount), "custody_amount_upper": rmb_upper(a.amount),
+        "signed_date": cn_date(a.signed_on), "ends_date": cn_date(a.ends_on), "purposes": a.purposes,
+        "release_schedule": a.release_schedule, "suspend_conditions": a.suspend_conditions,
+    }
+
+
 H, A = Capability.HANDLE_CASES, Capability.APPROVE
 SPECS: dict[str, KindSpec] = {
     s.kind: s
@@ -488,6 +515,8 @@ SPECS: dict[str, KindSpec] = {
                  extra_fields=("document", "service_place")),
         KindSpec(Kind.PAYMENT_RECEIPT, "国家司法救助金领取凭证", _subject_payment_receipt, _payment_receipt,
                  frozenset({H, Capability.FINANCE}), extra_fields=("instalment", "amount", "payment_method")),
+        KindSpec(Kind.ENTRUSTMENT_AGREEMENT, "国家司法救助金代管委托协议", _subject_entrustment,
+                 _entrustment_agreement),
     ]
 }
 
@@ -524,6 +553,10 @@ FIELDS: dict[str, str] = {
     "payee_name": "领取人", "payee_id_number": "领取人身份证号码", "decision_number": "救助决定书文号",
     "instalment": "期数", "payment_amount": "本次领取金额", "payment_amount_upper": "本次领取金额大写",
     "bank_name": "开户银行", "bank_account": "银行账号", "paid_date": "发放日期",
+    "guardian_name": "委托人（监护人）", "custodian_name": "代管机构", "custodian_kind": "代管机构类型",
+    "custodian_bank": "代管账户开户银行", "custodian_account": "代管账户账号", "custody_amount": "代管金额",
+    "custody_amount_upper": "代管金额大写", "signed_date": "协议签订日期", "ends_date": "代管期限届满日期",
+    "purposes": "资金用途", "release_schedule": "支取计划", "suspend_conditions": "暂停或变更支取的情形",
 }
 
 

@@ -27,6 +27,7 @@ class Kind(models.TextChoices):
     REFUSAL_DECISION = "refusal_decision", "不予救助决定书"  # D13: the refusal, with grounds and explanation
     SERVICE_RECEIPT = "service_receipt", "送达回证"  # D14: signed by whoever receives a served document
     PAYMENT_RECEIPT = "payment_receipt", "救助金领取凭证"  # D15: signed by the payee
+    ENTRUSTMENT_AGREEMENT = "entrustment_agreement", "资金代管委托协议"  # D16: procuratorate, guardian, custodian
 
 
 # Kinds that carry a 文号: the documents the procuratorate sends out in its own name (notices and

@@ -145,3 +145,20 @@ def test_the_sub_ledger_adds_up_whatever_the_sequence(world) -> None:
             assert released == fresh.released
 
     run()
+
+
+def test_the_agreement_is_generated_as_a_document(world) -> None:
+    from jiuzhu.documents.actions import issue_document
+    from jiuzhu.documents.tests.conftest import docx_of, text_of
+
+    c = custodian(world)
+    h = world.user("540528", "kongshen")
+    case = world.to("granted", amount="9000")
+    with pytest.raises(Exception, match="资金代管委托协议"):
+        issue_document(case, "entrustment_agreement", acting_user=h)
+    a = entrusted(world, c, amount="9000")
+    doc = issue_document(a.case, "entrustment_agreement", acting_user=h)
+    text = text_of(docx_of(doc))
+    for part in (c.name, "次仁卓玛", "9,000.00元", "玖仟元整", a.suspend_conditions, a.case.number):
+        assert part in text, part
+    assert doc.context["custodian_account"] == "***************2333"

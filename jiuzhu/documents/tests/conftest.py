@@ -68,6 +68,10 @@ def case_for(world: Any, kind: str, code: str = "540528") -> tuple[Any, dict[str
         return case, {}
     if kind == Kind.PAYMENT_RECEIPT:
         return world.to("awaiting_payment", code, amount=AMOUNT), {"instalment": 1}
+    if kind == Kind.ENTRUSTMENT_AGREEMENT:
+        from jiuzhu.custody.tests.helpers import custodian, entrusted
+
+        return entrusted(world, custodian(world, code), amount=AMOUNT, code=code).case, {}
     raise ValueError(kind)
 
 

@@ -23,7 +23,8 @@ from jiuzhu.documents.tests.conftest import (
     text_of,
 )
 
-MONEY_KINDS = {Kind.REVIEW_REPORT, Kind.APPROVAL_FORM, Kind.GRANT_DECISION, Kind.PAYMENT_RECEIPT}
+MONEY_KINDS = {Kind.REVIEW_REPORT, Kind.APPROVAL_FORM, Kind.GRANT_DECISION, Kind.PAYMENT_RECEIPT,
+               Kind.ENTRUSTMENT_AGREEMENT}
 
 
 @pytest.mark.parametrize("kind", Kind.values)
