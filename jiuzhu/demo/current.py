@@ -175,7 +175,8 @@ def load_current(demo: Demo) -> None:
     pay = granted("540528", wd(16), "18000", groups=["妇女"], person=p("540528", female=True, on=t))
     pay.at(wd(10)).do("serve_decision", method="direct", recipient="本人")
     pay.at(wd(6)).do("record_funds")
-    paid("540524", wd(20), "10000", groups=["低保户"])
+    fraud = paid("540524", wd(20), "10000", groups=["低保户"])
+    _recovery(demo, fraud.case, wd(6), wd(3))
     fu = paid("540527", wd(40), "25000", groups=["妇女", "因案致贫"], person=p("540527", female=True, on=t))
     fu.at(wd(25)).do("start_follow_up", held_on=wd(25), method="上门回访",
                      content="救助金已用于医疗和子女就学，生活基本稳定；需协调教育部门落实助学。")
@@ -190,6 +191,10 @@ def load_current(demo: Demo) -> None:
     cu.at(wd(24)).do("serve_decision", method="direct", recipient="监护人")
     cu.at(wd(22)).do("record_funds")
     cu.at(wd(21)).pay(custody=True)
+    with clock.travel(wd(21)):
+        from jiuzhu.documents.actions import issue_document
+
+        issue_document(cu.case, "entrustment_agreement", acting_user=demo.user("540528", Role.KONGSHEN))
     _custody_uses(demo, cu.case, wd(12), wd(2))
     # 先行救助: requested, and approved awaiting the formalities
     r = reviewing("540502", wd(2), summary="被害人重伤住院，生命垂危，无力支付救治费用。")
@@ -214,3 +219,19 @@ def _custody_uses(demo: Demo, case: AidCase, paid_day: dt.date, pending_day: dt.
             confirm_release(r, acting_user=staff.user)
     with clock.travel(pending_day):
         request_release(a, acting_user=handler, amount=Decimal("2500"), purpose="2026年秋季学期住宿费及生活费")
+
+
+def _recovery(demo: Demo, case: AidCase, decided: dt.date, received: dt.date) -> None:
+    """Aid found obtained by concealment: recovery decided, part paid back, a liability note."""
+    from jiuzhu.funds.actions import add_liability_note, open_recovery, record_recovery_receipt
+
+    code = case.handling_org.code or ""
+    handler = demo.user(code, Role.KONGSHEN)
+    with clock.travel(decided):
+        r = open_recovery(case, acting_user=handler, ground="concealment",
+                          facts="回访核查发现申请人隐瞒已获得肇事方赔偿款6万元的事实，不符合救助条件。",
+                          amount_due=case.paid_amount, document_number=f"琼检追〔{decided.year}〕1号")
+        add_liability_note(r, acting_user=handler, note="已对申请人进行训诫，责令退回救助金；未发现工作人员违纪问题。")
+    with clock.travel(received):
+        record_recovery_receipt(r, acting_user=demo.user(code, Role.FINANCE), amount=Decimal("4000"),
+                                document_number="退款收据0001", note="申请人首次退回")

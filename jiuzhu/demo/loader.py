@@ -130,7 +130,7 @@ def walk_to_paid(demo: Demo, code: str, *, raised: dt.date, amount: Decimal, gro
 
 
 # Custodians of the demo (invented): the first of each county is the one minors' aid is entrusted to.
-# (county code, name, kind, username of its demo account or "")
+# (county code, name, kind, username of its demo account; "" for "<county>_custodian")
 CUSTODIANS = [
     ("540527", "洛扎县拉康镇村民委员会", "village", "luozha_custodian"),
     ("540527", "中国农业银行洛扎县支行", "bank", "luozha_bank_custodian"),
@@ -156,15 +156,16 @@ def load_custodians(demo: Demo) -> None:
     from jiuzhu.custody.actions import add_custodian_staff, register_custodian
 
     password = make_password(data.DEMO_PASSWORD)
+    slugs = {code: slug for code, _, _, _, slug in data.ORGS}
     for i, (code, name, kind, username) in enumerate(CUSTODIANS):
+        username = username or f"{slugs[code]}_custodian"  # every custodian has one demo login
         handler = demo.user(code, Role.KONGSHEN)
         with _at(dt.date(2018, 1, 10)):
             custodian = register_custodian(demo.orgs[code], acting_user=handler, name=name, kind=kind,
                                            bank_name="中国农业银行" + demo.orgs[code].name[:-5] + "支行",
                                            account=f"62284809{i + 1:011d}", contact="代管专管员")
-            if username:
-                add_custodian_staff(custodian, acting_user=handler, username=username, password=password,
-                                    full_name=demo.fake.name())
+            add_custodian_staff(custodian, acting_user=handler, username=username, password=password,
+                                full_name=demo.fake.name())
         demo.custodians.setdefault(code, custodian)
 
 

@@ -86,6 +86,13 @@ def test_the_procurator_signs_the_agreement_on_the_case_page(world) -> None:
     other = Client()
     other.force_login(world.user("540527", "kongshen"))
     assert other.get(f"/custody/cases/{case.pk}/").status_code == 404
+    city = Client()
+    city.force_login(world.user("540500", "kongshen"))
+    assert city.get(f"/custody/cases/{case.pk}/").status_code == 200
+    agreement = EntrustmentAgreement.objects.get()
+    assert city.post(f"/custody/agreements/{agreement.pk}/status/", {"status": "suspended", "reason": "x"}
+                     ).status_code == 403
+    assert EntrustmentAgreement.objects.get().status == "active"
 
 
 def test_the_portal_list_takes_the_same_queries_for_2_and_8_cases(world) -> None:

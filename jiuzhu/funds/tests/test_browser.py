@@ -35,7 +35,7 @@ def test_it_funds_plans_and_pays_an_aid_case(page: Page, live_server, world, pyt
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     base, year = live_server.url, clock.today().year
-    case = world.to("awaiting_payment", amount="8000")
+    case = world.to("served", amount="8000")
 
     _login(page, base, world.user("540528", "finance"))
     page.goto(f"{base}/funds/540528/{year}/")
@@ -49,6 +49,9 @@ def test_it_funds_plans_and_pays_an_aid_case(page: Page, live_server, world, pyt
     expect(page.locator("#totals")).to_contain_text("50000.00")
     expect(page.locator("#ledger")).to_contain_text("财政核拨")
     page.screenshot(path=folder / "01-budget.png", full_page=True)
+    from jiuzhu.cases.actions import record_funds
+
+    record_funds(case, acting_user=world.user("540528", "finance"))  # the money is there now
     page.get_by_role("button", name="退出", exact=True).click()
 
     _login(page, base, world.user("540528", "kongshen"))
