@@ -25,6 +25,12 @@ def documents_for_case(case: AidCase) -> list[IssuedDocument]:
                 .order_by("issued_at", "pk"))
 
 
+def _entrusted(case: AidCase) -> bool:
+    from jiuzhu.custody.models import EntrustmentAgreement
+
+    return EntrustmentAgreement.objects.filter(case=case).exists()
+
+
 ONCE_PER_CASE = frozenset({Kind.NOTICE, Kind.ACCEPTANCE_NOTICE, Kind.GRANT_DECISION, Kind.REFUSAL_DECISION})
 
 
@@ -47,6 +53,7 @@ def issuable_kinds(case: AidCase, user: User, documents: list[IssuedDocument] | 
         Kind.REFUSAL_DECISION: case.decision == AidCase.Decision.REFUSE,
         Kind.SERVICE_RECEIPT: bool(case.decision) or status in AFTER_ACCEPTANCE,
         Kind.PAYMENT_RECEIPT: case.decision == AidCase.Decision.GRANT and status in AFTER_FUNDS,
+        Kind.ENTRUSTMENT_AGREEMENT: case.decision == AidCase.Decision.GRANT and _entrusted(case),
     }
     return [(k.value, k.label) for k in Kind if offered[k] and not (k in ONCE_PER_CASE and k in issued)
             and any(has_capability(user, cap, case.handling_org) for cap in SPECS[k].capabilities)]

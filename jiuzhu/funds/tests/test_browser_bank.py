@@ -57,7 +57,9 @@ def test_it_orders_payments_from_the_bank_and_matches_the_statement(page: Page, 
     assert download.value.suggested_filename.startswith("jiuzhu-payment-orders-540528")
     from openpyxl import load_workbook
 
-    ws = load_workbook(download.value.path()).active
+    import io
+
+    ws = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     assert [r[1] for r in ws.iter_rows(min_row=2, values_only=True)][:2] == [p1.reference, p2.reference]
     assert {Payment.objects.get(pk=p.pk).status for p in (p1, p2)} == {"ordered"}
 
