@@ -55,9 +55,9 @@ def test_it_orders_payments_from_the_bank_and_matches_the_statement(page: Page, 
     with page.expect_download() as download:
         page.get_by_role("button", name="下载银行付款清单（Excel）").click()
     assert download.value.suggested_filename.startswith("jiuzhu-payment-orders-540528")
-    from openpyxl import load_workbook
-
     import io
+
+    from openpyxl import load_workbook
 
     ws = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     assert [r[1] for r in ws.iter_rows(min_row=2, values_only=True)][:2] == [p1.reference, p2.reference]
