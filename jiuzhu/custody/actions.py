@@ -148,7 +148,7 @@ def _sync_deposits(agreement: EntrustmentAgreement, acting_user: User) -> None:
             raise CustodyError(f"存入金额超过协议代管金额{agreement.amount:,.2f}元，请核对协议。") from None
         agreement.refresh_from_db(fields=["deposited", "released"])
         CustodyEntry.objects.create(agreement=agreement, kind=CustodyEntry.Kind.DEPOSIT, amount=p.amount,
-                                    balance_after=agreement.balance, payment=p, happened_on=p.paid_on,
+                                    balance_after=agreement.balance, payment=p, happened_on=p.paid_on or clock.today(),
                                     actor=acting_user, created_at=clock.now(), note=f"救助金付款{p.reference}存入代管账户")
 
 

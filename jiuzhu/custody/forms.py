@@ -8,10 +8,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from jiuzhu.cases.forms import AmountField, DateField
+from jiuzhu.custody.models import Custodian
 
 
 class AgreementForm(forms.Form):
-    custodian = forms.ModelChoiceField(label="代管机构", queryset=None, empty_label="请选择")  # type: ignore[arg-type]
+    custodian: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
+        label="代管机构", queryset=Custodian.objects.none(), empty_label="请选择")
     guardian_name = forms.CharField(label="监护人/委托人", max_length=50)
     amount = AmountField(label="代管金额(元)")
     purposes = forms.CharField(label="资金用途", widget=forms.Textarea(attrs={"rows": 2}),

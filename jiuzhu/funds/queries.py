@@ -116,7 +116,7 @@ def recovered_by_org(org: Organisation, date_from: dt.date, date_to: dt.date) ->
             .values_list("recovery__budget__org__code", "recovery__budget__org__name", "recovery_id", "amount"))
     out: dict[str, dict[str, Any]] = {}
     for code, name, recovery_id, amount in rows:  # summed in Python: SQLite sums decimals as floats
-        row = out.setdefault(code, {"code": code, "name": name, "cases": set(), "amount_yuan": Decimal(0)})
+        row = out.setdefault(code or "", {"code": code, "name": name, "cases": set(), "amount_yuan": Decimal(0)})
         row["cases"].add(recovery_id)
         row["amount_yuan"] += amount
     return [{**r, "cases": len(r["cases"])} for _, r in sorted(out.items())]
