@@ -272,6 +272,8 @@ def approve_release(release: ReleaseRequest, *, acting_user: User, approve: bool
         r.status = RS.REJECTED
         _event(a.case, "custody_release_rejected", acting_user=acting_user, note=f"不同意支取：{note.strip()}")
         return r
+    if (side == "procurator" and r.procurator_approved_by_id) or (side == "custodian" and r.custodian_approved_by_id):
+        raise CustodyError("您方已同意该支取申请，待另一方审核。")
     if side == "procurator":
         r.procurator_approved_by = acting_user
     else:

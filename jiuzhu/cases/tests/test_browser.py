@@ -231,17 +231,33 @@ def test_it_carries_a_clue_from_case_department_to_archive(page: Page, live_serv
     act(page, "送达决定书", serve)
     expect_status(page, Status.SERVED)
     shot("served")
+    from jiuzhu.cases.models import AidCase
+
+    world.ensure_cash(AidCase.objects.get(pk=int(case_url.rstrip("/").split("/")[-1])))  # finance allocated it
     act(page, "登记资金到位")
     expect_status(page, Status.AWAITING_PAYMENT)
     shot("awaiting-payment")
 
-    def pay() -> None:
-        expect(page.locator("#id_amount")).to_have_value(re.compile(r"^12000(\.00)?$"))
-        page.select_option("#id_method", label="一次性")
-
-    act(page, "登记发放救助金", pay)
+    # Paying goes through the payments panel: the handler plans it, finance pays it at the bank.
+    expect(page.locator("#next-actions")).not_to_contain_text("登记发放救助金")
+    page.fill("#id_plan", f"12000 {today}")
+    page.fill("#id_payee_name", "次仁卓玛")
+    page.fill("#id_bank_name", "中国农业银行加查县支行")
+    page.fill("#id_account", "6228480123456789012")
+    page.get_by_role("button", name="保存发放计划").click()
+    expect(page.locator("#payments")).to_contain_text("待发放")
+    logout(page)
+    login(page, base, world.user("540528", "finance"))
+    page.goto(case_url)
+    page.fill("input[name=bank_reference]", "ABC2026000001")
+    page.get_by_role("button", name="登记支付").click()
+    expect(page.locator("#payments")).to_contain_text("ABC2026000001")
+    page.goto(case_url)
     expect_status(page, Status.PAID)
     shot("paid")
+    logout(page)
+    login(page, base, kongshen)
+    page.goto(case_url)
 
     def follow_up() -> None:
         page.select_option("#id_method", "上门回访")

@@ -58,6 +58,8 @@ def test_a_release_needs_both_the_procurator_and_the_custodian(world) -> None:
         actions.confirm_release(r, acting_user=staff)
     with pytest.raises(actions.CustodyPermissionError):
         actions.approve_release(r, acting_user=world.user("540527", "kongshen"))
+    with pytest.raises(actions.CustodyError, match="您方已同意"):
+        actions.approve_release(r, acting_user=h)
     with pytest.raises(actions.CustodyPermissionError):
         actions.confirm_release(r, acting_user=h)  # only the custodian pays out
     r = actions.approve_release(r, acting_user=staff)
