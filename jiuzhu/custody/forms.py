@@ -40,6 +40,8 @@ class ReleaseForm(forms.Form):
         f = self.cleaned_data.get("evidence")
         if f and f.size > 10 * 1024 * 1024:
             raise ValidationError("凭证文件不能超过 10 MB。")
+        if f and not f.name.lower().endswith((".pdf", ".jpg", ".jpeg", ".png")):
+            raise ValidationError("凭证应为 PDF 或 JPG、PNG 图片。")
         return f
 
 

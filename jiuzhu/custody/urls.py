@@ -13,5 +13,6 @@ urlpatterns = [
     path("cases/<int:pk>/agreement/", views.create_agreement, name="create"),
     path("agreements/<int:pk>/status/", views.agreement_status, name="status"),
     path("agreements/<int:pk>/releases/", views.request_release, name="request_release"),
+    path("releases/<int:pk>/evidence/", views.release_evidence, name="evidence"),
     path("releases/<int:pk>/<str:op>/", views.release_op, name="release"),
 ]

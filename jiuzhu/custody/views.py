@@ -7,16 +7,19 @@ show masked personal data only: never an ID number, phone or address.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from jiuzhu.accounts.access import get_case_for_user, has_capability
 from jiuzhu.accounts.models import Capability, User
+from jiuzhu.audit.actions import record as audit
+from jiuzhu.audit.models import AuditEntry
 from jiuzhu.custody import actions, forms, queries
 from jiuzhu.custody.models import CustodyEntry, EntrustmentAgreement, ReleaseRequest
 from jiuzhu.people.idcard import mask_name
@@ -160,6 +163,21 @@ def release_op(request: HttpRequest, pk: int, op: str) -> HttpResponse:
     except ValidationError as e:
         _fail(request, e)
     return redirect(_release_target(user, agreement, portal))
+
+
+def release_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """Download a release's evidence (either side of the agreement; audited)."""
+    user = _user(request)
+    release = get_object_or_404(ReleaseRequest, pk=pk)
+    agreement, _ = _agreement_for(user, release.agreement_id)
+    if not release.evidence:
+        raise Http404("该支取申请没有凭证")
+    audit(AuditEntry.Kind.DOWNLOAD, acting_user=user, case=agreement.case, field="custody_evidence",
+          release=release.pk)
+    name = f"支取凭证-{agreement.case.number}-{release.pk}" + Path(release.evidence.name).suffix
+    response = FileResponse(release.evidence.open("rb"), as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # ---------------------------------------------------------------------------------------------

@@ -109,3 +109,26 @@ def test_the_portal_list_takes_the_same_queries_for_2_and_8_cases(world) -> None
     assert page.content.decode().count("办理</a>") == 8
     assert len(many) == len(few)
     assert User.objects.filter(custodian_links__custodian=c).count() == 1
+
+
+def test_evidence_is_uploaded_with_a_release_and_downloaded_by_either_side_audited(world) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jiuzhu.audit.models import AuditEntry
+
+    a = entrusted(world, custodian(world))
+    staff = Client()
+    staff.force_login(world.user("540528", "kongshen"))
+    bad = staff.post(f"/custody/agreements/{a.pk}/releases/", {
+        "amount": "800", "purpose": "医药费", "evidence": SimpleUploadedFile("x.exe", b"MZ")}, follow=True)
+    assert "PDF" in bad.content.decode() and not a.releases.exists()
+    staff.post(f"/custody/agreements/{a.pk}/releases/", {
+        "amount": "800", "purpose": "医药费", "evidence": SimpleUploadedFile("票据.pdf", b"%PDF-1.4 receipt")})
+    r = a.releases.get()
+    for client in (staff, _login("cust1")):
+        response = client.get(f"/custody/releases/{r.pk}/evidence/")
+        assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 receipt"
+    assert AuditEntry.objects.filter(kind="download", case=a.case).count() == 2
+    other = Client()
+    other.force_login(world.user("540527", "kongshen"))
+    assert other.get(f"/custody/releases/{r.pk}/evidence/").status_code == 404
