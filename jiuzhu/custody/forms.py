@@ -61,6 +61,6 @@ class ReportForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label="协议状态", choices=[("active", "恢复代管"), ("suspended", "暂停支取"),
+    status = forms.ChoiceField(label="协议状态", choices=[("suspended", "暂停支取"), ("active", "恢复代管"),
                                                        ("ended", "结束代管")])
     reason = forms.CharField(label="理由", max_length=200)

@@ -64,3 +64,22 @@ def test_the_custodian_portal(page: Page, live_server, world, pytestconfig) -> N
     assert response is not None and response.status == 404
     page.goto(f"{base}/custody/portal/")
     assert_cjk_renders(page, page.evaluate("getComputedStyle(document.body).fontFamily"))
+    page.get_by_role("button", name="退出", exact=True).click()
+
+    # The procurator's side: the same agreement, full names, the sub-ledger and the status controls.
+    from jiuzhu.demo.data import DEMO_PASSWORD
+
+    handler = world.user("540528", "kongshen")
+    page.goto(base + "/login/")
+    page.fill("#id_username", handler.username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.goto(f"{base}/cases/{a.case.pk}/")
+    page.get_by_role("link", name="第三方资金代管").click()
+    expect(page.locator("#agreement")).to_contain_text("次仁卓玛")
+    expect(page.locator("#ledger")).to_contain_text("余额 16500.00 元")
+    page.fill("#releases input[name=amount]", "1200")
+    page.fill("#releases input[name=purpose]", "康复治疗费用")
+    page.get_by_role("button", name="提交申请").click()
+    expect(page.locator("#releases")).to_contain_text("康复治疗费用")
+    page.screenshot(path=folder / "03-procurator-side.png", full_page=True)
