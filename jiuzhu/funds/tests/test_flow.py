@@ -88,3 +88,20 @@ def test_world_paid_cases_write_ledger_rows(world) -> None:
     case = world.to("paid", amount="6000")
     [row] = LedgerEntry.objects.filter(case=case, kind=K.PAYMENT)
     assert row.amount == Decimal(6000) and Payment.objects.get(case=case).status == "paid"
+
+
+def test_the_payments_due_tab_takes_the_same_queries_for_2_and_6_cases(world, client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(2):
+        world.to("awaiting_payment", amount="3000")
+    client.force_login(world.user("540528", "kongshen"))
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/?view=payments_due").content.decode().count("540528-") == 2
+    for _ in range(4):
+        world.to("awaiting_payment", amount="3000")
+    world.to("granted", amount="3000")  # not yet funded: not listed
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/?view=payments_due").content.decode().count("540528-") == 6
+    assert len(many) == len(few)
