@@ -374,17 +374,18 @@ def run_screening(hardship: ScreeningList, victims: ScreeningList, *, acting_use
     if hardship.purged_on or victims.purged_on:
         raise ValidationError("名单已过保存期限并已清除。")
     today = clock.today()
-    # Two queries whatever the size of the lists: one join on the blind index, one bulk insert.
+    # A fixed number of queries whatever the size of the lists: joins on the blind index, one bulk insert.
     pairs = ScreeningRow.objects.filter(list=hardship, id_bidx__in=ScreeningRow.objects.filter(list=victims)
                                         .values("id_bidx")).values_list("pk", "id_bidx")
     victim_pk = dict(ScreeningRow.objects.filter(list=victims, id_bidx__in=ScreeningRow.objects.filter(list=hardship)
                                                  .values("id_bidx")).values_list("id_bidx", "pk"))
-    matches = [ScreeningMatch(hardship_row_id=pk, victim_row_id=victim_pk[b], found_on=today) for pk, b in pairs]
     with transaction.atomic():
-        before = ScreeningMatch.objects.filter(hardship_row__list=hardship, victim_row__list=victims).count()
+        seen = set(ScreeningMatch.objects.filter(hardship_row__list_id=hardship.pk)
+                   .values_list("hardship_row_id", "victim_row_id"))
+        matches = [ScreeningMatch(hardship_row_id=pk, victim_row_id=victim_pk[b], found_on=today) for pk, b in pairs
+                   if (pk, victim_pk[b]) not in seen]
         ScreeningMatch.objects.bulk_create(matches, ignore_conflicts=True, batch_size=2000)
-        after = ScreeningMatch.objects.filter(hardship_row__list=hardship, victim_row__list=victims).count()
-    return after - before
+    return len(matches)
 
 
 def turn_into_clue(match: ScreeningMatch, *, acting_user: User):  # type: ignore[no-untyped-def]
@@ -392,17 +393,16 @@ def turn_into_clue(match: ScreeningMatch, *, acting_user: User):  # type: ignore
     from jiuzhu.cases.actions import raise_clue
     from jiuzhu.cases.models import Channel
 
-    with transaction.atomic():
-        m = ScreeningMatch.objects.select_for_update().select_related("hardship_row__list__org", "victim_row").get(
-            pk=match.pk)
-        if m.status != ScreeningMatch.Status.PENDING:
-            raise ValidationError("该筛查结果已处理。")
-        row, org = m.hardship_row, m.hardship_row.list.org
-        case = raise_clue(org, acting_user=acting_user, channel=Channel.PARTNER, person_name=row.name,
-                          id_number=row.id_number, source_detail=f"名单筛查：{row.list.name}"[:120],
-                          clue_summary=f"名单筛查发现：{row.note or '困难群众'}；同时为被害人（{m.victim_row.note or '办案部门名单'}）。")
-        m.status, m.case = ScreeningMatch.Status.CLUE, case
-        m.save(update_fields=["status", "case"])
+    m = ScreeningMatch.objects.select_related("hardship_row__list__org", "victim_row").get(pk=match.pk)
+    if m.status != ScreeningMatch.Status.PENDING:
+        raise ValidationError("该筛查结果已处理。")
+    row, org = m.hardship_row, m.hardship_row.list.org
+    # raise_clue is a durable transaction of its own; the match is then claimed by a compare-and-set.
+    case = raise_clue(org, acting_user=acting_user, channel=Channel.PARTNER, person_name=row.name,
+                      id_number=row.id_number, source_detail=f"名单筛查：{row.list.name}"[:120],
+                      clue_summary=f"名单筛查发现：{row.note or '困难群众'}；同时为被害人（{m.victim_row.note or '办案部门名单'}）。")
+    ScreeningMatch.objects.filter(pk=m.pk, status=ScreeningMatch.Status.PENDING).update(
+        status=ScreeningMatch.Status.CLUE, case=case)
     return case
 
 
