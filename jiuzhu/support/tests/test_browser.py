@@ -109,3 +109,59 @@ def test_a_partner_answers_a_referral_by_its_link_without_an_account(page: Page,
     page.goto(f"{base}/")
     expect(page.locator("#support-overdue")).to_contain_text("协作单位逾期未反馈（1）")
     page.screenshot(path=folder / "06-worklist.png", full_page=True)
+
+
+def test_a_visit_is_recorded_on_a_phone_and_lists_are_screened(browser: Browser, live_server, world, pytestconfig,
+                                                               browser_context_args) -> None:
+    from jiuzhu.support import actions
+    from jiuzhu.support.models import Service, Visit
+
+    folder = Path(pytestconfig.rootpath) / "test-artifacts" / "support"
+    folder.mkdir(parents=True, exist_ok=True)
+    base = live_server.url
+    case = world.to("paid", "540527")
+    actions.schedule_visits(case, acting_user=None)
+    visit = Visit.objects.filter(case=case).order_by("due_on").first()
+    phone = browser.new_context(**{**browser_context_args, "viewport": {"width": 390, "height": 844},
+                                   "is_mobile": True, "has_touch": True})
+    page = phone.new_page()
+    _login(page, base, world.user("540527", "kongshen"))
+    page.goto(f"{base}/support/visits/{visit.pk}/")
+    page.fill("#id_held_on", clock.today().isoformat())
+    page.check("input[name=method][value=phone]")
+    page.fill("#id_living", "伤情好转，生活基本稳定。")
+    page.fill("#id_funds_use", "用于医疗和子女学费。")
+    page.fill("#id_new_needs", "子女需要心理疏导。")
+    page.select_option("#id_service_kind", "counselling")
+    page.screenshot(path=folder / "07-visit-phone.png", full_page=True)
+    page.get_by_role("button", name="保存回访").click()
+    expect(page.locator("#visits")).to_contain_text("电话回访")
+    assert Service.objects.filter(case=case, kind="counselling").count() == 1
+    phone.close()
+
+    desk = browser.new_context(**browser_context_args)
+    page = desk.new_page()
+    _login(page, base, world.user("540527", "kongshen"))
+    page.goto(f"{base}/support/screening/")
+    tmp = folder / "lists"
+    tmp.mkdir(exist_ok=True)
+    from jiuzhu.support.tests.test_screening import ids
+
+    a, b = ids([1, 2, 3, 4]), ids([3, 4, 5])
+    (tmp / "dibao.csv").write_text("姓名,身份证号码,情况\n" + "".join(f"人员{i},{x},低保户\n" for i, x in enumerate(a)),
+                                   encoding="utf-8")
+    (tmp / "victims.csv").write_text("姓名,身份证号码,情况\n" + "".join(f"人员{i},{x},故意伤害案被害人\n"
+                                                                  for i, x in enumerate(b)), encoding="utf-8")
+    for source, name, file in (("hardship", "洛扎县民政局低保名单", "dibao.csv"),
+                               ("victims", "办案部门被害人名单", "victims.csv")):
+        page.select_option("#id_source", source)
+        page.fill("#id_name", name)
+        page.set_input_files("#id_file", str(tmp / file))
+        page.get_by_role("button", name="导入", exact=True).click()
+        expect(page.locator(".alert-success")).to_contain_text(name)
+    page.get_by_role("button", name="开始比对").click()
+    expect(page.locator(".alert-success")).to_contain_text("新发现2人")
+    expect(page.locator("#matches tbody tr")).to_have_count(2)
+    expect(page.locator("#matches")).not_to_contain_text(a[2])
+    page.screenshot(path=folder / "08-screening.png", full_page=True)
+    desk.close()
