@@ -58,14 +58,18 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as e:
             _add_errors(form, e)
         else:
-            return _show_link(request, referral, link, sent=True)
+            from jiuzhu.documents.actions import issue_document
+            from jiuzhu.documents.models import Kind
+
+            letter = issue_document(case, Kind.REFERRAL_LETTER, acting_user=user, extra={"referral": referral.pk})
+            return _show_link(request, referral, link, sent=True, letter=letter)
     return render(request, "support/referral_new.html", {"case": case, "form": form})
 
 
-def _show_link(request: HttpRequest, referral: Referral, link: str, *, sent: bool) -> HttpResponse:
+def _show_link(request: HttpRequest, referral: Referral, link: str, *, sent: bool, letter: Any = None) -> HttpResponse:
     url = request.build_absolute_uri(reverse("support:respond", args=[link]))
     return render(request, "support/referral_link.html", {"referral": referral, "case": referral.case, "url": url,
-                                                          "sent": sent})
+                                                          "sent": sent, "letter": letter})
 
 
 @require_POST

@@ -169,4 +169,25 @@ def test_the_referral_form_sends_and_shows_the_link_once(world, client):
     r = client.post(url, {"agency": ag.pk, "measures": ["schooling", "counselling"], "situation": "需要就学帮扶",
                           "basis": "consent", "basis_note": "书面同意", "shared_fields": ["name"]})
     assert r.status_code == 200 and "/support/r/" in r.content.decode()
-    assert Referral.objects.get().measures == ["schooling", "counselling"]
+    referral = Referral.objects.get()
+    assert referral.measures == ["schooling", "counselling"]
+    from jiuzhu.documents.models import IssuedDocument
+
+    letter = IssuedDocument.objects.get(case=case, kind="referral_letter")
+    assert letter.subject == f"referral:{referral.pk}" and "检控救转" in letter.number
+    assert "转介移送函" in r.content.decode()
+
+
+def test_the_referral_letter_carries_only_the_shared_fields(world):
+    from jiuzhu.documents.actions import issue_document
+    from jiuzhu.documents.tests.conftest import docx_of, text_of
+
+    case = world.to("paid", "540527")
+    referral, _ = refer(world, case, agency(world), shared_fields=["name", "address"])
+    doc = issue_document(case, "referral_letter", acting_user=world.user("540527", "kongshen"),
+                         extra={"referral": referral.pk})
+    text = text_of(docx_of(doc))
+    a = case.applicant
+    assert "洛扎县教育局" in text and a.name in text and a.address in text and "就学安置与学费减免" in text
+    assert a.id_number not in text and a.phone not in text
+    assert a.address not in str(doc.context)
