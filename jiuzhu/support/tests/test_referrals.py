@@ -191,3 +191,22 @@ def test_the_referral_letter_carries_only_the_shared_fields(world):
     assert "洛扎县教育局" in text and a.name in text and a.address in text and "就学安置与学费减免" in text
     assert a.id_number not in text and a.phone not in text
     assert a.address not in str(doc.context)
+
+
+def test_a_clue_sent_in_by_a_partner_enters_the_clue_list_with_its_source(world, client):
+    from jiuzhu.cases.models import AidCase
+
+    women = agency(world, kind=AgencyKind.WOMEN, name="洛扎县妇联")
+    client.force_login(world.user("540527", "kongshen"))
+    url = reverse("support:partner_clue")
+    r = client.post(url, {"agency": women.pk, "person_name": "", "clue_summary": "x", "on": clock.today().isoformat()})
+    assert "此项为必填项" in r.content.decode() and not AidCase.objects.exists()
+    r = client.post(url, {"agency": women.pk, "person_name": "拉姆", "clue_summary": "县妇联移送：被害妇女因案致贫。",
+                          "on": clock.today().isoformat()})
+    case = AidCase.objects.get()
+    assert r.status_code == 302 and case.channel == "partner" and case.source_detail == "洛扎县妇联移送"
+    assert case.status == "clue" and case.handling_org.code == "540527"
+    client.force_login(world.user("540528", "kongshen"))
+    assert client.post(url, {"agency": women.pk, "person_name": "拉姆", "clue_summary": "x",
+                             "on": clock.today().isoformat()}).status_code == 200
+    assert AidCase.objects.count() == 1
