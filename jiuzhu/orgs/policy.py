@@ -75,6 +75,9 @@ SETTINGS: dict[str, SettingDef] = {
         SettingDef("support.referral_link_days", "协作单位反馈链接有效期（日）", 30, int, 1, "本系统默认"),
         SettingDef("support.visit_months", "回访时间（救助金发放后第几个月）", [1, 6, 12], list, None,
                    "本系统默认；各地回访做法不一；UNCONFIRMED", validate_month_list),
+        SettingDef("support.priority_groups", "工作台优先关注的人员类别（按先后排序）",
+                   ["未成年人", "残疾人", "退役军人", "妇女", "防返贫监测对象", "涉法涉诉信访人"], list, None,
+                   "五类重点人群及困难妇女 [S74][S25]；顺序为本系统默认；UNCONFIRMED", rv.validate_groups),
         SettingDef("support.screening_retention_days", "外部筛查名单保存期限（日）", 90, int, 1,
                    "本系统默认（最少必要、到期清除）；UNCONFIRMED"),
     ]

@@ -423,3 +423,41 @@ def purge_expired_lists(today: dt.date | None = None) -> int:
         ScreeningRow.objects.filter(list_id__in=ids).delete()
         ScreeningList.objects.filter(pk__in=ids).update(purged_on=today)
     return len(ids)
+
+
+# ---------------------------------------------------------------------------------------------
+# Key-group subtypes (domain.md §11; the subtypes are data in rules/eligibility.py).
+
+
+def set_group_subtypes(case, *, acting_user: User, subtypes: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """Set the subtype of each of CASE's key groups (e.g. the women's "5+2", a disability grade)."""
+    from jiuzhu.cases.models import CaseGroup
+    from jiuzhu.rules.eligibility import KEY_GROUPS
+
+    if not can_write_case(acting_user, case):
+        raise PermissionDenied("您无权修改该案件的人员类别。")
+    tags = {g.group: g for g in CaseGroup.objects.filter(case=case)}
+    errors = {}
+    for group, code in subtypes.items():
+        allowed = {s.code for s in KEY_GROUPS[group].subtypes} if group in KEY_GROUPS else set()
+        if group not in tags:
+            errors[group] = f"本案未标注人员类别“{group}”。"
+        elif code and code not in allowed:
+            errors[group] = f"“{group}”的细分不正确。"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        changed = []
+        for group, code in subtypes.items():
+            if tags[group].subtype != code:
+                CaseGroup.objects.filter(pk=tags[group].pk).update(subtype=code)
+                changed.append(f"{group}：{subtype_label(group, code) or '未细分'}")
+        if changed:
+            _case_event(case, "set_group_subtypes", acting_user=acting_user, note="人员类别细分 " + "；".join(changed))
+
+
+def subtype_label(group: str, code: str) -> str:
+    from jiuzhu.rules.eligibility import KEY_GROUPS
+
+    kg = KEY_GROUPS.get(group)
+    return next((s.name for s in kg.subtypes if s.code == code), "") if kg and code else ""

@@ -83,3 +83,19 @@ def screening_matches(orgs: list[Any]) -> QuerySet[ScreeningMatch]:
     return (ScreeningMatch.objects.filter(hardship_row__list__org__in=orgs)
             .select_related("hardship_row", "hardship_row__list", "victim_row", "victim_row__list", "case")
             .defer("hardship_row__id_number", "victim_row__id_number"))
+
+
+def priority_cases(user: User, groups: list[str]) -> QuerySet[Any]:
+    """Open cases of USER's scope in a priority group, the group earliest in GROUPS first, then by deadline."""
+    from django.db.models import Case, F, IntegerField, Min, When
+
+    from jiuzhu.cases.models import OPEN_STATUSES
+    from jiuzhu.cases.queries import ENCRYPTED_APPLICANT
+
+    if not groups:
+        return cases_visible_to(user).none()
+    rank = Case(*[When(groups__group=g, then=i) for i, g in enumerate(groups)], output_field=IntegerField())
+    return (cases_visible_to(user).filter(status__in=OPEN_STATUSES, groups__group__in=groups)
+            .annotate(priority=Min(rank)).select_related("handling_org", "applicant").defer(*ENCRYPTED_APPLICANT)
+            .prefetch_related("groups")
+            .order_by("priority", F("next_due").asc(nulls_last=True), "-raised_on", "-pk"))

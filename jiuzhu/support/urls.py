@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/<int:pk>/referrals/new/", views.referral_new, name="referral_new"),
     path("referrals/<int:pk>/link/", views.referral_link, name="referral_link"),
     path("cases/<int:pk>/plan/", views.plan_edit, name="plan"),
+    path("cases/<int:pk>/subtypes/", views.subtypes, name="subtypes"),
     path("cases/<int:pk>/services/new/", views.service_new, name="service_new"),
     path("cases/<int:pk>/visits/schedule/", views.visits_schedule, name="visits_schedule"),
     path("visits/<int:pk>/", views.visit_edit, name="visit"),

@@ -100,6 +100,23 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "support/form.html", {"case": case, "form": form, "title": "帮扶方案（一案一策）"})
 
 
+@require_POST
+def subtypes(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    case = get_case_for_user(user, pk, write=True)
+    from jiuzhu.cases.models import CaseGroup
+
+    groups = set(CaseGroup.objects.filter(case=case).values_list("group", flat=True))
+    try:
+        actions.set_group_subtypes(case, acting_user=user,
+                                   subtypes={g: request.POST.get(g, "") for g in groups if g in request.POST})
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+    else:
+        messages.success(request, "人员类别细分已保存。")
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#support")
+
+
 def service_new(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = get_case_for_user(user, pk, write=True)

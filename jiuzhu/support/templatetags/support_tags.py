@@ -24,7 +24,31 @@ def case_support(case: Any, user: Any) -> dict[str, Any]:
 @register.simple_tag
 def support_worklist(user: Any) -> dict[str, Any]:
     """Return the overdue partner feedback and overdue visits of USER's cases (first 20 of each, with counts)."""
+    from jiuzhu.accounts.access import memberships_of
+    from jiuzhu.orgs.policy import get_setting
+
     referrals = queries.overdue_referrals(user)
     visits = queries.overdue_visits(user)
+    ms = memberships_of(user)
+    groups = get_setting(ms[0].org, "support.priority_groups") if ms else []
+    priority = queries.priority_cases(user, groups)
     return {"referrals": list(referrals[:20]), "referral_count": referrals.count(),
-            "visits": list(visits[:20]), "visit_count": visits.count()}
+            "visits": list(visits[:20]), "visit_count": visits.count(),
+            "priority": list(priority[:10]), "priority_count": priority.count()}
+
+
+@register.filter
+def subtype_name(tag: Any) -> str:
+    """The name of a CaseGroup's subtype (rules/eligibility.py), or ""."""
+    from jiuzhu.support.actions import subtype_label
+
+    return subtype_label(tag.group, tag.subtype)
+
+
+@register.simple_tag
+def subtype_choices(case: Any) -> list[tuple[Any, list[tuple[str, str]]]]:
+    """For each of CASE's (prefetched) groups that has subtypes: the tag and its choices."""
+    from jiuzhu.rules.eligibility import KEY_GROUPS
+
+    return [(g, [(s.code, s.name) for s in KEY_GROUPS[g.group].subtypes]) for g in case.groups.all()
+            if g.group in KEY_GROUPS and KEY_GROUPS[g.group].subtypes]

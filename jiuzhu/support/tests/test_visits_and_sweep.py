@@ -88,8 +88,8 @@ def test_the_worklist_support_entries_do_not_grow_with_rows(world, client):
 
     def overdue(n: int) -> None:
         ag = agency(world, name=f"机构{Referral.objects.count()}")
-        for _ in range(n):
-            case = world.to("paid", "540527")
+        for i in range(n):
+            case = world.to("paid", "540527", groups=["妇女", "未成年人"][: 1 + i % 2])
             refer(world, case, ag)
             actions.schedule_visits(case, acting_user=None)
 
@@ -99,7 +99,8 @@ def test_the_worklist_support_entries_do_not_grow_with_rows(world, client):
         assert "协作单位逾期未反馈（2）" in client.get("/").content.decode()
     overdue(20)
     with clock.travel(later), CaptureQueriesContext(connection) as many:
-        assert "协作单位逾期未反馈（22）" in client.get("/").content.decode()
+        html = client.get("/").content.decode()
+        assert "协作单位逾期未反馈（22）" in html and "重点人群在办案件（22" in html
     assert len(many) == len(two)
 
 
@@ -122,3 +123,27 @@ def test_a_visit_records_and_turns_a_new_need_into_a_referral_and_a_service(worl
     assert visit.held_on == clock.today() and visit.method == "home"
     assert Service.objects.filter(case=case, kind="employment").count() == 1
     assert Referral.objects.get(case=case, agency=jobs).measures == ["jobs"]
+
+
+def test_subtypes_are_checked_against_the_rules_data_and_priority_groups_lead_the_worklist(world, client):
+    from django.core.exceptions import ValidationError as VE
+
+    from jiuzhu.cases.models import CaseGroup
+
+    user = world.user("540527", "kongshen")
+    woman = world.to("accepted", "540527", groups=["妇女"])
+    minor = world.to("accepted", "540527", groups=["未成年人"], person=world.person("540527", age=10))
+    plain = world.to("accepted", "540527", groups=["低保户"])
+    with pytest.raises(VE):
+        actions.set_group_subtypes(woman, acting_user=user, subtypes={"妇女": "M1"})
+    with pytest.raises(VE):
+        actions.set_group_subtypes(woman, acting_user=user, subtypes={"残疾人": "1"})
+    client.force_login(user)
+    client.post(reverse("support:subtypes", args=[woman.pk]), {"妇女": "W2"})
+    assert CaseGroup.objects.get(case=woman).subtype == "W2"
+    html = client.get("/").content.decode()
+    assert "重点人群在办案件（2" in html
+    assert html.index(minor.number) < html.index(woman.number)  # 未成年人 before 妇女 (the setting's order)
+    assert "遭受家庭暴力" in html
+    section = html[html.index('id="priority-cases"'):]
+    assert plain.number not in section.split("</ul>")[0]
