@@ -97,5 +97,4 @@ def priority_cases(user: User, groups: list[str]) -> QuerySet[Any]:
     rank = Case(*[When(groups__group=g, then=i) for i, g in enumerate(groups)], output_field=IntegerField())
     return (cases_visible_to(user).filter(status__in=OPEN_STATUSES, groups__group__in=groups)
             .annotate(priority=Min(rank)).select_related("handling_org", "applicant").defer(*ENCRYPTED_APPLICANT)
-            .prefetch_related("groups")
             .order_by("priority", F("next_due").asc(nulls_last=True), "-raised_on", "-pk"))

@@ -32,9 +32,12 @@ def support_worklist(user: Any) -> dict[str, Any]:
     ms = memberships_of(user)
     groups = get_setting(ms[0].org, "support.priority_groups") if ms else []
     priority = queries.priority_cases(user, groups)
+    top = list(priority[:10])
+    for c in top:
+        c.priority_group = groups[c.priority]  # the group that ranks it (no per-row query for its tags)
     return {"referrals": list(referrals[:20]), "referral_count": referrals.count(),
             "visits": list(visits[:20]), "visit_count": visits.count(),
-            "priority": list(priority[:10]), "priority_count": priority.count()}
+            "priority": top, "priority_count": priority.count()}
 
 
 @register.filter
