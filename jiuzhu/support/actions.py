@@ -399,7 +399,7 @@ def turn_into_clue(match: ScreeningMatch, *, acting_user: User):  # type: ignore
     row, org = m.hardship_row, m.hardship_row.list.org
     # raise_clue is a durable transaction of its own; the match is then claimed by a compare-and-set.
     case = raise_clue(org, acting_user=acting_user, channel=Channel.PARTNER, person_name=row.name,
-                      id_number=row.id_number, source_detail=f"名单筛查：{row.list.name}"[:120],
+                      id_number=str(row.id_number), source_detail=f"名单筛查：{row.list.name}"[:120],
                       clue_summary=f"名单筛查发现：{row.note or '困难群众'}；同时为被害人（{m.victim_row.note or '办案部门名单'}）。")
     ScreeningMatch.objects.filter(pk=m.pk, status=ScreeningMatch.Status.PENDING).update(
         status=ScreeningMatch.Status.CLUE, case=case)

@@ -77,8 +77,9 @@ def load_suo_referrals(demo: Any, agencies: dict[tuple[str, str], PartnerAgency]
     """索朗卓玛 (洛扎县, 2022): referred to 教育, 民政, 乡村振兴 and 妇联 of 洛扎县 for further help."""
     case = AidCase.objects.get(handling_org=demo.orgs["540527"], applicant__name="索朗卓玛")
     handler = demo.user("540527", Role.KONGSHEN)
+    assert case.paid_on is not None
     sent = add_working_days(case.paid_on, 3)
-    plan = [
+    plan: list[tuple[str, list[str], str, list[tuple[str, str, str | None]]]] = [
         (AgencyKind.EDUCATION, ["schooling"], "申请人之子在读小学，因案家庭困难面临辍学，请协助落实就学资助。",
          [("schooling", "落实义务教育阶段寄宿生生活补助，减免课本费，安排班主任跟踪关注。", "1500")]),
         (AgencyKind.CIVIL_AFFAIRS, ["dibao", "temporary"], "申请人家庭主要劳动力受伤，收入骤降，请按规定审核低保并给予临时救助。",
@@ -134,7 +135,7 @@ def load_current_support(demo: Any, agencies: dict[tuple[str, str], PartnerAgenc
     # Visits: 洛扎县's first visit stays overdue (the worklist shows it); another county's first visit is held early.
     other = next((c for c in cases if c.handling_org.code != "540527" and c.handler is not None), None)
     held = Visit.objects.filter(case=other, held_on__isnull=True).order_by("due_on").first() if other else None
-    if held is not None:
+    if held is not None and held.case.handler is not None:
         with clock.travel(back(today, 1)):
             actions.record_visit(held, acting_user=held.case.handler, held_on=back(today, 1), method=Visit.Method.PHONE,
                                  living="生活基本稳定，伤情好转。", funds_use="救助金用于医疗费用和子女学费。")

@@ -32,7 +32,7 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
+        self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
 
 
 class PlanForm(forms.Form):
@@ -68,7 +68,7 @@ class VisitForm(forms.Form):
 
     def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["refer_to"].queryset = agencies
+        self.fields["refer_to"].queryset = agencies  # type: ignore[attr-defined]
 
 
 class AnswerForm(forms.Form):
@@ -95,7 +95,7 @@ class ScreeningUploadForm(forms.Form):
 
     def __init__(self, *args: Any, orgs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = orgs
+        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
 
 
 class PartnerClueForm(forms.Form):
@@ -112,4 +112,4 @@ class PartnerClueForm(forms.Form):
 
     def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
+        self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]

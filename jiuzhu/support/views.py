@@ -310,9 +310,9 @@ def partner_view(referral: Referral) -> dict[str, Any]:
             age = person.age_on(clock.today())
             shown.append(("性别与年龄", f"{person.get_sex_display() or '—'}，{age if age is not None else '—'}岁"))
         if SharedField.PHONE in fields:
-            shown.append(("联系电话", person.phone or "—"))
+            shown.append(("联系电话", str(person.phone) or "—"))
         if SharedField.ADDRESS in fields:
-            shown.append(("住址", person.address or "—"))
+            shown.append(("住址", str(person.address) or "—"))
         if SharedField.HOUSEHOLD in fields:
             shown.append(("户籍所在地", person.household_registration or "—"))
     if SharedField.GROUPS in fields:
