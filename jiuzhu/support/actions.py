@@ -164,6 +164,12 @@ def _locked(referral: Referral) -> Referral:
     return Referral.objects.select_for_update().select_related("agency", "case").get(pk=referral.pk)
 
 
+def _may_record(referral: Referral, acting_user: User | None) -> None:
+    """Staff recording a partner's paper or phone feedback must be able to change the case."""
+    if acting_user is not None and not can_write_case(acting_user, referral.case):
+        raise PermissionDenied("您无权代为登记该移送的反馈。")
+
+
 def _responder(responder: str) -> str:
     responder = responder.strip()
     if not responder or len(responder) > 50:
@@ -171,8 +177,9 @@ def _responder(responder: str) -> str:
     return responder
 
 
-def partner_receive(referral: Referral, *, responder: str) -> Referral:
+def partner_receive(referral: Referral, *, responder: str, acting_user: User | None = None) -> Referral:
     """The partner confirms receipt (已接收)."""
+    _may_record(referral, acting_user)
     who = _responder(responder)
     with transaction.atomic():
         r = _locked(referral)
@@ -180,13 +187,15 @@ def partner_receive(referral: Referral, *, responder: str) -> Referral:
             raise ValidationError("该移送已确认接收。")
         r.status, r.received_on, r.responder = Referral.Status.RECEIVED, clock.today(), who
         r.save(update_fields=["status", "received_on", "responder"])
-        _case_event(r.case, "referral_received", acting_user=None, note=f"{r.agency.name}（{who}）确认接收移送",
+        _case_event(r.case, "referral_received", acting_user=acting_user, note=f"{r.agency.name}（{who}）确认接收移送",
                     referral=r.pk)
     return r
 
 
-def partner_answer(referral: Referral, *, accept: bool, note: str = "", responder: str) -> Referral:
+def partner_answer(referral: Referral, *, accept: bool, note: str = "", responder: str,
+                   acting_user: User | None = None) -> Referral:
     """The partner accepts (已采纳) or declines (未采纳, with reasons)."""
+    _may_record(referral, acting_user)
     who = _responder(responder)
     if not accept and not note.strip():
         raise ValidationError({"note": "不予采纳时请说明理由。"})
@@ -199,15 +208,17 @@ def partner_answer(referral: Referral, *, accept: bool, note: str = "", responde
         r.status = Referral.Status.ACCEPTED if accept else Referral.Status.DECLINED
         r.answered_on, r.answer_note, r.responder = today, note.strip(), who
         r.save(update_fields=["status", "received_on", "answered_on", "answer_note", "responder"])
-        _case_event(r.case, "referral_answered", acting_user=None,
+        _case_event(r.case, "referral_answered", acting_user=acting_user,
                     note=f"{r.agency.name}（{who}）{r.get_status_display()}" + (f"：{r.answer_note}" if r.answer_note else ""),
                     referral=r.pk)
     return r
 
 
 def partner_record_measure(referral: Referral, *, measure: str, taken_on: dt.date, responder: str,
-                           amount: Decimal | None = None, note: str = "", done: bool = False) -> ReferralMeasure:
+                           amount: Decimal | None = None, note: str = "", done: bool = False,
+                           acting_user: User | None = None) -> ReferralMeasure:
     """The partner records a measure taken; DONE marks the referral 已落实."""
+    _may_record(referral, acting_user)
     who = _responder(responder)
     errors: dict[str, str] = {}
     if measure not in Measure.values:
@@ -231,7 +242,7 @@ def partner_record_measure(referral: Referral, *, measure: str, taken_on: dt.dat
         if done and r.status != Referral.Status.DONE:
             r.status, r.done_on = Referral.Status.DONE, clock.today()
             r.save(update_fields=["status", "done_on"])
-        _case_event(r.case, "referral_measure", acting_user=None,
+        _case_event(r.case, "referral_measure", acting_user=acting_user,
                     note=f"{r.agency.name}（{who}）落实：{row.get_measure_display()}"
                     + (f" {amount}元" if amount else "") + ("，已全部落实" if done else ""),
                     referral=r.pk, taken_on=taken_on)

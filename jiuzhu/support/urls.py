@@ -8,6 +8,7 @@ app_name = "support"
 urlpatterns = [
     path("cases/<int:pk>/referrals/new/", views.referral_new, name="referral_new"),
     path("referrals/<int:pk>/link/", views.referral_link, name="referral_link"),
+    path("referrals/<int:pk>/feedback/", views.referral_feedback, name="referral_feedback"),
     path("cases/<int:pk>/plan/", views.plan_edit, name="plan"),
     path("cases/<int:pk>/subtypes/", views.subtypes, name="subtypes"),
     path("cases/<int:pk>/services/new/", views.service_new, name="service_new"),

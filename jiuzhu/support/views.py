@@ -321,7 +321,8 @@ def partner_view(referral: Referral) -> dict[str, Any]:
             "taken": list(referral.taken.all()), "answer_form": forms.AnswerForm(), "measure_form": forms.MeasureForm()}
 
 
-def _partner_post(request: HttpRequest, referral: Referral, *, responder: str | None) -> dict[str, Any] | None:
+def _partner_post(request: HttpRequest, referral: Referral, *, responder: str | None,
+                  acting_user: User | None = None) -> dict[str, Any] | None:
     """Apply the partner's POST; return None on success, else the page context with the bound form's errors."""
     action = request.POST.get("action", "")
     data = request.POST.copy()
@@ -336,13 +337,14 @@ def _partner_post(request: HttpRequest, referral: Referral, *, responder: str | 
         d = form.cleaned_data
         try:
             if action == "receive":
-                actions.partner_receive(referral, responder=d["responder"])
+                actions.partner_receive(referral, responder=d["responder"], acting_user=acting_user)
             elif action in ("accept", "decline"):
-                actions.partner_answer(referral, accept=action == "accept", note=d["note"], responder=d["responder"])
+                actions.partner_answer(referral, accept=action == "accept", note=d["note"], responder=d["responder"],
+                                       acting_user=acting_user)
             else:
                 actions.partner_record_measure(referral, measure=d["measure"], taken_on=d["taken_on"],
                                                amount=d["amount"], note=d["note"], done=d["done"],
-                                               responder=d["responder"])
+                                               responder=d["responder"], acting_user=acting_user)
         except ValidationError as e:
             _add_errors(form, e)
         else:
@@ -392,3 +394,19 @@ def partner_referral(request: HttpRequest, pk: int) -> HttpResponse:
         ctx = partner_view(referral)
     return render(request, "support/respond.html", {**ctx, "public": False})
 
+
+
+def referral_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff record a partner's feedback received on paper or by phone (the partner's person as responder)."""
+    user = _user(request)
+    referral = Referral.objects.select_related("agency").filter(pk=pk).first()
+    if referral is None:
+        raise Http404("移送记录不存在")
+    referral.case = get_case_for_user(user, referral.case_id, write=True)
+    if request.method == "POST":
+        ctx = _partner_post(request, referral, responder=None, acting_user=user)
+        if ctx is None:
+            return redirect(reverse("cases:detail", args=[referral.case_id]) + "#support")
+    else:
+        ctx = partner_view(referral)
+    return render(request, "support/respond.html", {**ctx, "public": True, "staff": True})

@@ -210,3 +210,19 @@ def test_a_clue_sent_in_by_a_partner_enters_the_clue_list_with_its_source(world,
     assert client.post(url, {"agency": women.pk, "person_name": "拉姆", "clue_summary": "x",
                              "on": clock.today().isoformat()}).status_code == 200
     assert AidCase.objects.count() == 1
+
+
+def test_staff_record_paper_feedback_for_a_partner_with_themselves_as_actor(world, client):
+    case = world.to("paid", "540527")
+    referral, _ = refer(world, case, agency(world))
+    url = reverse("support:referral_feedback", args=[referral.pk])
+    client.force_login(world.user("540528", "kongshen"))
+    assert client.get(url).status_code == 404
+    with pytest.raises(PermissionDenied):
+        actions.partner_receive(referral, responder="扎西", acting_user=world.user("540500", "kongshen"))
+    handler = world.user("540527", "kongshen")
+    client.force_login(handler)
+    assert client.post(url, {"action": "accept", "responder": "扎西", "note": "书面回函"}).status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.ACCEPTED and referral.responder == "扎西"
+    assert case.events.get(action="referral_answered").actor == handler
