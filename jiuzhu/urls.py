@@ -15,5 +15,6 @@ urlpatterns = [
     path("documents/", include("jiuzhu.documents.urls")),
     path("funds/", include("jiuzhu.funds.urls")),
     path("custody/", include("jiuzhu.custody.urls")),
+    path("support/", include("jiuzhu.support.urls")),
     path("", include("jiuzhu.cases.urls")),
 ]

@@ -41,6 +41,9 @@ def sweep(today: dt.date | None = None) -> dict[str, int]:
             {case.handler_id} if case.handler_id else set(), case=case, kind=Notification.Kind.LAPSED,
             text=f"{case.number}：申请人逾期未补正，已视为放弃申请。", key=f"lapsed:{case.pk}")
     counts["notifications"] += _warn_administrators(today)
+    from jiuzhu.support.tasks import sweep as support_sweep  # "1+N" feedback, visits, list purges
+
+    counts.update(support_sweep(today))
     if not workdays.is_working_day(today):
         return counts
     overdue = list(Deadline.objects.filter(completed_on__isnull=True, paused_on__isnull=True, due_on__lt=today)

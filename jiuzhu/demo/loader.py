@@ -421,6 +421,9 @@ def load(*, orgs_only: bool = False, seed: int = 20230607) -> Demo:
     from jiuzhu.demo.current import load_current
 
     load_current(demo)
+    from jiuzhu.support.demo import load_support  # "1+N": partners, referrals, visits, plan
+
+    load_support(demo)
     return demo
 
 

@@ -472,6 +472,22 @@ def _entrustment_agreement(w: Writer) -> None:
     w.signature()
 
 
+def _referral_letter(w: Writer) -> None:
+    w.header(numbered=True)
+    w.para("{{ agency_name }}：", indent=False)
+    w.para("本院在办理国家司法救助案件（案件编号：{{ case_number }}）中发现，下列人员生活困难，除司法救助外仍需"
+           "其他帮扶。根据{{ referral_basis }}，现将有关情况移送你单位，请依职能协助落实以下帮扶事项：")
+    w.loop("m", "referral_measures", "{{ m }}")
+    w.para("一、人员情况（仅提供办理所需信息）")
+    w.loop("s", "referral_shared", "{{ s }}")
+    w.para("二、需要说明的情况：{{ referral_situation }}")
+    w.para("请于{{ referral_due }}前将接收及采纳情况反馈本院，并在落实后告知所采取的措施及日期。可通过本院提供的"
+           "反馈链接或书面回复。以上个人信息仅用于本次帮扶，请妥善保管，不得用于其他用途。")
+    w.para("联系人：{{ handler_name }}　　联系电话：{{ contact_phone }}")
+    w.correction()
+    w.signature()
+
+
 BUILDERS: dict[str, Callable[[Writer], None]] = {
     Kind.NOTICE: _notice,
     Kind.ORAL_RECORD: _oral_record,
@@ -485,6 +501,7 @@ BUILDERS: dict[str, Callable[[Writer], None]] = {
     Kind.SERVICE_RECEIPT: _service_receipt,
     Kind.PAYMENT_RECEIPT: _payment_receipt,
     Kind.ENTRUSTMENT_AGREEMENT: _entrustment_agreement,
+    Kind.REFERRAL_LETTER: _referral_letter,
 }
 
 

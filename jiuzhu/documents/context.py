@@ -67,7 +67,7 @@ SENSITIVE: dict[str, Callable[[str], str]] = {
     "bank_account": idcard.mask_tail,
     "custodian_account": idcard.mask_tail,
 }
-SENSITIVE_IN_TEXT = ("applicant_identity",)  # composed lines that contain the values above
+SENSITIVE_IN_TEXT = ("applicant_identity", "referral_shared")  # composed lines that contain the values above
 
 
 def cn_date(day: dt.date | None, *, blank: str = BLANK_DATE) -> str:
@@ -490,6 +490,31 @@ def _entrustment_agreement(case: AidCase, subject: str, extra: dict[str, Any]) -
     }
 
 
+def _referral(case: AidCase, extra: dict[str, Any]) -> Any:
+    from jiuzhu.support.models import Referral
+
+    referral = Referral.objects.filter(case=case, pk=extra.get("referral") or 0).select_related("agency").first()
+    _need(referral is not None, "请选择本案的一次转介移送。")
+    return referral
+
+
+def _subject_referral(case: AidCase, extra: dict[str, Any]) -> str:
+    return f"referral:{_referral(case, extra).pk}"
+
+
+def _referral_letter(case: AidCase, subject: str, extra: dict[str, Any]) -> dict[str, Any]:
+    """The letter carries only what the referral shares (support.views.partner_view): never the ID number."""
+    from jiuzhu.support.views import partner_view
+
+    referral = _referral(case, {"referral": int(subject.split(":")[1])})
+    basis = referral.get_basis_display() + (f"（{referral.basis_note}）" if referral.basis_note else "")
+    return {
+        "agency_name": referral.agency.name, "referral_measures": referral.measure_labels(),
+        "referral_basis": basis, "referral_situation": referral.situation, "referral_due": cn_date(referral.due_on),
+        "referral_shared": [f"{label}：{value}" for label, value in partner_view(referral)["shown"]] or ["（未提供）"],
+    }
+
+
 H, A = Capability.HANDLE_CASES, Capability.APPROVE
 SPECS: dict[str, KindSpec] = {
     s.kind: s
@@ -513,6 +538,7 @@ SPECS: dict[str, KindSpec] = {
                  frozenset({H, A}), servable=True, extra_fields=("other_help",)),
         KindSpec(Kind.SERVICE_RECEIPT, "送达回证", _subject_service_receipt, _service_receipt,
                  extra_fields=("document", "service_place")),
+        KindSpec(Kind.REFERRAL_LETTER, "转介移送函", _subject_referral, _referral_letter),
         KindSpec(Kind.PAYMENT_RECEIPT, "国家司法救助金领取凭证", _subject_payment_receipt, _payment_receipt,
                  frozenset({H, Capability.FINANCE}), extra_fields=("instalment", "amount", "payment_method")),
         KindSpec(Kind.ENTRUSTMENT_AGREEMENT, "国家司法救助金代管委托协议", _subject_entrustment,
@@ -557,6 +583,9 @@ FIELDS: dict[str, str] = {
     "custodian_bank": "代管账户开户银行", "custodian_account": "代管账户账号", "custody_amount": "代管金额",
     "custody_amount_upper": "代管金额大写", "signed_date": "协议签订日期", "ends_date": "代管期限届满日期",
     "purposes": "资金用途", "release_schedule": "支取计划", "suspend_conditions": "暂停或变更支取的情形",
+    "agency_name": "协作单位名称", "referral_measures": "请求帮扶事项（循环）", "referral_basis": "移送依据",
+    "referral_shared": "提供的个人信息（循环，仅移送时选定的项目）", "referral_situation": "情况说明",
+    "referral_due": "反馈期限",
 }
 
 

@@ -28,12 +28,13 @@ class Kind(models.TextChoices):
     SERVICE_RECEIPT = "service_receipt", "送达回证"  # D14: signed by whoever receives a served document
     PAYMENT_RECEIPT = "payment_receipt", "救助金领取凭证"  # D15: signed by the payee
     ENTRUSTMENT_AGREEMENT = "entrustment_agreement", "资金代管委托协议"  # D16: procuratorate, guardian, custodian
+    REFERRAL_LETTER = "referral_letter", "转介移送函"  # "1+N": to a partner agency, minimum personal data
 
 
 # Kinds that carry a 文号: the documents the procuratorate sends out in its own name (notices and
 # decisions). Records, lists, internal reports and forms, and receipts carry the case number only.
 NUMBERED_KINDS = frozenset({Kind.NOTICE, Kind.SUPPLEMENT_NOTICE, Kind.ACCEPTANCE_NOTICE, Kind.GRANT_DECISION,
-                            Kind.REFUSAL_DECISION})
+                            Kind.REFUSAL_DECISION, Kind.REFERRAL_LETTER})
 
 
 def _template_path(instance: DocumentTemplate, filename: str) -> str:

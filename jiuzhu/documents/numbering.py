@@ -29,6 +29,7 @@ DEFAULT_PATTERNS: dict[str, str] = {
     Kind.ACCEPTANCE_NOTICE: "{short}检控救受〔{year}〕{n}号",
     Kind.GRANT_DECISION: "{short}检控救决〔{year}〕{n}号",
     Kind.REFUSAL_DECISION: "{short}检控不救〔{year}〕{n}号",
+    Kind.REFERRAL_LETTER: "{short}检控救转〔{year}〕{n}号",
 }
 PATTERN_FIELDS = frozenset({"short", "year", "n", "code"})
 

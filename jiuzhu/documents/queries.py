@@ -54,6 +54,7 @@ def issuable_kinds(case: AidCase, user: User, documents: list[IssuedDocument] | 
         Kind.SERVICE_RECEIPT: bool(case.decision) or status in AFTER_ACCEPTANCE,
         Kind.PAYMENT_RECEIPT: case.decision == AidCase.Decision.GRANT and status in AFTER_FUNDS,
         Kind.ENTRUSTMENT_AGREEMENT: case.decision == AidCase.Decision.GRANT and _entrusted(case),
+        Kind.REFERRAL_LETTER: False,  # issued from the referral (support app), one per referral
     }
     return [(k.value, k.label) for k in Kind if offered[k] and not (k in ONCE_PER_CASE and k in issued)
             and any(has_capability(user, cap, case.handling_org) for cap in SPECS[k].capabilities)]

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from jiuzhu.funds.validators import validate_over_budget
 from jiuzhu.orgs.models import Organisation, OrgSetting
 from jiuzhu.rules import validators as rv
+from jiuzhu.support.validators import validate_month_list
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,19 @@ SETTINGS: dict[str, SettingDef] = {
         SettingDef("funds.over_budget", "决定金额超出未承诺预算时（block 不能决定 / warn 提示并可申请财政追加）", "warn",
                    str, None, "本系统默认提示；UNCONFIRMED", validate_over_budget),
         SettingDef("funds.statement_match_days", "银行对账按金额匹配时允许的日期偏差（日）", 5, int, 0, "本系统"),
+        # "1+N" support (jiuzhu/support; domain.md §10, §15).
+        SettingDef("support.referral_feedback_working_days", "协作单位反馈期限（工作日）", 5, int, 1,
+                   "地方做法：5个工作日内移送/反馈 [S19][S49]；全国未明确；UNCONFIRMED"),
+        SettingDef("support.referral_escalate_working_days", "反馈逾期多少个工作日后提请部门负责人", 3, int, 0,
+                   "本系统默认；UNCONFIRMED"),
+        SettingDef("support.referral_link_days", "协作单位反馈链接有效期（日）", 30, int, 1, "本系统默认"),
+        SettingDef("support.visit_months", "回访时间（救助金发放后第几个月）", [1, 6, 12], list, None,
+                   "本系统默认；各地回访做法不一；UNCONFIRMED", validate_month_list),
+        SettingDef("support.priority_groups", "工作台优先关注的人员类别（按先后排序）",
+                   ["未成年人", "残疾人", "退役军人", "妇女", "防返贫监测对象", "涉法涉诉信访人"], list, None,
+                   "五类重点人群及困难妇女 [S74][S25]；顺序为本系统默认；UNCONFIRMED", rv.validate_groups),
+        SettingDef("support.screening_retention_days", "外部筛查名单保存期限（日）", 90, int, 1,
+                   "本系统默认（最少必要、到期清除）；UNCONFIRMED"),
     ]
 }
 

@@ -78,10 +78,7 @@ def test_it_lists_the_demo_accounts_of_every_role(loaded, capsys) -> None:
     call_command("demo-accounts", "--json")
     rows = json.loads(capsys.readouterr().out)
     assert set(rows[0]) == {"username", "password", "role", "org_code", "org_name"}
-    # PENDING: the custodian and partner portals (issues 4 and 5) add their demo accounts; each removes
-    # its role from this set when it does.
-    pending = {Role.PARTNER}
-    assert {r["role"] for r in rows} == {Role(r).label for r in Role.values if r not in pending}
+    assert {r["role"] for r in rows} == {Role(r).label for r in Role.values}
     assert {r["org_code"] for r in rows} == {code for code, *_ in data.ORGS}
     assert all(r["password"] == data.DEMO_PASSWORD for r in rows)
 

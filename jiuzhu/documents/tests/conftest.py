@@ -72,6 +72,15 @@ def case_for(world: Any, kind: str, code: str = "540528") -> tuple[Any, dict[str
         from jiuzhu.custody.tests.helpers import custodian, entrusted
 
         return entrusted(world, custodian(world, code), amount=AMOUNT, code=code).case, {}
+    if kind == Kind.REFERRAL_LETTER:
+        from jiuzhu.support.actions import send_referral
+        from jiuzhu.support.models import PartnerAgency
+
+        case = world.to("paid", code, amount=AMOUNT)
+        agency = PartnerAgency.objects.create(org=case.handling_org, kind="education", name="加查县教育局")
+        referral, _ = send_referral(case, acting_user=h, agency=agency, measures=["schooling"], situation="子女面临辍学。",
+                                    basis="consent", basis_note="书面同意", shared_fields=["name", "address"])
+        return case, {"referral": referral.pk}
     raise ValueError(kind)
 
 

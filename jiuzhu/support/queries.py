@@ -1,0 +1,100 @@
+"""Reads of support data; staff reads start from the case scoping function (style.md bullets 22–24)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from jiuzhu.accounts.access import cases_visible_to
+from jiuzhu.accounts.models import User
+from jiuzhu.lib import clock
+from jiuzhu.support.models import (
+    PartnerAgency,
+    PartnerStaff,
+    Referral,
+    ReferralMeasure,
+    ScreeningList,
+    ScreeningMatch,
+    Service,
+    SupportPlan,
+    Visit,
+)
+
+UNANSWERED = (Referral.Status.SENT, Referral.Status.RECEIVED)
+
+
+def case_support(case: Any) -> dict[str, Any]:
+    """Everything the case page's support card shows, in a fixed number of queries."""
+    referrals = list(Referral.objects.filter(case=case).select_related("agency")
+                     .prefetch_related(Prefetch("taken", queryset=ReferralMeasure.objects.order_by("taken_on", "pk")))
+                     .order_by("sent_on", "pk"))
+    return {
+        "referrals": referrals,
+        "services": list(Service.objects.filter(case=case).order_by("provided_on", "pk")),
+        "visits": list(Visit.objects.filter(case=case).select_related("visited_by")),
+        "plan": SupportPlan.objects.filter(case=case).select_related("updated_by").first(),
+        "today": clock.today(),
+    }
+
+
+def agencies_for(case: Any) -> QuerySet[PartnerAgency]:
+    """Partner agencies that serve the case's area (its own, the areas above and below)."""
+    org = case.handling_org
+    ids = org.ancestor_ids()
+    from django.db.models import Q
+
+    return (PartnerAgency.objects.filter(is_active=True)
+            .filter(Q(org_id__in=ids) | Q(org__path__startswith=org.path)).select_related("org"))
+
+
+def overdue_referrals(user: User, today: dt.date | None = None) -> QuerySet[Referral]:
+    """Referrals of the user's visible cases whose partner has not answered by the feedback deadline."""
+    today = today or clock.today()
+    return (Referral.objects.filter(case__in=cases_visible_to(user).values("pk"), status__in=UNANSWERED,
+                                    due_on__lt=today)
+            .select_related("agency", "case", "case__handling_org").order_by("due_on", "pk"))
+
+
+def overdue_visits(user: User, today: dt.date | None = None) -> QuerySet[Visit]:
+    """Follow-up visits of the user's visible cases not held by their date."""
+    today = today or clock.today()
+    return (Visit.objects.filter(case__in=cases_visible_to(user).values("pk"), held_on__isnull=True, due_on__lt=today)
+            .select_related("case", "case__handling_org").order_by("due_on", "pk"))
+
+
+def partner_agency_of(user: User) -> PartnerAgency | None:
+    ps = PartnerStaff.objects.filter(user=user, agency__is_active=True).select_related("agency").first() \
+        if user.is_authenticated else None
+    return ps.agency if ps else None
+
+
+def referrals_for_partner(agency: PartnerAgency) -> QuerySet[Referral]:
+    return (Referral.objects.filter(agency=agency).select_related("case", "case__handling_org", "case__applicant")
+            .defer("case__applicant__id_number", "case__applicant__bank_account").order_by("-sent_on", "-pk"))
+
+
+def screening_lists(orgs: list[Any]) -> QuerySet[ScreeningList]:
+    return ScreeningList.objects.filter(org__in=orgs).select_related("org", "imported_by")
+
+
+def screening_matches(orgs: list[Any]) -> QuerySet[ScreeningMatch]:
+    return (ScreeningMatch.objects.filter(hardship_row__list__org__in=orgs)
+            .select_related("hardship_row", "hardship_row__list", "victim_row", "victim_row__list", "case")
+            .defer("hardship_row__id_number", "victim_row__id_number"))
+
+
+def priority_cases(user: User, groups: list[str]) -> QuerySet[Any]:
+    """Open cases of USER's scope in a priority group, the group earliest in GROUPS first, then by deadline."""
+    from django.db.models import Case, F, IntegerField, Min, When
+
+    from jiuzhu.cases.models import OPEN_STATUSES
+    from jiuzhu.cases.queries import ENCRYPTED_APPLICANT
+
+    if not groups:
+        return cases_visible_to(user).none()
+    rank = Case(*[When(groups__group=g, then=i) for i, g in enumerate(groups)], output_field=IntegerField())
+    return (cases_visible_to(user).filter(status__in=OPEN_STATUSES, groups__group__in=groups)
+            .annotate(priority=Min(rank)).select_related("handling_org", "applicant").defer(*ENCRYPTED_APPLICANT)
+            .order_by("priority", F("next_due").asc(nulls_last=True), "-raised_on", "-pk"))
