@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "jiuzhu.support",
     "jiuzhu.audit",
     "jiuzhu.notifications",
+    "jiuzhu.portal",
+    "jiuzhu.api",
     "jiuzhu.demo",
 ]
 

@@ -14,5 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("documents/", include("jiuzhu.documents.urls")),
     path("funds/", include("jiuzhu.funds.urls")),
+    path("apply/", include("jiuzhu.portal.urls")),
+    path("intake/", include("jiuzhu.portal.intake_urls")),
+    path("api/v1/", include("jiuzhu.api.urls")),
     path("", include("jiuzhu.cases.urls")),
 ]
