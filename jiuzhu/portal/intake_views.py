@@ -14,7 +14,7 @@ from jiuzhu.accounts.access import has_capability
 from jiuzhu.accounts.models import Capability, User
 from jiuzhu.audit.actions import record as audit
 from jiuzhu.audit.models import AuditEntry
-from jiuzhu.people.idcard import mask_id_number, mask_phone, mask_tail
+from jiuzhu.people.idcard import mask_phone
 from jiuzhu.portal import actions, queries
 from jiuzhu.portal.models import OnlineApplication
 
@@ -45,17 +45,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/intake_list.html", {"page": page, "all": request.GET.get("all") == "1"})
 
 
-_MASKERS = {"id_number": mask_id_number, "victim_id_number": mask_id_number, "bank_account": mask_tail}
-
-
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     app = _get(user, pk)
-    answers = actions.answers_of(app)
-    shown = {step: {k: (_MASKERS[k](v) if k in _MASKERS and v else v) for k, v in (values or {}).items()}
-             for step, values in answers.items()}
     return render(request, "portal/intake_detail.html", {
-        "app": app, "answers": shown, "phone": mask_phone(app.phone), "files": list(app.files.all()),
+        "app": app, "answers": queries.readable_answers(app, mask=True), "phone": mask_phone(app.phone), "files": list(app.files.all()),
         "form": RegisterForm(), "can_register": has_capability(user, Capability.HANDLE_CASES, app.org)})
 
 

@@ -100,3 +100,32 @@ def status_of(app: OnlineApplication) -> dict[str, Any]:
     out["documents"] = list(IssuedDocument.objects.filter(case=case, kind__in=APPLICANT_DOCUMENT_KINDS,
                                                           status="issued").exclude(pdf="").order_by("issued_at"))
     return out
+
+
+def readable_answers(app: OnlineApplication, *, mask: bool = False) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The answers step by step with the forms' labels (MASK: ID numbers and accounts masked, for staff lists)."""
+    from jiuzhu.people.idcard import mask_id_number, mask_tail
+    from jiuzhu.portal import forms as pforms
+    from jiuzhu.portal.actions import answers_of
+
+    maskers = {"id_number": mask_id_number, "victim_id_number": mask_id_number, "bank_account": mask_tail}
+    answers = answers_of(app)
+    out = []
+    for key, title, form_class in pforms.STEPS:
+        if form_class is None or key not in answers:
+            continue
+        form = form_class()
+        rows = []
+        for name, field in form.fields.items():
+            value = (answers.get(key) or {}).get(name)
+            if value in (None, "", False):
+                continue
+            if mask and name in maskers:
+                value = maskers[name](str(value))
+            if hasattr(field, "choices"):
+                value = dict(field.choices).get(value, value)  # type: ignore[attr-defined]
+            rows.append((str(field.label), "是" if value is True else str(value)))
+        out.append((title, rows))
+    if answers.get("summary"):
+        out.append(("线索情况", [("情况说明", answers["summary"])]))
+    return out

@@ -219,28 +219,8 @@ def submit(request: HttpRequest, bidx: str, pk: int) -> HttpResponse:
         else:
             return redirect(reverse("portal:status", kwargs={"pk": app.pk}) + "?submitted=1")
     return _render(request, "submit.html", {
-        "app": app, "form": form, "errors": errors or actions.problems(app), "answers": _readable(app),
+        "app": app, "form": form, "errors": errors or actions.problems(app), "answers": queries.readable_answers(app),
         "files": list(app.files.all()), "nav": _nav(app, "submit")}, status=400 if form.is_bound else 200)
-
-
-def _readable(app: OnlineApplication) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The answers as the applicant typed them, step by step, with the form's labels."""
-    answers = actions.answers_of(app)
-    out = []
-    for key, title, form_class in pforms.STEPS:
-        if form_class is None:
-            continue
-        form = form_class()
-        rows = []
-        for name, field in form.fields.items():
-            value = (answers.get(key) or {}).get(name)
-            if value in (None, "", False):
-                continue
-            if hasattr(field, "choices"):
-                value = dict(field.choices).get(value, value)  # type: ignore[attr-defined]
-            rows.append((str(field.label), "是" if value is True else str(value)))
-        out.append((title, rows))
-    return out
 
 
 @applicant_required

@@ -49,6 +49,9 @@ def test_it_submits_an_application_with_a_receipt_into_the_right_county(client, 
     assert app.receipt_number in staff.get("/intake/").content.decode()
     assert app.receipt_number not in client_for(world, "540521").get("/intake/").content.decode()
     assert client_for(world, "540521").get(f"/intake/{app.pk}/").status_code == 404
+    page = staff.get(f"/intake/{app.pk}/").content.decode()
+    assert "申请人身份证号码" in page and "540528********1239" in page and "540528199001011239" not in page
+    assert "6228480123456789012" not in page
     # The receipt PDF lists the materials.
     r = client.get(f"/apply/a/{app.pk}/receipt.pdf")
     assert r["Content-Type"] == "application/pdf"
