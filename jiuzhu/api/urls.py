@@ -40,5 +40,6 @@ def _wrap(patterns: list[Any]) -> list[Any]:
     return out
 
 
-_urls, app_name, _ns = api.urls
+_urls, _app, _ns = api.urls
+app_name = "api"
 urlpatterns = _wrap(list(_urls))
