@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
@@ -289,7 +289,7 @@ def create_application(request: HttpRequest, payload: ApplicationIn) -> Any:
     client = _client(request, Scope.SUBMIT)
     existing = OnlineApplication.objects.filter(client=client, client_reference=payload.client_reference).first()
     if existing is not None:
-        return 200, _submission(existing, False)
+        return Status(200, _submission(existing, False))
     org = _org_in_scope(client, payload.org)
     data = payload.dict()
     sections = {k: data[k] for k in ("applicant", "victim", "case", "harm", "received", "bank")}
@@ -302,11 +302,11 @@ def create_application(request: HttpRequest, payload: ApplicationIn) -> Any:
         except Exception as e:  # noqa: BLE001 - a ValidationError with a Chinese message
             errors.append({"loc": ["applicant", "phone"], "msg": " ".join(getattr(e, "messages", [str(e)]))})
     if errors:
-        return 422, {"detail": "提交的数据有误，请按字段说明修改。", "errors": errors}
+        return Status(422, {"detail": "提交的数据有误，请按字段说明修改。", "errors": errors})
     app, created = submit_from_client(client, kind=OnlineApplication.Kind.APPLICATION,
                                       reference=payload.client_reference, org=org, phone=phone, answers=cleaned,
                                       applicant_name=cleaned["applicant"]["name"])
-    return (201 if created else 200), _submission(app, created)
+    return Status(201 if created else 200, _submission(app, created))
 
 
 @api.post("/clues", response={200: SubmissionOut, 201: SubmissionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut,
@@ -320,7 +320,7 @@ def create_clue(request: HttpRequest, payload: ClueIn) -> Any:
     client = _client(request, Scope.SUBMIT)
     existing = OnlineApplication.objects.filter(client=client, client_reference=payload.client_reference).first()
     if existing is not None:
-        return 200, _submission(existing, False)
+        return Status(200, _submission(existing, False))
     org = _org_in_scope(client, payload.org)
     errors: list[dict[str, Any]] = []
     id_number = phone = ""
@@ -338,13 +338,13 @@ def create_clue(request: HttpRequest, payload: ClueIn) -> Any:
     if not payload.summary.strip():
         errors.append({"loc": ["summary"], "msg": "此项必须填写。"})
     if errors:
-        return 422, {"detail": "提交的数据有误，请按字段说明修改。", "errors": errors}
+        return Status(422, {"detail": "提交的数据有误，请按字段说明修改。", "errors": errors})
     answers = {"applicant": {"name": payload.person_name.strip(), "id_number": id_number},
                "case": {"original_case_number": payload.original_case_number, "charge": payload.charge},
                "summary": payload.summary.strip()}
     app, created = submit_from_client(client, kind=OnlineApplication.Kind.CLUE, reference=payload.client_reference,
                                       org=org, phone=phone, answers=answers, applicant_name=payload.person_name)
-    return (201 if created else 200), _submission(app, created)
+    return Status(201 if created else 200, _submission(app, created))
 
 
 @api.get("/submissions/{client_reference}", response={200: SubmissionOut, 403: ErrorOut, 404: ErrorOut,
@@ -356,8 +356,8 @@ def get_submission(request: HttpRequest, client_reference: str) -> Any:
     app = (OnlineApplication.objects.select_related("org", "case")
            .filter(client=client, client_reference=client_reference).first())
     if app is None:
-        return 404, {"detail": "没有该编号的移送记录。"}
-    return 200, _submission(app, False)
+        return Status(404, {"detail": "没有该编号的移送记录。"})
+    return Status(200, _submission(app, False))
 
 
 @api.get("/cases/{number}", response={200: CaseOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
@@ -366,8 +366,8 @@ def get_case(request: HttpRequest, number: str) -> Any:
     client = _client(request, Scope.READ_CASES)
     case = _case_qs(client).filter(number=number).first()
     if case is None:
-        return 404, {"detail": "案件不存在。"}
-    return 200, _case_out(case)
+        return Status(404, {"detail": "案件不存在。"})
+    return Status(200, _case_out(case))
 
 
 class ChangedQuery(Schema):
@@ -390,7 +390,7 @@ def list_cases(request: HttpRequest, filters: Query[ChangedQuery]) -> Any:
         rows = []
     more = len(rows) > filters.limit
     rows = rows[:filters.limit]
-    return 200, {"items": [_case_out(c) for c in rows], "next_changed_since": rows[-1].updated_at if more else None}
+    return Status(200, {"items": [_case_out(c) for c in rows], "next_changed_since": rows[-1].updated_at if more else None})
 
 
 class StatsQuery(Schema):
@@ -404,12 +404,12 @@ class StatsQuery(Schema):
 def stats(request: HttpRequest, filters: Query[StatsQuery]) -> Any:
     client = _client(request, Scope.READ_STATS)
     if filters.date_to < filters.date_from:
-        return 422, {"detail": "结束日期不能早于开始日期。", "errors": [{"loc": ["to"], "msg": "结束日期不能早于开始日期。"}]}
+        return Status(422, {"detail": "结束日期不能早于开始日期。", "errors": [{"loc": ["to"], "msg": "结束日期不能早于开始日期。"}]})
     org = _org_in_scope(client, filters.org)
     try:
-        return 200, stats_adapter.compute(org, filters.date_from, filters.date_to)
+        return Status(200, stats_adapter.compute(org, filters.date_from, filters.date_to))
     except stats_adapter.StatsUnavailable as e:
-        return 503, {"detail": str(e)}
+        return Status(503, {"detail": str(e)})
 
 
 __all__ = ["api", "Q"]
