@@ -26,8 +26,7 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     "decision": ("【国家司法救助】{org}已对您的救助申请（回执号{receipt}）作出决定：{decision}。"
                  "详情请登录网上申请平台查看。", "申请人：已作出决定"),
     "payment": ("【国家司法救助】救助金{amount}元已发放，请注意查收。回执号{receipt}。", "申请人：救助金已发放"),
-    "staff_new_application": ("【国家司法救助】{org}收到新的网上救助申请（回执号{receipt}），请及时审查。",
-                              "工作人员：新的网上申请"),
+    "staff_notice": ("【国家司法救助】{text}", "工作人员：新的网上申请、期限即将届满、逾期等站内通知的短信"),
 }
 
 

@@ -148,7 +148,7 @@ def submit(app: OnlineApplication) -> OnlineApplication:
 
 
 def _announce(app: OnlineApplication) -> None:
-    """Tell the applicant (receipt SMS) and the procuratorate's staff (in-app and SMS) after commit."""
+    """Tell the applicant (receipt SMS) and the procuratorate's staff (in-app; SMS through notifications.signals)."""
     assert app.org is not None
     outbound.queue("receipt", to=app.phone, dedupe_key=f"receipt:{app.pk}", receipt=app.receipt_number,
                    org=app.org.name)
@@ -159,10 +159,10 @@ def _announce(app: OnlineApplication) -> None:
         Notification(recipient=m.user, kind=Notification.Kind.NEW_APPLICATION, created_at=clock.now(),
                      text=f"收到网上救助{what}（回执号{app.receipt_number}，{app.applicant_name}），请及时审查。",
                      dedupe_key=f"new_application:{app.pk}:{m.user_id}") for m in staff], ignore_conflicts=True)
-    for m in staff:
-        if m.user.phone:
-            outbound.queue("staff_new_application", to=m.user.phone, dedupe_key=f"staff_new:{app.pk}:{m.user_id}",
-                           receipt=app.receipt_number, org=app.org.name)
+    for n in Notification.objects.filter(dedupe_key__startswith=f"new_application:{app.pk}:").select_related(
+            "recipient"):
+        if n.recipient.phone:
+            outbound.queue("staff_notice", to=n.recipient.phone, dedupe_key=f"notice:{n.pk}", text=n.text)
 
 
 # ---------------------------------------------------------------------------------------------
