@@ -188,3 +188,18 @@ def test_it_publishes_an_openapi_document(client, db) -> None:
     doc = r.json()
     assert {"/api/v1/applications", "/api/v1/clues", "/api/v1/cases", "/api/v1/cases/{number}",
             "/api/v1/stats"} <= set(doc["paths"])
+
+
+def test_it_issues_a_token_from_the_command_line(client, world) -> None:
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("api-client", "--org", "540528", "--name", "12309平台", "--scopes", "read_cases", stdout=out)
+    token = out.getvalue().split("：")[-1].strip()
+    assert _get(client, "/api/v1/cases/none", token).status_code == 404
+    with pytest.raises(CommandError, match="权限范围不正确"):
+        call_command("api-client", "--org", "540528", "--name", "x", "--scopes", "everything")
+    with pytest.raises(CommandError, match="找不到检察院"):
+        call_command("api-client", "--org", "999999", "--name", "x")
