@@ -6,6 +6,7 @@ Applicant-side functions take the application (already checked to belong to the 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -208,6 +209,17 @@ def _local_day(app: OnlineApplication) -> Any:
     return timezone.localdate(app.submitted_at) if app.submitted_at else None
 
 
+def _raise(app: OnlineApplication, a: dict[str, Any], acting_user: User, applicant: dict[str, Any],
+           bank: dict[str, Any], case_a: dict[str, Any], kind_clue: bool) -> AidCase:
+    assert app.org is not None
+    return case_actions.raise_clue(
+        app.org, acting_user=acting_user, channel=Channel.ONLINE, person_name=applicant.get("name", "")
+        or app.applicant_name, id_number=applicant.get("id_number", ""), phone=app.phone,
+        address=bank.get("address", ""), original_case_number=case_a.get("original_case_number", ""),
+        charge=case_a.get("charge", ""), clue_summary=_summary(app, a) if not kind_clue else a.get("summary", ""),
+        on=_local_day(app), source_detail=f"{app.get_source_display()} 回执号{app.receipt_number}")
+
+
 def register(app: OnlineApplication, *, acting_user: User, then: str = "", missing: str = "") -> AidCase:
     """Register a submitted application as an aid case (channel 12309 online), then accept it or ask for more.
 
@@ -225,18 +237,26 @@ def register(app: OnlineApplication, *, acting_user: User, then: str = "", missi
         raise PortalError("申请尚未提交。")
     a = answers_of(app)
     if app.case_id is None:
+        # Claim the application first (compare-and-set), so two staff registering at once make one case.
+        # A claim older than five minutes is a registration that died half-way: it may be taken over.
+        from django.db.models import Q
+
+        stale = clock.now() - dt.timedelta(minutes=5)
+        claimed = (OnlineApplication.objects.filter(pk=app.pk, case__isnull=True)
+                   .filter(Q(registered_at__isnull=True) | Q(registered_at__lt=stale))
+                   .update(registered_by=acting_user, registered_at=clock.now()))
+        if not claimed:
+            raise PortalError("该申请正在由他人登记，请刷新页面后查看。")
         applicant, bank, case_a = a.get("applicant", {}), a.get("bank", {}), a.get("case", {})
         kind_clue = app.kind == OnlineApplication.Kind.CLUE
-        case = case_actions.raise_clue(
-            app.org, acting_user=acting_user, channel=Channel.ONLINE, person_name=applicant.get("name", "")
-            or app.applicant_name, id_number=applicant.get("id_number", ""), phone=app.phone,
-            address=bank.get("address", ""), original_case_number=case_a.get("original_case_number", ""),
-            charge=case_a.get("charge", ""), clue_summary=_summary(app, a) if not kind_clue else a.get("summary", ""),
-            on=_local_day(app),
-            source_detail=f"{app.get_source_display()} 回执号{app.receipt_number}")
+        try:
+            case = _raise(app, a, acting_user, applicant, bank, case_a, kind_clue)
+        except BaseException:
+            OnlineApplication.objects.filter(pk=app.pk, case__isnull=True).update(registered_by=None,
+                                                                                  registered_at=None)
+            raise
         with transaction.atomic():
-            OnlineApplication.objects.filter(pk=app.pk).update(case=case, state=OnlineApplication.State.REGISTERED,
-                                                               registered_by=acting_user, registered_at=clock.now())
+            OnlineApplication.objects.filter(pk=app.pk).update(case=case, state=OnlineApplication.State.REGISTERED)
         app.refresh_from_db()
         if bank.get("bank_account") and case.applicant and not case.applicant.bank_account:
             case_actions.update_applicant(case, acting_user=acting_user, bank_name=bank.get("bank_name", ""),
