@@ -188,7 +188,7 @@ class ApplicationIn(Strict):
     victim: VictimIn
     case: CaseIn
     harm: HarmIn
-    received: ReceivedIn = ReceivedIn()
+    received: ReceivedIn = ReceivedIn(compensation_yuan="", other_aid="")
     bank: BankIn
 
 

@@ -42,7 +42,7 @@ class PortalError(ValidationError):
 
 
 def answers_of(app: OnlineApplication) -> dict[str, Any]:
-    return json.loads(app.answers) if app.answers else {}
+    return json.loads(str(app.answers)) if app.answers else {}
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
@@ -151,7 +151,7 @@ def submit(app: OnlineApplication) -> OnlineApplication:
 def _announce(app: OnlineApplication) -> None:
     """Tell the applicant (receipt SMS) and the procuratorate's staff (in-app; SMS through notifications.signals)."""
     assert app.org is not None
-    outbound.queue("receipt", to=app.phone, dedupe_key=f"receipt:{app.pk}", receipt=app.receipt_number,
+    outbound.queue("receipt", to=str(app.phone), dedupe_key=f"receipt:{app.pk}", receipt=app.receipt_number,
                    org=app.org.name)
     staff = list(Membership.objects.filter(org=app.org, role__in=[Role.KONGSHEN, Role.DEPT_HEAD], is_active=True)
                  .select_related("user"))
@@ -214,7 +214,7 @@ def _raise(app: OnlineApplication, a: dict[str, Any], acting_user: User, applica
     assert app.org is not None
     return case_actions.raise_clue(
         app.org, acting_user=acting_user, channel=Channel.ONLINE, person_name=applicant.get("name", "")
-        or app.applicant_name, id_number=applicant.get("id_number", ""), phone=app.phone,
+        or app.applicant_name, id_number=applicant.get("id_number", ""), phone=str(app.phone),
         address=bank.get("address", ""), original_case_number=case_a.get("original_case_number", ""),
         charge=case_a.get("charge", ""), clue_summary=_summary(app, a) if not kind_clue else a.get("summary", ""),
         on=_local_day(app), source_detail=f"{app.get_source_display()} 回执号{app.receipt_number}")
@@ -267,6 +267,7 @@ def register(app: OnlineApplication, *, acting_user: User, then: str = "", missi
                                    name=victim["victim_name"], id_number=victim.get("victim_id_number", ""),
                                    relationship=applicant.get("relationship", ""))
         _copy_files(case, list(app.files.filter(attachment__isnull=True)), by=portal_user())
+    assert app.case_id is not None
     case = AidCase.objects.get(pk=app.case_id)
     if app.kind == OnlineApplication.Kind.CLUE:
         return case
@@ -296,8 +297,10 @@ def answer_supplement(app: OnlineApplication, uploads: list[tuple[str, Any]], no
         raise PortalError("上传的材料过多，请与检察院联系。")
     files = [_store_file(app, kind, f, supplement=True) for kind, f in uploads]
     _copy_files(case, files, by=portal_user())
+    # The system, on the applicant's behalf: no staff user acts (as with the worker's own actions).
+    system: Any = None
     return case_actions.receive_supplement(
-        case, acting_user=None, note=f"申请人通过网上申请平台补正材料{len(files)}份。{note}".strip())
+        case, acting_user=system, note=f"申请人通过网上申请平台补正材料{len(files)}份。{note}".strip())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ class VictimForm(forms.Form):
 
 
 def _org_choices() -> list[tuple[str, str]]:
-    return [(o.code, o.name) for o in Organisation.objects.order_by("path")]
+    return [(o.code or "", o.name) for o in Organisation.objects.order_by("path") if o.code]
 
 
 class CaseForm(forms.Form):

@@ -49,7 +49,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     app = _get(user, pk)
     return render(request, "portal/intake_detail.html", {
-        "app": app, "answers": queries.readable_answers(app, mask=True), "phone": mask_phone(app.phone), "files": list(app.files.all()),
+        "app": app, "answers": queries.readable_answers(app, mask=True), "phone": mask_phone(str(app.phone)), "files": list(app.files.all()),
         "form": RegisterForm(), "can_register": has_capability(user, Capability.HANDLE_CASES, app.org)})
 
 

@@ -79,7 +79,7 @@ def status_of(app: OnlineApplication) -> dict[str, Any]:
         out |= {"title": "已提交，等待检察院审查", "text": "检察院收到后会登记并审查材料，一般在5个工作日内处理。",
                 "step": 1}
         return out
-    title, text = PLAIN.get(case.status, ("办理中", ""))
+    title, text = PLAIN.get(Status(case.status), ("办理中", ""))
     out |= {"title": title, "text": text, "status": case.status}
     out["step"] = (1 if case.status in (Status.CLUE, Status.NOTIFIED, Status.APPLIED, Status.AWAITING_SUPPLEMENT)
                    else 2 if case.status in (Status.ACCEPTED, Status.UNDER_REVIEW, Status.PENDING_APPROVAL,

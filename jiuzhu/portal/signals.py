@@ -41,4 +41,4 @@ def case_event_sms(sender: Any, instance: CaseEvent, created: bool, **kwargs: An
                               else "不予救助")
     elif key == "payment":
         values["amount"] = instance.data.get("amount") or case.paid_amount
-    outbound.queue(key, to=app.phone, dedupe_key=f"case_event:{instance.pk}", case=case, **values)
+    outbound.queue(key, to=str(app.phone), dedupe_key=f"case_event:{instance.pk}", case=case, **values)

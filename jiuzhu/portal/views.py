@@ -159,8 +159,9 @@ def step(request: HttpRequest, bidx: str, pk: int, step: str) -> HttpResponse:
         if "save_only" in request.POST:
             return _render(request, "saved.html", {"app": app})
         nxt = pforms.STEP_KEYS[index + 1]
-        return redirect("portal:materials" if nxt == "materials" else "portal:step", pk=app.pk,
-                        **({} if nxt == "materials" else {"step": nxt}))
+        if nxt == "materials":
+            return redirect("portal:materials", pk=app.pk)
+        return redirect("portal:step", pk=app.pk, step=nxt)
     return _render(request, "step.html", {"app": app, "form": form, "title": pforms.STEPS[index][1],
                                           "nav": _nav(app, step), "step": step,
                                           "prev": pforms.STEP_KEYS[index - 1] if index else None},
@@ -260,7 +261,7 @@ def receipt(request: HttpRequest, bidx: str, pk: int) -> HttpResponse:
 
 
 @applicant_required
-def document(request: HttpRequest, bidx: str, pk: int, doc_pk: int) -> FileResponse:
+def document(request: HttpRequest, bidx: str, pk: int, doc_pk: int) -> Any:
     app = queries.application_for(bidx, pk)
     doc = next((d for d in queries.status_of(app)["documents"] if d.pk == doc_pk), None)
     if doc is None:
