@@ -35,6 +35,21 @@ def _font() -> str:
     return _FONT
 
 
+def _wrap(text: str, font: str, size: int, max_width: float) -> list[str]:
+    """Split TEXT into lines no wider than MAX_WIDTH (measured in the font, character by character)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    out, current = [], ""
+    for char in text:
+        if current and stringWidth(current + char, font, size) > max_width:
+            out.append(current)
+            current = "    " + char if text.startswith("  ") else char
+        else:
+            current += char
+    out.append(current)
+    return out
+
+
 def receipt_pdf(app: OnlineApplication) -> bytes:
     """Return the receipt of a submitted application."""
     from reportlab.lib.pagesizes import A4
@@ -66,7 +81,7 @@ def receipt_pdf(app: OnlineApplication) -> bytes:
               "您可以凭提交申请时使用的手机号登录网上申请平台，查看办理进度、补充材料。",
               "咨询电话：12309"]
     for line in lines:
-        for chunk in [line[i:i + 38] for i in range(0, max(len(line), 1), 38)]:
+        for chunk in _wrap(line, font, 12, width - 40 * mm):
             if y < 25 * mm:
                 c.showPage()
                 c.setFont(font, 12)
