@@ -198,7 +198,8 @@ def _summary(app: OnlineApplication, a: dict[str, Any]) -> str:
                                                   if harm.get("medical_costs") else ""),
              f"家庭情况：{harm.get('family', '')}"]
     if harm.get("household_size"):
-        lines.append(f"家庭人口{harm['household_size']}人，月收入{harm.get('monthly_income') or '未填'}元。")
+        income = f"月收入{harm['monthly_income']}元" if harm.get("monthly_income") else "月收入未填"
+        lines.append(f"家庭人口{harm['household_size']}人，{income}。")
     lines.append(f"已获赔偿：{received.get('compensation_yuan') or '0'}元；其他救助：{received.get('other_aid') or '无'}")
     return "\n".join(lines)
 
