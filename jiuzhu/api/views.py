@@ -136,10 +136,6 @@ class Strict(Schema):
     model_config = {"extra": "forbid"}
 
 
-class Str(Strict):
-    pass
-
-
 class ApplicantIn(Strict):
     capacity: str = Field(..., max_length=20, description="self 本人 / legal_rep 法定代理人 / agent 委托代理人")
     name: str = Field(..., max_length=50)

@@ -49,7 +49,12 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
     return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in data.items()}
 
 
+MAX_DRAFTS = 10
+
+
 def new_draft(*, phone: str, phone_bidx: str) -> OnlineApplication:
+    if OnlineApplication.objects.filter(phone_bidx=phone_bidx, state=OnlineApplication.State.DRAFT).count() >= MAX_DRAFTS:
+        raise PortalError(f"您已有{MAX_DRAFTS}份未提交的草稿，请先继续填写或提交。")
     now = clock.now()
     return OnlineApplication.objects.create(phone=phone, phone_bidx=phone_bidx, created_at=now, updated_at=now,
                                             answers=json.dumps({}))

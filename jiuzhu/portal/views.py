@@ -126,11 +126,16 @@ def logout(request: HttpRequest) -> HttpResponse:
 
 @applicant_required
 def mine(request: HttpRequest, bidx: str) -> HttpResponse:
+    error = ""
     if request.method == "POST":
-        app = actions.new_draft(phone=_phone(request), phone_bidx=bidx)
-        return redirect("portal:step", pk=app.pk, step=pforms.STEP_KEYS[0])
+        try:
+            app = actions.new_draft(phone=_phone(request), phone_bidx=bidx)
+        except ValidationError as e:
+            error = " ".join(e.messages)
+        else:
+            return redirect("portal:step", pk=app.pk, step=pforms.STEP_KEYS[0])
     apps = list(queries.applications_of(bidx))
-    return _render(request, "mine.html", {"apps": apps})
+    return _render(request, "mine.html", {"apps": apps, "error": error}, status=400 if error else 200)
 
 
 def _nav(app: OnlineApplication, current: str) -> list[dict[str, Any]]:
@@ -228,7 +233,12 @@ def submit(request: HttpRequest, bidx: str, pk: int) -> HttpResponse:
 def status(request: HttpRequest, bidx: str, pk: int) -> HttpResponse:
     app = queries.application_for(bidx, pk)
     if app.state == OnlineApplication.State.DRAFT:
-        return redirect("portal:step", pk=app.pk, step=pforms.STEP_KEYS[min(app.step, len(pforms.STEPS) - 2)])
+        materials = pforms.STEP_KEYS.index("materials")
+        if app.step > materials:
+            return redirect("portal:submit", pk=app.pk)
+        if app.step == materials:
+            return redirect("portal:materials", pk=app.pk)
+        return redirect("portal:step", pk=app.pk, step=pforms.STEP_KEYS[app.step])
     form = pforms.MaterialForm(request.POST or None, request.FILES or None)
     code = 200
     info = queries.status_of(app)

@@ -181,3 +181,12 @@ def test_it_lets_only_handlers_of_that_procuratorate_register(client, world) -> 
     assert city.get(f"/intake/{app.pk}/").status_code == 200
     assert city.post(f"/intake/{app.pk}/register/", {"then": "accept"}).status_code == 403
     assert OnlineApplication.objects.get(pk=app.pk).case is None
+
+
+def test_it_caps_the_number_of_open_drafts(client, world) -> None:
+    login(client, PHONE)
+    for _ in range(actions.MAX_DRAFTS):
+        assert client.post("/apply/mine/").status_code == 302
+    r = client.post("/apply/mine/")
+    assert r.status_code == 400 and "未提交的草稿" in r.content.decode()
+    assert OnlineApplication.objects.count() == actions.MAX_DRAFTS
