@@ -190,3 +190,31 @@ def test_it_caps_the_number_of_open_drafts(client, world) -> None:
     r = client.post("/apply/mine/")
     assert r.status_code == 400 and "未提交的草稿" in r.content.decode()
     assert OnlineApplication.objects.count() == actions.MAX_DRAFTS
+
+
+def test_it_gives_the_applicant_only_the_documents_meant_for_them(client, world) -> None:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from jiuzhu.demo.loader import GROUNDS_NONE, approve_route
+    from jiuzhu.documents import actions as doc_actions
+    from jiuzhu.documents.models import IssuedDocument, Kind
+
+    app = _submit(client, world)
+    staff = world.user("540528", "kongshen")
+    case = actions.register(app, acting_user=staff, then="accept")
+    case_actions.start_review(case, acting_user=staff)
+    case_actions.submit_opinion(case, acting_user=staff, category="E1", grounds=GROUNDS_NONE, recommendation="grant",
+                                reasoning="符合救助条件。", proposed_amount=Decimal("20000"))
+    approve_route(world.demo, case, amount=Decimal("20000"), reasons="予以救助。")
+    for kind in (Kind.GRANT_DECISION, Kind.APPROVAL_FORM):
+        doc = doc_actions.issue_document(case, kind, acting_user=staff)
+        name = default_storage.save(f"test-pdf/{doc.pk}.pdf", ContentFile(b"%PDF-1.4 test"))
+        IssuedDocument.objects.filter(pk=doc.pk).update(pdf=name)  # as the worker's conversion would
+    grant = IssuedDocument.objects.get(case=case, kind=Kind.GRANT_DECISION)
+    internal = IssuedDocument.objects.get(case=case, kind=Kind.APPROVAL_FORM)
+    page = client.get(f"/apply/a/{app.pk}/").content.decode()
+    assert "国家司法救助决定书" in page and "审批表" not in page
+    r = client.get(f"/apply/a/{app.pk}/documents/{grant.pk}/")
+    assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF")
+    assert client.get(f"/apply/a/{app.pk}/documents/{internal.pk}/").status_code == 404
