@@ -157,3 +157,25 @@ def test_it_applies_online_on_a_phone_and_follows_the_case_to_payment(browser: B
     expect(page.locator("#decision")).to_contain_text("决定给予救助，金额 20000.00 元")
     expect(page.locator("#payment")).to_contain_text("已发放 20000.00 元")
     shot("12-paid")
+
+
+def test_it_logs_in_with_the_keyboard_alone(browser: Browser, live_server, world) -> None:
+    page = _phone_page(browser)
+    page.goto(live_server.url + "/apply/login/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "跳到正文"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_phone"
+    page.keyboard.type(PHONE)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "send"
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("验证码已发送")
+    page.get_by_label("短信验证码").focus()
+    page.keyboard.type(last_code(PHONE))
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "verify"
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="我的申请")).to_be_visible()
+    _fits(page)
