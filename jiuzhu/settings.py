@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "jiuzhu.custody",
     "jiuzhu.audit",
     "jiuzhu.notifications",
+    "jiuzhu.portal",
+    "jiuzhu.api",
     "jiuzhu.demo",
 ]
 

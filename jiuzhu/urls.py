@@ -16,5 +16,8 @@ urlpatterns = [
     path("funds/", include("jiuzhu.funds.urls")),
     path("custody/", include("jiuzhu.custody.urls")),
     path("support/", include("jiuzhu.support.urls")),
+    path("apply/", include("jiuzhu.portal.urls")),
+    path("intake/", include("jiuzhu.portal.intake_urls")),
+    path("api/v1/", include("jiuzhu.api.urls")),
     path("", include("jiuzhu.cases.urls")),
 ]

@@ -83,6 +83,9 @@ def _warn_administrators(today: dt.date) -> int:
 def daily_sweep() -> dict[str, int]:
     """The worker's daily job; re-enqueues itself for the next morning."""
     result = sweep()
+    from jiuzhu.notifications.tasks import sms_for_notices
+
+    result["sms"] = sms_for_notices()  # the staff's notices also by SMS, sent after this commits
     logger.info("daily sweep: %s", result)
     schedule_next()
     return result

@@ -424,6 +424,9 @@ def load(*, orgs_only: bool = False, seed: int = 20230607) -> Demo:
     from jiuzhu.support.demo import load_support  # "1+N": partners, referrals, visits, plan
 
     load_support(demo)
+    from jiuzhu.portal.demo import load_portal
+
+    load_portal(demo)
     return demo
 
 

@@ -14,6 +14,7 @@ class Notification(models.Model):
         DUE_SOON = "due_soon", "办理期限即将届满"
         LAPSED = "lapsed", "申请视为放弃"
         CALENDAR = "calendar", "工作日历缺少年份"
+        NEW_APPLICATION = "new_application", "新的网上申请"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="notifications")
@@ -36,3 +37,65 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class MessageTemplate(models.Model):
+    """The wording of one kind of outbound message; an administrator edits it in the admin.
+
+    The text is a Python format string: `{receipt}`, `{org}`, `{missing}`, `{due}`, `{amount}`,
+    `{code}` and `{minutes}` are filled in where the kind has them (unknown names are left as written).
+    """
+
+    key = models.CharField("消息种类", max_length=40, unique=True)
+    channel = models.CharField("发送渠道", max_length=10, default="sms")
+    text = models.TextField("消息内容")
+    note = models.CharField("说明", max_length=200, blank=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "消息模板"
+        verbose_name_plural = "消息模板"
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class OutboundMessage(models.Model):
+    """One message to one recipient (an applicant's SMS, a staff SMS) and its delivery state.
+
+    Rows are written inside the action's transaction; the message is sent only after the commit,
+    by the worker (`deliver_message`), so a rolled-back action never sends anything.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "待发送"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
+    key = models.CharField("消息种类", max_length=40)
+    channel = models.CharField("发送渠道", max_length=10, default="sms")
+    # The recipient's number, encrypted; the masked form is what lists show.
+    to = models.BinaryField(null=True, editable=False)
+    to_masked = models.CharField("接收号码", max_length=20)
+    text = models.CharField("内容", max_length=500)
+    case = models.ForeignKey("cases.AidCase", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Makes each message idempotent: one event never produces two messages.
+    dedupe_key = models.CharField(max_length=120, unique=True)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField("发送次数", default=0)
+    error = models.CharField("错误", max_length=300, blank=True)
+    created_at = models.DateTimeField("创建时间")
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "外发消息"
+        verbose_name_plural = "外发消息"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The retry sweep: messages still queued or failed.
+            models.Index(fields=["state", "created_at"], name="notif_outbound_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.to_masked} ({self.get_state_display()})"

@@ -1,0 +1,86 @@
+"""Outbound messages: one record per message with its delivery state, editable templates, sent only
+after the transaction commits (never from inside it)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from jiuzhu.notifications import outbound
+from jiuzhu.notifications.models import MessageTemplate, OutboundMessage
+from jiuzhu.notifications.sms import MemoryBackend, SmsError
+from jiuzhu.notifications.tasks import retry_unsent, sms_for_notices
+
+PHONE = "13800138000"
+
+
+@pytest.fixture(autouse=True)
+def _memory(settings):  # type: ignore[no-untyped-def]
+    settings.JIUZHU_SMS_BACKEND = "jiuzhu.notifications.sms.MemoryBackend"
+    MemoryBackend.outbox.clear()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_it_sends_nothing_while_the_transaction_is_open_and_nothing_if_it_rolls_back(monkeypatch) -> None:
+    sent: list[int] = []
+    monkeypatch.setattr(outbound, "_enqueue", lambda pk: sent.append(pk))
+    with transaction.atomic():
+        msg = outbound.queue("receipt", to=PHONE, dedupe_key="t:1", receipt="WS1", org="加查县人民检察院")
+        assert msg is not None and sent == []
+    assert sent == [msg.pk]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        outbound.queue("receipt", to=PHONE, dedupe_key="t:2", receipt="WS2", org="加查县人民检察院")
+        raise RuntimeError
+    assert sent == [msg.pk] and not OutboundMessage.objects.filter(dedupe_key="t:2").exists()
+
+
+@pytest.mark.django_db
+def test_it_records_the_delivery_state_and_retries_failures(monkeypatch) -> None:
+    msg = outbound.queue("receipt", to=PHONE, dedupe_key="t:1", receipt="WS1", org="加查县人民检察院")
+    assert msg is not None and msg.state == "queued" and msg.to_masked == "138****8000"
+    assert PHONE.encode() not in bytes(OutboundMessage.objects.values_list("to", flat=True).get())
+
+    def boom(self, to: str, text: str) -> None:  # type: ignore[no-untyped-def]
+        raise SmsError("网关超时")
+
+    monkeypatch.setattr(MemoryBackend, "send", boom)
+    assert outbound.deliver(msg.pk) == "failed"
+    msg.refresh_from_db()
+    assert (msg.state, msg.attempts, msg.error) == ("failed", 1, "网关超时")
+    monkeypatch.undo()
+    assert retry_unsent() == 1
+    msg.refresh_from_db()
+    assert msg.state == "sent" and msg.sent_at is not None and msg.attempts == 2
+    assert MemoryBackend.outbox == [(PHONE, msg.text)]
+    assert outbound.deliver(msg.pk) == "sent" and len(MemoryBackend.outbox) == 1  # never twice
+
+
+@pytest.mark.django_db
+def test_it_makes_one_message_per_event() -> None:
+    assert outbound.queue("receipt", to=PHONE, dedupe_key="same", receipt="WS1", org="x") is not None
+    assert outbound.queue("receipt", to=PHONE, dedupe_key="same", receipt="WS1", org="x") is None
+    assert OutboundMessage.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_it_uses_the_template_an_administrator_edited() -> None:
+    assert MessageTemplate.objects.filter(key="receipt").exists()  # seeded by the migration
+    MessageTemplate.objects.filter(key="receipt").update(text="回执{receipt}，{org}已收到。{unknown}")
+    assert outbound.render("receipt", receipt="WS9", org="加查县人民检察院") == "回执WS9，加查县人民检察院已收到。{unknown}"
+    MessageTemplate.objects.filter(key="receipt").update(text="坏模板{receipt")
+    assert "WS9" in outbound.render("receipt", receipt="WS9", org="x")  # a broken template falls back
+
+
+@pytest.mark.django_db
+def test_it_texts_staff_their_notices_once(world) -> None:
+    from jiuzhu.lib import clock
+    from jiuzhu.notifications.models import Notification
+
+    user = world.user("540528", "kongshen")
+    user.phone = "13900000009"
+    user.save()
+    Notification.objects.create(recipient=user, kind="overdue", text="加查-2026-0001：期限已届满。",
+                                dedupe_key="x:1", created_at=clock.now())
+    assert sms_for_notices() == 1 and sms_for_notices() == 0
+    msg = OutboundMessage.objects.get(key="staff_notice")
+    assert msg.to_masked == "139****0009" and "期限已届满" in msg.text

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from jiuzhu.portal.models import OnlineApplication
+
+
+@admin.register(OnlineApplication)
+class OnlineApplicationAdmin(admin.ModelAdmin):
+    list_display = ["receipt_number", "kind", "state", "applicant_name", "org", "source", "submitted_at", "case"]
+    list_filter = ["state", "kind", "source"]
+    fields = ("receipt_number", "kind", "state", "source", "applicant_name", "org", "client", "client_reference",
+              "submitted_at", "case", "registered_by", "registered_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

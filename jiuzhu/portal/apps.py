@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "jiuzhu.portal"
+    verbose_name = "网上申请"
+
+    def ready(self) -> None:
+        from jiuzhu.portal import signals  # noqa: F401
