@@ -151,8 +151,9 @@ def test_it_applies_online_on_a_phone_and_follows_the_case_to_payment(browser: B
                       reasoning="符合救助条件。", proposed_amount=Decimal("20000"))
     approve_route(world.demo, case, amount=Decimal("20000"), reasons="因案致贫，予以救助。")
     ca.serve_decision(case, acting_user=kongshen, method="direct", recipient="本人")
+    world.ensure_cash(case)
     ca.record_funds(case, acting_user=kongshen)
-    ca.record_payment(case, acting_user=kongshen, amount=Decimal("20000"), method="lump_sum", payee="本人")
+    world.pay_in_full(case)  # finance pays through the funds app
     page.reload()
     expect(page.locator("#decision")).to_contain_text("决定给予救助，金额 20000.00 元")
     expect(page.locator("#payment")).to_contain_text("已发放 20000.00 元")

@@ -93,8 +93,9 @@ def test_it_goes_from_registration_to_payment_with_a_supplement_online(client, w
                                 reasoning="符合救助条件。", proposed_amount=Decimal("20000"))
     approve_route(world.demo, case, amount=Decimal("20000"), reasons="因案致贫，予以救助。")
     case_actions.serve_decision(case, acting_user=staff, method="direct", recipient="本人")
+    world.ensure_cash(case)
     case_actions.record_funds(case, acting_user=staff)
-    case_actions.record_payment(case, acting_user=staff, amount=Decimal("20000"), method="lump_sum", payee="本人")
+    world.pay_in_full(case)  # finance pays through the funds app
     page = client.get(f"/apply/a/{app.pk}/").content.decode()
     assert "20000.00 元" in page and "救助金已发放" in page
     keys = set(OutboundMessage.objects.filter(case=case).values_list("key", flat=True))
