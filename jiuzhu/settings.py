@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "jiuzhu.funds",
     "jiuzhu.documents",
     "jiuzhu.support",
+    "jiuzhu.stats",
     "jiuzhu.audit",
     "jiuzhu.notifications",
     "jiuzhu.demo",

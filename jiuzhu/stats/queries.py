@@ -1,0 +1,202 @@
+"""The figures of contracts §4, computed in the database with a fixed number of aggregate queries.
+
+One function, `compute()`, serves `jiuzhu stats`, the statistics screen, the Excel exports and the
+press release, so they can never disagree. Definitions (contracts §4):
+
+- a case *counts* when it was decided 救助 with its decision date in [from, to] and the scope holds its
+  lead procuratorate or any procuratorate that paid part of it;
+- the money of a case is its contribution lines (funds.Contribution); a case without lines was paid
+  wholly by its lead procuratorate;
+- amounts are the part paid by procuratorates in scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+
+from jiuzhu.cases.models import AidCase, CaseGroup, Group
+from jiuzhu.funds.models import Contribution
+from jiuzhu.orgs.models import Organisation
+from jiuzhu.support.models import Service, ServiceKind
+
+ZERO = Decimal("0.00")
+
+
+def _money(value: Any) -> Decimal:
+    return (value or ZERO).quantize(Decimal("0.01"))
+
+
+class StatsInputError(ValueError):
+    """Bad input to a statistics command or screen; the message is Chinese and shown as it is."""
+
+
+def find_org(value: str) -> Organisation:
+    """Return the procuratorate with code or exact full name VALUE (contracts §1)."""
+    value = (value or "").strip()
+    org = Organisation.objects.filter(Q(code=value) | Q(name=value), kind=Organisation.Kind.PROCURATORATE).first()
+    if org is None:
+        raise StatsInputError(f"找不到检察院“{value}”：请填写六位机构代码或检察院全称。")
+    return org
+
+
+def top_org() -> Organisation:
+    """Return the top procuratorate in the database (the root of the tree)."""
+    org = (Organisation.objects.filter(kind=Organisation.Kind.PROCURATORATE, parent__isnull=True)
+           .order_by("path").first())
+    if org is None:
+        raise StatsInputError("数据库中还没有检察院，请先载入机构（jiuzhu load-demo --orgs-only）。")
+    return org
+
+
+def parse_day(value: str, what: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat((value or "").strip())
+    except ValueError:
+        raise StatsInputError(f"{what}“{value}”不是有效日期，请按 YYYY-MM-DD 填写。") from None
+
+
+def parse_period(start: str, end: str) -> tuple[dt.date, dt.date]:
+    a, b = parse_day(start, "起始日期"), parse_day(end, "截止日期")
+    if b < a:
+        raise StatsInputError(f"截止日期{b}早于起始日期{a}。")
+    return a, b
+
+
+def counting_cases(org: Organisation, start: dt.date, end: dt.date) -> QuerySet[AidCase]:
+    """Return the cases that count for ORG's scope in [START, END] (contracts §4)."""
+    paid_in_scope = Contribution.objects.filter(org__path__startswith=org.path).values("case_id")
+    return AidCase.objects.filter(decision=AidCase.Decision.GRANT, decided_on__gte=start, decided_on__lte=end).filter(
+        Q(handling_org__path__startswith=org.path) | Q(pk__in=paid_in_scope))
+
+
+def refused_cases(org: Organisation, start: dt.date, end: dt.date) -> QuerySet[AidCase]:
+    return AidCase.objects.filter(decision=AidCase.Decision.REFUSE, decided_on__gte=start, decided_on__lte=end,
+                                  handling_org__path__startswith=org.path)
+
+
+def joint_case_ids() -> QuerySet[Any]:
+    """The ids of cases paid by two or more procuratorates (a GROUP BY … HAVING subquery)."""
+    return (Contribution.objects.values("case_id").annotate(n=Count("org_id", distinct=True))
+            .filter(n__gte=2).values("case_id"))
+
+
+@dataclass
+class Stats:
+    """The §4 object, plus the org rows' names for the screen."""
+
+    org: Organisation
+    start: dt.date
+    end: dt.date
+    cases: int = 0
+    persons: int = 0
+    amount: Decimal = ZERO
+    refused: int = 0
+    joint: dict[str, Any] = field(default_factory=dict)
+    by_year: list[dict[str, Any]] = field(default_factory=list)
+    by_org: list[dict[str, Any]] = field(default_factory=list)
+    by_group: dict[str, dict[str, Any]] = field(default_factory=dict)
+    services: dict[str, int] = field(default_factory=dict)
+    joint_orgs: list[str] = field(default_factory=list)  # names of the procuratorates in the joint cases
+
+    def as_json(self) -> dict[str, Any]:
+        """Return exactly the object of contracts §4 (amounts as 2-place decimal strings)."""
+        return {
+            "org": {"code": self.org.code, "name": self.org.name},
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "cases": self.cases,
+            "persons": self.persons,
+            "amount_yuan": f"{self.amount:.2f}",
+            "refused": self.refused,
+            "joint": {"cases": self.joint["cases"], "persons": self.joint["persons"],
+                      "amount_yuan": f"{self.joint['amount']:.2f}"},
+            "by_year": [{"year": r["year"], "cases": r["cases"], "persons": r["persons"],
+                         "amount_yuan": f"{r['amount']:.2f}"} for r in self.by_year],
+            "by_org": [{"code": r["code"], "name": r["name"], "cases": r["cases"],
+                        "amount_yuan": f"{r['amount']:.2f}"} for r in self.by_org],
+            "by_group": {g: {"persons": v["persons"], "amount_yuan": f"{v['amount']:.2f}"}
+                         for g, v in self.by_group.items()},
+            "services": dict(self.services),
+        }
+
+
+def compute(org: Organisation, start: dt.date, end: dt.date) -> Stats:
+    """Return the statistics of ORG's scope for [START, END] in a fixed number of queries (15)."""
+    path = org.path
+    base = counting_cases(org, start, end)
+    # The contribution lines of counting cases paid by procuratorates in scope, and the counting cases
+    # without any line whose lead (in scope) therefore paid it all.
+    lines = Contribution.objects.filter(case__in=base, org__path__startswith=path)
+    unlined = base.filter(handling_org__path__startswith=path, contributions__isnull=True)
+
+    s = Stats(org=org, start=start, end=end)
+    head = base.aggregate(cases=Count("pk", distinct=True), persons=Count("applicant_id", distinct=True))
+    s.cases, s.persons = head["cases"], head["persons"]
+    s.amount = _money(lines.aggregate(a=Sum("amount"))["a"]) + _money(unlined.aggregate(a=Sum("decided_amount"))["a"])
+    s.refused = refused_cases(org, start, end).count()
+
+    joint_ids = joint_case_ids()
+    joint = base.filter(pk__in=joint_ids)
+    jh = joint.aggregate(cases=Count("pk", distinct=True), persons=Count("applicant_id", distinct=True))
+    s.joint = {"cases": jh["cases"], "persons": jh["persons"],
+               "amount": _money(lines.filter(case__in=joint_ids).aggregate(a=Sum("amount"))["a"])}
+    s.joint_orgs = list(Organisation.objects.filter(aid_contributions__case__in=joint).distinct()
+                        .order_by("code").values_list("name", flat=True))
+
+    # By year of the decision date.
+    years: dict[int, dict[str, Any]] = {}
+    for r in (base.annotate(y=ExtractYear("decided_on")).values("y")
+              .annotate(cases=Count("pk", distinct=True), persons=Count("applicant_id", distinct=True))):
+        years[r["y"]] = {"year": r["y"], "cases": r["cases"], "persons": r["persons"], "amount": ZERO}
+    for r in lines.annotate(y=ExtractYear("case__decided_on")).values("y").annotate(a=Sum("amount")):
+        years[r["y"]]["amount"] += _money(r["a"])
+    for r in unlined.annotate(y=ExtractYear("decided_on")).values("y").annotate(a=Sum("decided_amount")):
+        years[r["y"]]["amount"] += _money(r["a"])
+    s.by_year = [years[y] for y in sorted(years)]
+
+    # By procuratorate in scope: cases it led or paid towards, money it paid.
+    orgs: dict[int, dict[str, Any]] = {}
+
+    def row(org_id: int) -> dict[str, Any]:
+        return orgs.setdefault(org_id, {"org_id": org_id, "cases": 0, "amount": ZERO})
+
+    for r in base.filter(handling_org__path__startswith=path).values("handling_org_id").annotate(n=Count("pk")):
+        row(r["handling_org_id"])["cases"] += r["n"]
+    for r in lines.values("org_id").annotate(n=Count("case_id", distinct=True), a=Sum("amount")):
+        row(r["org_id"])["cases"] += r["n"]
+        row(r["org_id"])["amount"] += _money(r["a"])
+    # A lead that also paid was counted twice above.
+    for r in lines.filter(org_id=F("case__handling_org_id")).values("org_id").annotate(n=Count("case_id", distinct=True)):
+        row(r["org_id"])["cases"] -= r["n"]
+    for r in unlined.values("handling_org_id").annotate(a=Sum("decided_amount")):
+        row(r["handling_org_id"])["amount"] += _money(r["a"])
+    names = {o.pk: o for o in Organisation.objects.filter(pk__in=list(orgs)).only("pk", "code", "name", "path")}
+    s.by_org = sorted(({**r, "code": names[r["org_id"]].code, "name": names[r["org_id"]].name}
+                       for r in orgs.values()), key=lambda r: r["code"] or "")
+
+    # By key group: distinct persons and the in-scope money of their counting cases.
+    groups: dict[str, dict[str, Any]] = {}
+    for r in (CaseGroup.objects.filter(case__in=base).values("group")
+              .annotate(persons=Count("case__applicant", distinct=True))):
+        groups[r["group"]] = {"persons": r["persons"], "amount": ZERO}
+    for r in lines.values("case__groups__group").annotate(a=Sum("amount")):
+        if r["case__groups__group"] in groups:
+            groups[r["case__groups__group"]]["amount"] += _money(r["a"])
+    for r in unlined.values("groups__group").annotate(a=Sum("decided_amount")):
+        if r["groups__group"] in groups:
+            groups[r["groups__group"]]["amount"] += _money(r["a"])
+    order = list(Group.values)
+    s.by_group = {g: groups[g] for g in sorted(groups, key=order.index)}
+
+    # Services: person-times by kind, recorded in scope and dated in the period.
+    s.services = {ServiceKind.COUNSELLING.label: 0, ServiceKind.LEGAL.label: 0}
+    for r in (Service.objects.filter(provided_on__gte=start, provided_on__lte=end, org__path__startswith=path)
+              .values("kind").annotate(n=Sum("person_times")).order_by("kind")):
+        s.services[ServiceKind(r["kind"]).label] = s.services.get(ServiceKind(r["kind"]).label, 0) + r["n"]
+    return s
