@@ -334,7 +334,10 @@ def _fingerprint_case(case: AidCase) -> dict[str, Any]:
         lines = [(case.handling_org_id, case.decided_amount)]
     return {"申请人身份证号码": case.applicant.id_number_bidx if case.applicant else "", "救助情形": case.category,
             "受理日期": case.accepted_on, "决定日期": case.decided_on, "决定结果": case.decision,
-            "救助金额(元)": case.decided_amount, "发放方式": case.payment_method, "发放日期": case.paid_on,
+            "救助金额(元)": case.decided_amount,
+            # A granted case not yet paid has no method yet; the export writes 一次性 for it.
+            "发放方式": case.payment_method or (AidCase.PaymentMethod.LUMP_SUM if case.decision == "grant" else ""),
+            "发放日期": case.paid_on,
             "人员类别": sorted(g.group for g in case.groups.all()), "联合救助出资": sorted(lines)}
 
 

@@ -127,7 +127,7 @@ class Stats:
 
 
 def compute(org: Organisation, start: dt.date, end: dt.date) -> Stats:
-    """Return the statistics of ORG's scope for [START, END] in a fixed number of queries (15)."""
+    """Return the statistics of ORG's scope for [START, END] in a fixed number of queries (19)."""
     path = org.path
     base = counting_cases(org, start, end)
     # The contribution lines of counting cases paid by procuratorates in scope, and the counting cases
