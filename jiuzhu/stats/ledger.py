@@ -321,17 +321,19 @@ def _contributions(text: str, orgs: dict[str, Organisation], amount: Decimal | N
 
 
 def _fingerprint_row(row: Row) -> dict[str, Any]:
-    lines = row.contributions or ([(row.org, row.amount)] if row.amount else [])
+    lines = [(o.pk, a) for o, a in row.contributions]
+    if lines == [(row.org.pk, row.amount)]:
+        lines = []  # the lead paying it all, said explicitly
     return {"申请人身份证号码": id_blind_index(row.id_number), "救助情形": row.category,
             "受理日期": row.accepted_on, "决定日期": row.decided_on, "决定结果": row.decision,
             "救助金额(元)": row.amount, "发放方式": row.method, "发放日期": row.paid_on,
-            "人员类别": sorted(row.groups), "联合救助出资": sorted((o.pk, a) for o, a in lines)}
+            "人员类别": sorted(row.groups), "联合救助出资": sorted(lines)}
 
 
 def _fingerprint_case(case: AidCase) -> dict[str, Any]:
     lines = [(c.org_id, c.amount) for c in case.contributions.all()]
-    if not lines and case.decided_amount:
-        lines = [(case.handling_org_id, case.decided_amount)]
+    if lines == [(case.handling_org_id, case.decided_amount)]:
+        lines = []
     return {"申请人身份证号码": case.applicant.id_number_bidx if case.applicant else "", "救助情形": case.category,
             "受理日期": case.accepted_on, "决定日期": case.decided_on, "决定结果": case.decision,
             "救助金额(元)": case.decided_amount,

@@ -12,6 +12,7 @@ from jiuzhu.stats.ledger import COLUMNS
 
 ORG_CODES = ["540500", "540502", "540521", "540522", "540523", "540524", "540525", "540526", "540527", "540528",
              "540529", "540530", "540531"]
+NAMES = {"山南市人民检察院": "540500", "加查县人民检察院": "540528"}
 PARENT = {c: "540500" for c in ORG_CODES if c != "540500"} | {"540500": "540000"}
 
 
@@ -45,6 +46,8 @@ def in_scope(code: str | None, scope: str) -> bool:
 
 def reference(rows: list[dict[str, Any]], scope: str, start: dt.date, end: dt.date) -> dict[str, Any]:
     """The §4 figures computed straight from ledger rows, by the words of the definitions."""
+    rows = [{**r, "承办院": NAMES.get(r["承办院"], r["承办院"])} for r in rows]
+
     def lines(r: dict[str, Any]) -> list[tuple[str, Decimal]]:
         if r.get("联合救助出资"):
             return [(p.split(":")[0], Decimal(p.split(":")[1])) for p in r["联合救助出资"].split(";")]
