@@ -14,5 +14,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("documents/", include("jiuzhu.documents.urls")),
     path("funds/", include("jiuzhu.funds.urls")),
+    path("stats/", include("jiuzhu.stats.urls")),
     path("", include("jiuzhu.cases.urls")),
 ]

@@ -66,6 +66,9 @@ SETTINGS: dict[str, SettingDef] = {
         SettingDef("funds.over_budget", "决定金额超出未承诺预算时（block 不能决定 / warn 提示并可申请财政追加）", "warn",
                    str, None, "本系统默认提示；UNCONFIRMED", validate_over_budget),
         SettingDef("funds.statement_match_days", "银行对账按金额匹配时允许的日期偏差（日）", 5, int, 0, "本系统"),
+        # Statistics (jiuzhu/stats): published figures never identify a person.
+        SettingDef("stats.min_group_size", "统计公开时人员类别的最少人数（不足时只显示“不足N人”、不显示金额；0 为不限制）", 3,
+                   int, 0, "本系统默认；UNCONFIRMED"),
     ]
 }
 

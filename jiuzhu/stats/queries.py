@@ -200,3 +200,111 @@ def compute(org: Organisation, start: dt.date, end: dt.date) -> Stats:
               .values("kind").annotate(n=Sum("person_times")).order_by("kind")):
         s.services[ServiceKind(r["kind"]).label] = s.services.get(ServiceKind(r["kind"]).label, 0) + r["n"]
     return s
+
+
+# ---------------------------------------------------------------------------------------------
+# The screen's further figures (beyond contracts §4): each a fixed number of aggregate queries.
+
+
+def accepted(org: Organisation, start: dt.date, end: dt.date) -> dict[str, int]:
+    """受理件数 and 其中主动救助: applications accepted in the period by procuratorates in scope."""
+    r = AidCase.objects.filter(accepted_on__gte=start, accepted_on__lte=end,
+                               handling_org__path__startswith=org.path).aggregate(
+        accepted=Count("pk"), ex_officio=Count("pk", filter=Q(is_ex_officio=True)))
+    return {"accepted": r["accepted"], "ex_officio": r["ex_officio"]}
+
+
+def sources(org: Organisation, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Where the clues raised in the period came from (channel), with each one's share in per cent."""
+    from jiuzhu.cases.models import Channel
+
+    rows = list(AidCase.objects.filter(raised_on__gte=start, raised_on__lte=end, handling_org__path__startswith=org.path)
+                .values("channel").annotate(n=Count("pk")).order_by("-n", "channel"))
+    total = sum(r["n"] for r in rows)
+    return [{"channel": r["channel"], "label": Channel(r["channel"]).label, "cases": r["n"],
+             "share": (Decimal(r["n"] * 100) / total).quantize(Decimal("0.1")) if total else ZERO} for r in rows]
+
+
+def budgets(org: Organisation, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Budget execution of the fiscal years in the period, summed over the procuratorates in scope."""
+    from jiuzhu.funds.models import Budget
+
+    out = []
+    for r in (Budget.objects.filter(org__path__startswith=org.path, fiscal_year__gte=start.year,
+                                    fiscal_year__lte=end.year).values("fiscal_year")
+              .annotate(budgeted=Sum(F("appropriated") + F("supplemented")), allocated=Sum("allocated"),
+                        committed=Sum("committed"), paid=Sum(F("paid") - F("returned")))
+              .order_by("fiscal_year")):
+        budgeted = _money(r["budgeted"])
+        out.append({"year": r["fiscal_year"], "budgeted": budgeted, "allocated": _money(r["allocated"]),
+                    "committed": _money(r["committed"]), "paid": _money(r["paid"]),
+                    "rate": (_money(r["paid"]) * 100 / budgeted).quantize(Decimal("0.1")) if budgeted else None})
+    return out
+
+
+def timing(org: Organisation, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """Average days from application to decision and to payment, over the counting cases (one query).
+
+    The dates are read as rows (three small columns per case) because date arithmetic in SQL differs
+    between SQLite and PostgreSQL; the query count stays one whatever the number of cases.
+    """
+    to_decision: list[int] = []
+    to_payment: list[int] = []
+    for applied, decided, paid in counting_cases(org, start, end).filter(applied_on__isnull=False).values_list(
+            "applied_on", "decided_on", "paid_on"):
+        to_decision.append((decided - applied).days)
+        if paid:
+            to_payment.append((paid - applied).days)
+
+    def summary(values: list[int]) -> dict[str, Any]:
+        if not values:
+            return {"n": 0, "mean": None, "median": None, "max": None}
+        ordered = sorted(values)
+        mid = len(ordered) // 2
+        median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+        return {"n": len(values), "mean": round(sum(values) / len(values), 1), "median": median, "max": ordered[-1]}
+
+    return {"decision": summary(to_decision), "payment": summary(to_payment)}
+
+
+def deadlines(org: Organisation, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Deadline compliance: statutory time limits met in the period on time or late, and those now overdue."""
+    from jiuzhu.cases.models import Deadline
+    from jiuzhu.lib import clock
+
+    today = clock.today()
+    done = {r["kind"]: r for r in Deadline.objects.filter(
+        case__handling_org__path__startswith=org.path, completed_on__gte=start, completed_on__lte=end,
+        outcome=Deadline.Outcome.DONE).values("kind").annotate(
+        total=Count("pk"), on_time=Count("pk", filter=Q(completed_on__lte=F("due_on"))))}
+    overdue = dict(Deadline.objects.filter(case__handling_org__path__startswith=org.path, completed_on__isnull=True,
+                                           paused_on__isnull=True, due_on__lt=today)
+                   .values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    out = []
+    for kind, label in Deadline.Kind.choices:
+        r = done.get(kind, {"total": 0, "on_time": 0})
+        if not r["total"] and not overdue.get(kind):
+            continue
+        out.append({"kind": kind, "label": label, "total": r["total"], "on_time": r["on_time"],
+                    "late": r["total"] - r["on_time"], "overdue_now": overdue.get(kind, 0),
+                    "rate": (Decimal(r["on_time"] * 100) / r["total"]).quantize(Decimal("0.1")) if r["total"] else None})
+    return out
+
+
+def drill_down(org: Organisation, start: dt.date, end: dt.date, *, kind: str = "cases", year: int | None = None,
+               member: Organisation | None = None, group: str = "") -> QuerySet[AidCase]:
+    """The cases behind one figure: KIND cases|joint|refused, narrowed to a YEAR, a procuratorate that led or
+    paid (MEMBER, in scope) or a key GROUP. The caller intersects it with what the user may see."""
+    if kind == "refused":
+        qs = refused_cases(org, start, end)
+    else:
+        qs = counting_cases(org, start, end)
+        if kind == "joint":
+            qs = qs.filter(pk__in=joint_case_ids())
+    if year:
+        qs = qs.filter(decided_on__year=year)
+    if member is not None:
+        qs = qs.filter(Q(handling_org=member) | Q(pk__in=Contribution.objects.filter(org=member).values("case_id")))
+    if group:
+        qs = qs.filter(pk__in=CaseGroup.objects.filter(group=group).values("case_id"))
+    return qs
