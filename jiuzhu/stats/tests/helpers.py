@@ -109,3 +109,28 @@ def comparable(stats_json: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in stats_json.items() if k not in ("org", "from", "to")}
     out["by_org"] = [{k: v for k, v in r.items() if k != "name"} for r in out["by_org"]]
     return out
+
+
+def shannan_ledger() -> list[dict[str, Any]]:
+    """The seed's cases (contracts §6) as ledger rows: 4 cases of 2018–2021 and the 42 of 2022, 14 of them joint."""
+    from jiuzhu.demo import data
+
+    rows: list[dict[str, Any]] = []
+    groups = ["妇女、因案致贫", "未成年人", "残疾人、农村困难群众", "退役军人", "农村困难群众、低保户", "老年人", ""]
+
+    def add(code: str, day: dt.date, amount: Decimal, joint: str = "", **extra: Any) -> None:
+        n = len(rows) + 1
+        rows.append({"案件编号": f"SN-{day.year}-{n:03d}", "承办院": code, "申请人姓名": f"申请人{n}",
+                     "身份证号码": id_number(n, area="540502"), "人员类别": groups[n % 7], "救助情形": "E1",
+                     "受理日期": day, "决定日期": day + dt.timedelta(days=9), "决定结果": "救助",
+                     "救助金额(元)": f"{amount:.2f}", "联合救助出资": joint or None, "发放方式": "一次性",
+                     "发放日期": day + dt.timedelta(days=20), **extra})
+
+    for i, (code, year, amount) in enumerate(data.HISTORY_2018_2021):
+        add(code, dt.date(year, 4 + 2 * i, 6), amount)
+    for i, code in enumerate(data.JOINT_2022):
+        add(code, dt.date(2022, 1, 10) + dt.timedelta(days=14 * i), data.JOINT_2022_AMOUNT,
+            joint=f"540500:15000.00;{code}:10000.00", **{"法律服务(人次)": 1, "心理疏导(人次)": 1 if i < 2 else None})
+    for i, (code, amount) in enumerate(data.SINGLE_2022):
+        add(code, dt.date(2022, 1, 17) + dt.timedelta(days=10 * i), Decimal(amount))
+    return rows
