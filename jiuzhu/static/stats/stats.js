@@ -4,9 +4,15 @@
   var data = JSON.parse(document.getElementById("stats-chart").textContent);
   var font = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
   var red = "#a4161a", blue = "#3a6ea5";
-  function chart(id, option) {
+  function chart(id, option, empty) {
     var el = document.getElementById(id);
     if (!el || typeof echarts === "undefined") { return; }
+    if (empty) {
+      el.textContent = empty;
+      el.classList.add("jz-chart-empty");
+      el.setAttribute("data-ready", "1");
+      return;
+    }
     var c = echarts.init(el, null, { renderer: "canvas" });
     option.textStyle = { fontFamily: font };
     option.animation = false;
@@ -38,7 +44,7 @@
     xAxis: { type: "value", name: "人" },
     yAxis: { type: "category", data: data.groups, inverse: true },
     series: [{ name: "救助人数", type: "bar", data: data.group_persons, itemStyle: { color: red } }]
-  });
+  }, data.groups.length ? "" : "没有可公开的人员类别数据。");
   function pie(id, title, items) {
     chart(id, {
       title: { text: title, left: "center", textStyle: { fontSize: 13 } },
@@ -48,10 +54,17 @@
   }
   pie("chart-services", "帮扶服务（人次）", data.services);
   pie("chart-sources", "线索来源（件）", data.sources);
-  bars("chart-budgets", data.budget_years, [
-    { name: "预算(万元)", type: "bar", yAxisIndex: 1, data: data.budgeted, itemStyle: { color: "#adb5bd" } },
-    { name: "实付(万元)", type: "bar", yAxisIndex: 1, data: data.paid, itemStyle: { color: red } }
-  ]);
+  chart("chart-budgets", {
+    tooltip: { trigger: "axis" },
+    legend: { top: 0 },
+    grid: { left: 56, right: 20, top: 36, bottom: 30 },
+    xAxis: { type: "category", data: data.budget_years },
+    yAxis: { type: "value", name: "万元" },
+    series: [
+      { name: "预算(万元)", type: "bar", data: data.budgeted, itemStyle: { color: "#adb5bd" } },
+      { name: "实付(万元)", type: "bar", data: data.paid, itemStyle: { color: red } }
+    ]
+  }, data.budget_years.length ? "" : "没有预算记录。");
 
   var copy = document.getElementById("copy-press");
   if (copy) {
