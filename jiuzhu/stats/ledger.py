@@ -347,10 +347,12 @@ def _compare_with_stored(result: Checked) -> None:
     """Split the rows into new ones and ones already stored; a stored case that differs is a conflict."""
     if not result.rows:
         return
-    q = Q(pk__in=[])
-    for row in result.rows:
-        q |= Q(handling_org_id=row.org.pk, number=row.number)
-    stored = {(c.handling_org_id, c.number): c for c in AidCase.objects.filter(q).select_related("applicant")
+    wanted = {(row.org.pk, row.number) for row in result.rows}
+    # One query (not an OR per row, which SQLite refuses beyond 1000 terms); narrowed in Python.
+    candidates = AidCase.objects.filter(handling_org_id__in={k[0] for k in wanted},
+                                        number__in={k[1] for k in wanted}).values_list("pk", "handling_org_id", "number")
+    ids = [pk for pk, org_id, number in candidates if (org_id, number) in wanted]
+    stored = {(c.handling_org_id, c.number): c for c in AidCase.objects.filter(pk__in=ids).select_related("applicant")
               .prefetch_related("groups", Prefetch("contributions", queryset=Contribution.objects.order_by("org_id")))}
     for row in result.rows:
         case = stored.get((row.org.pk, row.number))
