@@ -311,6 +311,9 @@ def load(*, orgs_only: bool = False, seed: int = 20230607) -> Demo:
     from jiuzhu.demo.current import load_current
 
     load_current(demo)
+    from jiuzhu.stats.demo import load_stats_demo
+
+    load_stats_demo(demo)
     return demo
 
 

@@ -121,3 +121,11 @@ def test_the_exported_ledger_gives_the_same_figures(demo_loaded, tmp_path) -> No
     # The checked ledger re-imports as "already there", not as new or conflicting cases.
     checked = ledger.check(path.read_bytes())
     assert checked.errors == [] and checked.new == [] and checked.existing == len(rows)
+
+
+def test_the_demo_holds_a_finished_import_that_changed_nothing(demo_loaded) -> None:
+    from jiuzhu.stats.models import LedgerImport
+
+    job = LedgerImport.objects.get()
+    assert job.status == LedgerImport.Status.DONE and job.imported == 0 and job.skipped == 5
+    assert job.message == "导入 0 件，跳过 5 件（已存在）"
