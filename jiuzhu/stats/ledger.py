@@ -398,7 +398,7 @@ def import_rows(checked: Checked, *, acting_user: User | None,
             source_detail="历史台账导入", applicant=person, raised_on=row.accepted_on, applied_on=row.accepted_on,
             accepted_on=row.accepted_on, category=row.category, decision=row.decision, decided_on=row.decided_on,
             decided_amount=row.amount, payment_method=row.method if grant else "",
-            paid_amount=row.amount if grant and row.paid_on else Decimal(0), paid_on=row.paid_on if grant else None,
+            paid_amount=row.amount if grant and row.paid_on and row.amount else Decimal(0), paid_on=row.paid_on if grant else None,
             closed_on=row.paid_on or row.decided_on)
         CaseParty.objects.create(case=case, person=person, role=CaseParty.Role.APPLICANT)
         CaseGroup.objects.bulk_create([CaseGroup(case=case, group=g) for g in row.groups])

@@ -151,13 +151,13 @@ def compute(org: Organisation, start: dt.date, end: dt.date) -> Stats:
 
     # By year of the decision date.
     years: dict[int, dict[str, Any]] = {}
-    for r in (base.annotate(y=ExtractYear("decided_on")).values("y")
-              .annotate(cases=Count("pk", distinct=True), persons=Count("applicant_id", distinct=True))):
-        years[r["y"]] = {"year": r["y"], "cases": r["cases"], "persons": r["persons"], "amount": ZERO}
-    for r in lines.annotate(y=ExtractYear("case__decided_on")).values("y").annotate(a=Sum("amount")):
-        years[r["y"]]["amount"] += _money(r["a"])
-    for r in unlined.annotate(y=ExtractYear("decided_on")).values("y").annotate(a=Sum("decided_amount")):
-        years[r["y"]]["amount"] += _money(r["a"])
+    for r1 in (base.annotate(y=ExtractYear("decided_on")).values("y")
+               .annotate(cases=Count("pk", distinct=True), persons=Count("applicant_id", distinct=True))):
+        years[r1["y"]] = {"year": r1["y"], "cases": r1["cases"], "persons": r1["persons"], "amount": ZERO}
+    for r2 in lines.annotate(y=ExtractYear("case__decided_on")).values("y").annotate(a=Sum("amount")):
+        years[r2["y"]]["amount"] += _money(r2["a"])
+    for r3 in unlined.annotate(y=ExtractYear("decided_on")).values("y").annotate(a=Sum("decided_amount")):
+        years[r3["y"]]["amount"] += _money(r3["a"])
     s.by_year = [years[y] for y in sorted(years)]
 
     # By procuratorate in scope: cases it led or paid towards, money it paid.
@@ -166,39 +166,39 @@ def compute(org: Organisation, start: dt.date, end: dt.date) -> Stats:
     def row(org_id: int) -> dict[str, Any]:
         return orgs.setdefault(org_id, {"org_id": org_id, "cases": 0, "amount": ZERO})
 
-    for r in base.filter(handling_org__path__startswith=path).values("handling_org_id").annotate(n=Count("pk")):
-        row(r["handling_org_id"])["cases"] += r["n"]
-    for r in lines.values("org_id").annotate(n=Count("case_id", distinct=True), a=Sum("amount")):
-        row(r["org_id"])["cases"] += r["n"]
-        row(r["org_id"])["amount"] += _money(r["a"])
+    for r4 in base.filter(handling_org__path__startswith=path).values("handling_org_id").annotate(n=Count("pk")):
+        row(r4["handling_org_id"])["cases"] += r4["n"]
+    for r5 in lines.values("org_id").annotate(n=Count("case_id", distinct=True), a=Sum("amount")):
+        row(r5["org_id"])["cases"] += r5["n"]
+        row(r5["org_id"])["amount"] += _money(r5["a"])
     # A lead that also paid was counted twice above.
-    for r in lines.filter(org_id=F("case__handling_org_id")).values("org_id").annotate(n=Count("case_id", distinct=True)):
-        row(r["org_id"])["cases"] -= r["n"]
-    for r in unlined.values("handling_org_id").annotate(a=Sum("decided_amount")):
-        row(r["handling_org_id"])["amount"] += _money(r["a"])
+    for r6 in lines.filter(org_id=F("case__handling_org_id")).values("org_id").annotate(n=Count("case_id", distinct=True)):
+        row(r6["org_id"])["cases"] -= r6["n"]
+    for r7 in unlined.values("handling_org_id").annotate(a=Sum("decided_amount")):
+        row(r7["handling_org_id"])["amount"] += _money(r7["a"])
     names = {o.pk: o for o in Organisation.objects.filter(pk__in=list(orgs)).only("pk", "code", "name", "path")}
-    s.by_org = sorted(({**r, "code": names[r["org_id"]].code, "name": names[r["org_id"]].name}
-                       for r in orgs.values()), key=lambda r: r["code"] or "")
+    s.by_org = sorted(({**o, "code": names[o["org_id"]].code, "name": names[o["org_id"]].name}
+                       for o in orgs.values()), key=lambda o: o["code"] or "")
 
     # By key group: distinct persons and the in-scope money of their counting cases.
     groups: dict[str, dict[str, Any]] = {}
-    for r in (CaseGroup.objects.filter(case__in=base).values("group")
-              .annotate(persons=Count("case__applicant", distinct=True))):
-        groups[r["group"]] = {"persons": r["persons"], "amount": ZERO}
-    for r in lines.values("case__groups__group").annotate(a=Sum("amount")):
-        if r["case__groups__group"] in groups:
-            groups[r["case__groups__group"]]["amount"] += _money(r["a"])
-    for r in unlined.values("groups__group").annotate(a=Sum("decided_amount")):
-        if r["groups__group"] in groups:
-            groups[r["groups__group"]]["amount"] += _money(r["a"])
+    for r9 in (CaseGroup.objects.filter(case__in=base).values("group")
+               .annotate(persons=Count("case__applicant", distinct=True))):
+        groups[r9["group"]] = {"persons": r9["persons"], "amount": ZERO}
+    for r10 in lines.values("case__groups__group").annotate(a=Sum("amount")):
+        if r10["case__groups__group"] in groups:
+            groups[r10["case__groups__group"]]["amount"] += _money(r10["a"])
+    for r11 in unlined.values("groups__group").annotate(a=Sum("decided_amount")):
+        if r11["groups__group"] in groups:
+            groups[r11["groups__group"]]["amount"] += _money(r11["a"])
     order = list(Group.values)
     s.by_group = {g: groups[g] for g in sorted(groups, key=order.index)}
 
     # Services: person-times by kind, recorded in scope and dated in the period.
     s.services = {ServiceKind.COUNSELLING.label: 0, ServiceKind.LEGAL.label: 0}
-    for r in (Service.objects.filter(provided_on__gte=start, provided_on__lte=end, org__path__startswith=path)
-              .values("kind").annotate(n=Sum("person_times")).order_by("kind")):
-        s.services[ServiceKind(r["kind"]).label] = s.services.get(ServiceKind(r["kind"]).label, 0) + r["n"]
+    for r12 in (Service.objects.filter(provided_on__gte=start, provided_on__lte=end, org__path__startswith=path)
+                .values("kind").annotate(n=Sum("person_times")).order_by("kind")):
+        s.services[ServiceKind(r12["kind"]).label] = s.services.get(ServiceKind(r12["kind"]).label, 0) + r12["n"]
     return s
 
 
@@ -232,13 +232,13 @@ def budgets(org: Organisation, start: dt.date, end: dt.date) -> list[dict[str, A
     out = []
     for r in (Budget.objects.filter(org__path__startswith=org.path, fiscal_year__gte=start.year,
                                     fiscal_year__lte=end.year).values("fiscal_year")
-              .annotate(budgeted=Sum(F("appropriated") + F("supplemented")), allocated=Sum("allocated"),
-                        committed=Sum("committed"), paid=Sum(F("paid") - F("returned")))
+              .annotate(b_total=Sum(F("appropriated") + F("supplemented")), b_allocated=Sum("allocated"),
+                        b_committed=Sum("committed"), b_paid=Sum(F("paid") - F("returned")))
               .order_by("fiscal_year")):
-        budgeted = _money(r["budgeted"])
-        out.append({"year": r["fiscal_year"], "budgeted": budgeted, "allocated": _money(r["allocated"]),
-                    "committed": _money(r["committed"]), "paid": _money(r["paid"]),
-                    "rate": (_money(r["paid"]) * 100 / budgeted).quantize(Decimal("0.1")) if budgeted else None})
+        budgeted = _money(r["b_total"])
+        out.append({"year": r["fiscal_year"], "budgeted": budgeted, "allocated": _money(r["b_allocated"]),
+                    "committed": _money(r["b_committed"]), "paid": _money(r["b_paid"]),
+                    "rate": (_money(r["b_paid"]) * 100 / budgeted).quantize(Decimal("0.1")) if budgeted else None})
     return out
 
 
@@ -252,6 +252,8 @@ def timing(org: Organisation, start: dt.date, end: dt.date) -> dict[str, Any]:
     to_payment: list[int] = []
     for applied, decided, paid in counting_cases(org, start, end).filter(applied_on__isnull=False).values_list(
             "applied_on", "decided_on", "paid_on"):
+        if applied is None or decided is None:
+            continue
         to_decision.append((decided - applied).days)
         if paid:
             to_payment.append((paid - applied).days)

@@ -76,7 +76,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data.get("compare_start"):
         compare = (form.cleaned_data["compare_start"], form.cleaned_data["compare_end"])
     paragraph = press.paragraph(org, start, end, compare=compare, current=s)
-    extra = {"accepted": queries.accepted(org, start, end), "sources": queries.sources(org, start, end),
+    extra: dict[str, Any] = {"accepted": queries.accepted(org, start, end), "sources": queries.sources(org, start, end),
              "budgets": queries.budgets(org, start, end), "timing": queries.timing(org, start, end),
              "deadlines": queries.deadlines(org, start, end)}
     query = {"org": org.code, "start": start.isoformat(), "end": end.isoformat()}

@@ -131,6 +131,6 @@ def shannan_ledger() -> list[dict[str, Any]]:
     for i, code in enumerate(data.JOINT_2022):
         add(code, dt.date(2022, 1, 10) + dt.timedelta(days=14 * i), data.JOINT_2022_AMOUNT,
             joint=f"540500:15000.00;{code}:10000.00", **{"法律服务(人次)": 1, "心理疏导(人次)": 1 if i < 2 else None})
-    for i, (code, amount) in enumerate(data.SINGLE_2022):
-        add(code, dt.date(2022, 1, 17) + dt.timedelta(days=10 * i), Decimal(amount))
+    for i, (code, single) in enumerate(data.SINGLE_2022):
+        add(code, dt.date(2022, 1, 17) + dt.timedelta(days=10 * i), Decimal(single))
     return rows

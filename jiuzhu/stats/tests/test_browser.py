@@ -75,7 +75,8 @@ def test_the_city_and_a_county_see_their_figures_with_charts(page: Page, live_se
     expect(page.locator("#chart-orgs")).to_have_attribute("data-ready", "1")
     assert _option(page, "chart-orgs")["xAxis"][0]["data"] == ["加查县"]
     page.screenshot(path=folder / "02-county.png", full_page=True)
-    assert page.goto(f"{base}/stats/?org=540500&{PERIOD}").status == 404
+    response = page.goto(f"{base}/stats/?org=540500&{PERIOD}")
+    assert response is not None and response.status == 404
     assert_cjk_renders(page, "Noto Sans CJK SC")
 
 

@@ -112,8 +112,9 @@ def test_the_exported_ledger_gives_the_same_figures(demo_loaded, tmp_path) -> No
     rows = [dict(zip(header, (None if v is None else v for v in r), strict=False)) for r in raw]
     for r in rows:
         for k in ("受理日期", "决定日期", "发放日期"):
-            if isinstance(r.get(k), dt.datetime):
-                r[k] = r[k].date()
+            value = r.get(k)
+            if isinstance(value, dt.datetime):
+                r[k] = value.date()
     for start, end in [("2018-01-01", "2022-12-31"), ("2022-01-01", "2023-06-07"), ("2026-01-01", "2026-12-31")]:
         for scope in ("540500", "540528", "540527"):
             got = comparable(_stats("--from", start, "--to", end, "--org", scope))

@@ -145,7 +145,7 @@ def test_the_web_import_runs_in_the_worker(world, client) -> None:
     assert status["status"] == "done" and status["percent"] == 100 and status["imported"] == 46
     assert status["message"] == "导入 46 件，跳过 0 件（已存在）"
     assert AidCase.objects.count() == 46
-    assert AidCase.objects.first().events.get().actor == world.user("540500", "kongshen")
+    assert AidCase.objects.earliest("pk").events.get().actor == world.user("540500", "kongshen")
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
