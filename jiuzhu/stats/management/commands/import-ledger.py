@@ -64,8 +64,7 @@ class _Bar:
         def step(done: int, total: int) -> None:
             if self.bar is None:
                 self.bar = tqdm(total=total, desc=label, unit="行", file=sys.stderr, leave=False)
-            self.bar.n = done
-            self.bar.refresh()
+            self.bar.update(done - self.bar.n)  # tqdm redraws at most every 0.1 s
 
         return step
 
