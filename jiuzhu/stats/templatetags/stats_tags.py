@@ -14,3 +14,8 @@ def wan(amount: Any) -> str:
     if amount is None or amount == "":
         return "—"
     return f"{(Decimal(amount) / Decimal(10000)).quantize(Decimal('0.01'))}"
+
+
+@register.filter
+def field_label(form: Any, name: str) -> str:
+    return str(form.fields[name].label) if name in form.fields else name
