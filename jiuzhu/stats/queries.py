@@ -238,7 +238,9 @@ def budgets(org: Organisation, start: dt.date, end: dt.date) -> list[dict[str, A
         budgeted = _money(r["b_total"])
         out.append({"year": r["fiscal_year"], "budgeted": budgeted, "allocated": _money(r["b_allocated"]),
                     "committed": _money(r["b_committed"]), "paid": _money(r["b_paid"]),
-                    "rate": (_money(r["b_paid"]) * 100 / budgeted).quantize(Decimal("0.1")) if budgeted else None})
+                    "rate": (_money(r["b_paid"]) * 100 / budgeted).quantize(Decimal("0.1")) if budgeted else None,
+                    "commit_rate": ((_money(r["b_committed"]) * 100 / budgeted).quantize(Decimal("0.1"))
+                                    if budgeted else None)})
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -184,3 +185,28 @@ def test_the_upload_form_refuses_other_files(world, client) -> None:
 def test_period_presets_cover_this_year(world, client) -> None:
     r = _get(client, world, "540500", "stats", "/stats/")
     assert r.context["start"] == dt.date(r.context["end"].year, 1, 1)
+
+
+def test_the_further_figures_follow_a_real_case(world) -> None:
+    from jiuzhu.funds.actions import set_budget
+    from jiuzhu.lib import clock
+    from jiuzhu.stats import queries
+
+    today = clock.today()
+    start = dt.date(today.year, 1, 1)
+    county = world.orgs["540528"]
+    set_budget(county, today.year, acting_user=world.user("540528", "finance"), amount=Decimal("100000"))
+    case = world.to("paid", "540528", amount="8000")
+    assert queries.accepted(county, start, today) == {"accepted": 1, "ex_officio": 1}
+    assert [(r["label"], r["cases"], str(r["share"])) for r in queries.sources(county, start, today)] == [
+        ("办案部门移送", 1, "100.0")]
+    timing = queries.timing(county, start, today)
+    assert timing["decision"] == {"n": 1, "mean": float((case.decided_on - case.applied_on).days),
+                                  "median": (case.decided_on - case.applied_on).days,
+                                  "max": (case.decided_on - case.applied_on).days}
+    decision = next(r for r in queries.deadlines(county, start, today) if r["kind"] == "decision")
+    assert (decision["total"], decision["on_time"], decision["late"]) == (1, 1, 0)
+    [budget] = queries.budgets(county, start, today)
+    assert budget["budgeted"] == 100000 and budget["committed"] == 8000 and str(budget["commit_rate"]) == "8.0"
+    # Another county's figures are not in this scope.
+    assert queries.accepted(world.orgs["540527"], start, today) == {"accepted": 0, "ex_officio": 0}
