@@ -125,6 +125,12 @@ def _count(value: Any) -> int:
     return int(text)
 
 
+def _title(value: Any) -> str:
+    """A column title as matched: trimmed, and (leniently) without inner spaces and with half-width brackets."""
+    text = re.sub(r"[\s\u3000]+", "", _text(value))
+    return text.replace("（", "(").replace("）", ")")
+
+
 def read_workbook(data: bytes | IO[bytes]) -> tuple[list[str], list[list[Any]]]:
     """Return the header and the data rows of the first sheet (empty rows dropped, numbering kept)."""
     from openpyxl import load_workbook
@@ -138,7 +144,7 @@ def read_workbook(data: bytes | IO[bytes]) -> tuple[list[str], list[list[Any]]]:
     wb.close()
     if not rows:
         raise LedgerError("工作簿第一个工作表是空的。")
-    header = [_text(h) for h in rows[0]]
+    header = [_title(h) for h in rows[0]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise LedgerError(f"表头缺少列：{'、'.join(missing)}（第1行应为列名）。")
@@ -295,7 +301,7 @@ def check(data: bytes | IO[bytes], *, acting_user: User | None = None,
 def _contributions(text: str, orgs: dict[str, Organisation], amount: Decimal | None,
                    bad: Callable[[str, str], None]) -> list[tuple[Organisation, Decimal]]:
     out: list[tuple[Organisation, Decimal]] = []
-    for part in (p.strip() for p in text.split(";") if p.strip()):
+    for part in (p.strip() for p in re.split(r"[;；]", text) if p.strip()):
         m = re.fullmatch(r"([^:：]+)[:：]\s*([0-9.,]+)", part)
         if not m:
             bad("联合救助出资", f"“{part}”应为“代码:金额”")

@@ -237,3 +237,17 @@ def test_a_ledger_of_years_checks_in_one_pass(world) -> None:
     rows = [_row(i, 案件编号=f"Y-{i}") for i in range(1200)]
     checked = ledger.check(workbook(_fix(rows)))
     assert checked.errors == [] and len(checked.new) == 1200
+
+
+def test_titles_are_matched_leniently_and_extra_columns_ignored(world, tmp_path) -> None:
+    rows = _fix(LEDGER)
+    header = [" 案件编号 ", "承办院", "申请人姓名", "身份证号码", "人员类别", "救助情形", "受理日期", "决定日期", "决定结果",
+              "救助金额（元）", "联合救助出资", "发放方式", "发放日期", "心理疏导 (人次)", "法律服务(人次)", "备注"]
+    keyed = [{h: r.get(h.strip().replace("（", "(").replace("）", ")").replace(" ", "")) for h in header} for r in rows]
+    for r in keyed:
+        r["备注"] = "旧台账"
+        if r["联合救助出资"]:
+            r["联合救助出资"] = r["联合救助出资"].replace(";", "；")
+    checked = ledger.check(workbook(keyed, header=header))
+    assert checked.errors == [] and len(checked.new) == 6
+    assert sum(r.services.get("counselling", 0) for r in checked.new) == 2
