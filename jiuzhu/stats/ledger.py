@@ -33,12 +33,16 @@ from jiuzhu.people import idcard
 from jiuzhu.people.actions import get_or_create_person, id_blind_index
 from jiuzhu.support.models import Service, ServiceKind
 
+# Person-times per service kind: 心理疏导 and 法律服务 (contracts §3), then one optional column for each further
+# kind of support.Service (an addition to the contract: extra columns are ignored by other readers), so that
+# export → import keeps every kind of `services`.
+SERVICE_COLUMNS = {f"{label}(人次)": kind for kind, label in
+                   sorted(ServiceKind.choices, key=lambda c: (c[0] not in ("counselling", "legal"), c[0] != "counselling"))}
 COLUMNS = ["案件编号", "承办院", "申请人姓名", "身份证号码", "人员类别", "救助情形", "受理日期", "决定日期", "决定结果",
-           "救助金额(元)", "联合救助出资", "发放方式", "发放日期", "心理疏导(人次)", "法律服务(人次)"]
+           "救助金额(元)", "联合救助出资", "发放方式", "发放日期", *SERVICE_COLUMNS]
 REQUIRED = ["案件编号", "承办院", "申请人姓名", "身份证号码", "救助情形", "受理日期", "决定日期", "决定结果"]
 DECISIONS = {"救助": AidCase.Decision.GRANT, "不予救助": AidCase.Decision.REFUSE}
 METHODS = {label: value for value, label in AidCase.PaymentMethod.choices}
-SERVICE_COLUMNS = {"心理疏导(人次)": ServiceKind.COUNSELLING, "法律服务(人次)": ServiceKind.LEGAL}
 ERROR_COLUMN = "错误"
 
 
@@ -513,8 +517,7 @@ def ledger_rows(org: Organisation, start: dt.date, end: dt.date, warnings: list[
                c.accepted_on or c.applied_on or c.raised_on, c.decided_on, "救助" if grant else "不予救助",
                f"{c.decided_amount:.2f}" if grant and c.decided_amount else None, joint or None,
                (AidCase.PaymentMethod(c.payment_method).label if c.payment_method else "一次性") if grant else None,
-               c.paid_on if grant else None, kinds.get(ServiceKind.COUNSELLING) or None,
-               kinds.get(ServiceKind.LEGAL) or None]
+               c.paid_on if grant else None, *(kinds.get(kind) or None for kind in SERVICE_COLUMNS.values())]
 
 
 def ledger_workbook(org: Organisation, start: dt.date, end: dt.date, warnings: list[str] | None = None) -> tuple[bytes, int]:
@@ -532,8 +535,11 @@ def ledger_workbook(org: Organisation, start: dt.date, end: dt.date, warnings: l
     for values in ledger_rows(org, start, end, warnings):
         ws.append(values)
         n += 1
-    for col, width in zip("ABCDEFGHIJKLMNO", [18, 10, 12, 21, 22, 9, 12, 12, 10, 14, 30, 12, 12, 14, 14], strict=True):
-        ws.column_dimensions[col].width = width
+    from openpyxl.utils import get_column_letter
+
+    widths = [18, 10, 12, 21, 22, 9, 12, 12, 10, 14, 30, 12, 12] + [14] * len(SERVICE_COLUMNS)
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, dt.date):

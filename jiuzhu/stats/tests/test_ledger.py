@@ -251,3 +251,15 @@ def test_titles_are_matched_leniently_and_extra_columns_ignored(world, tmp_path)
     checked = ledger.check(workbook(keyed, header=header))
     assert checked.errors == [] and len(checked.new) == 6
     assert sum(r.services.get("counselling", 0) for r in checked.new) == 2
+
+
+def test_further_service_kinds_survive_the_round_trip(world) -> None:
+    rows = _fix([_row(1, **{"生活关爱(人次)": 3, "法律服务(人次)": 1})])
+    ledger.import_rows(ledger.check(workbook(rows, header=ledger.COLUMNS)), acting_user=None)
+    org, a, b = world.orgs["540500"], dt.date(2021, 1, 1), dt.date(2021, 12, 31)
+    first = compute(org, a, b).as_json()
+    assert first["services"] == {"心理疏导": 0, "法律服务": 1, "生活关爱": 3}
+    data, _ = ledger.ledger_workbook(org, a, b)
+    _wipe()
+    ledger.import_rows(ledger.check(data), acting_user=None)
+    assert compute(org, a, b).as_json() == first
