@@ -6,8 +6,12 @@
   var url = box.getAttribute("data-status-url");
   var bar = document.getElementById("bar");
   function show(s) {
-    bar.className = "progress-bar jz-progress-" + s.percent + (s.status === "failed" ? " bg-danger" : s.status === "done" ? " bg-success" : "");
-    bar.textContent = s.percent + "%";
+    // Checking fills the bar row by row; writing is one transaction (all or nothing), shown as striped.
+    var writing = s.status === "importing";
+    bar.className = "progress-bar jz-progress-" + (writing ? 100 : s.percent) +
+      (s.status === "failed" ? " bg-danger" : s.status === "done" ? " bg-success" : "") +
+      (writing ? " progress-bar-striped progress-bar-animated" : "");
+    bar.textContent = writing ? "正在写入…" : s.percent + "%";
     bar.parentNode.setAttribute("aria-valuenow", s.percent);
     document.getElementById("status").textContent = s.label;
     document.getElementById("rows").textContent = s.total ? s.done + "/" + s.total + " 行" : "";
