@@ -44,6 +44,7 @@ REQUIRED = ["案件编号", "承办院", "申请人姓名", "身份证号码", "
 DECISIONS = {"救助": AidCase.Decision.GRANT, "不予救助": AidCase.Decision.REFUSE}
 METHODS = {label: value for value, label in AidCase.PaymentMethod.choices}
 ERROR_COLUMN = "错误"
+BATCH = 500  # rows written per round of bulk inserts
 
 
 class LedgerError(Exception):
@@ -398,31 +399,39 @@ def import_rows(checked: Checked, *, acting_user: User | None,
 
     now = clock.now()
     total = len(checked.new)
-    for i, row in enumerate(checked.new):
-        if progress:
-            progress(i, total)
-        person, _ = get_or_create_person(name=row.name, id_number=row.id_number)
-        grant = row.decision == AidCase.Decision.GRANT
-        case = AidCase.objects.create(
+    # Persons one by one (the identity rule lives in get_or_create_person); everything else in batches
+    # of BATCH rows with bulk inserts: a few queries per batch instead of nine per row.
+    for first in range(0, total, BATCH):
+        chunk = checked.new[first:first + BATCH]
+        people = []
+        for i, row in enumerate(chunk, start=first):
+            if progress:
+                progress(i, total)
+            people.append(get_or_create_person(name=row.name, id_number=row.id_number)[0])
+        cases = AidCase.objects.bulk_create([AidCase(
             number=row.number, handling_org=row.org, status=Status.CLOSED, channel=Channel.LEDGER,
             source_detail="历史台账导入", applicant=person, raised_on=row.accepted_on, applied_on=row.accepted_on,
             accepted_on=row.accepted_on, category=row.category, decision=row.decision, decided_on=row.decided_on,
-            decided_amount=row.amount, payment_method=row.method if grant else "",
-            paid_amount=row.amount if grant and row.paid_on and row.amount else Decimal(0), paid_on=row.paid_on if grant else None,
-            closed_on=row.paid_on or row.decided_on)
-        CaseParty.objects.create(case=case, person=person, role=CaseParty.Role.APPLICANT)
-        CaseGroup.objects.bulk_create([CaseGroup(case=case, group=g) for g in row.groups])
-        if grant and row.amount:
-            lines = row.contributions or [(row.org, row.amount)]
-            Contribution.objects.bulk_create([Contribution(case=case, org=o, amount=a,
-                                                           budget=budget(o, row.decided_on.year)) for o, a in lines])
+            decided_amount=row.amount, payment_method=row.method if row.decision == AidCase.Decision.GRANT else "",
+            paid_amount=row.amount if row.decision == AidCase.Decision.GRANT and row.paid_on and row.amount
+            else Decimal(0), paid_on=row.paid_on if row.decision == AidCase.Decision.GRANT else None,
+            closed_on=row.paid_on or row.decided_on) for row, person in zip(chunk, people, strict=True)])
+        pairs = list(zip(chunk, cases, strict=True))
+        CaseParty.objects.bulk_create([CaseParty(case=case, person_id=case.applicant_id, role=CaseParty.Role.APPLICANT)
+                                       for _, case in pairs])
+        CaseGroup.objects.bulk_create([CaseGroup(case=case, group=g) for row, case in pairs for g in row.groups])
+        Contribution.objects.bulk_create([
+            Contribution(case=case, org=o, amount=a, budget=budget(o, row.decided_on.year))
+            for row, case in pairs if row.decision == AidCase.Decision.GRANT and row.amount
+            for o, a in (row.contributions or [(row.org, row.amount)])])
         Service.objects.bulk_create([
             Service(org=row.org, case=case, kind=kind, provided_on=row.decided_on, person_times=n,
                     provider="历史台账", notes="历史台账导入", recorded_by=acting_user)
-            for kind, n in row.services.items()])
-        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.CREATED, action="import_ledger", new_status=Status.CLOSED,
-                                 actor=acting_user, at=now, note=f"历史台账导入（第{row.line}行）",
-                                 data={"line": row.line})
+            for row, case in pairs for kind, n in row.services.items()])
+        CaseEvent.objects.bulk_create([
+            CaseEvent(case=case, kind=CaseEvent.Kind.CREATED, action="import_ledger", new_status=Status.CLOSED,
+                      actor=acting_user, at=now, note=f"历史台账导入（第{row.line}行）", data={"line": row.line})
+            for row, case in pairs])
     if progress:
         progress(total, total)
     return total
