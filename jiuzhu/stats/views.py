@@ -50,7 +50,8 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, Organisation, dt.date, dt
         # An org outside the user's scope is not a choice: it does not exist for them.
         if "org" in form.errors:
             raise Http404("统计范围不存在")
-        return form, orgs[0], dt.date(clock.today().year, 1, 1), clock.today(), orgs
+        org = next((o for o in orgs if o.code == form.cleaned_data.get("org")), orgs[0])
+        return form, org, dt.date(clock.today().year, 1, 1), clock.today(), orgs
     d = form.cleaned_data
     org = next(o for o in orgs if o.code == d["org"])
     return form, org, d["start"], d["end"], orgs
