@@ -417,8 +417,8 @@ def import_rows(checked: Checked, *, acting_user: User | None,
             else Decimal(0), paid_on=row.paid_on if row.decision == AidCase.Decision.GRANT else None,
             closed_on=row.paid_on or row.decided_on) for row, person in zip(chunk, people, strict=True)])
         pairs = list(zip(chunk, cases, strict=True))
-        CaseParty.objects.bulk_create([CaseParty(case=case, person_id=case.applicant_id, role=CaseParty.Role.APPLICANT)
-                                       for _, case in pairs])
+        CaseParty.objects.bulk_create([CaseParty(case=case, person=person, role=CaseParty.Role.APPLICANT)
+                                       for case, person in zip(cases, people, strict=True)])
         CaseGroup.objects.bulk_create([CaseGroup(case=case, group=g) for row, case in pairs for g in row.groups])
         Contribution.objects.bulk_create([
             Contribution(case=case, org=o, amount=a, budget=budget(o, row.decided_on.year))
