@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "jiuzhu.documents",
     "jiuzhu.support",
     "jiuzhu.custody",
+    "jiuzhu.stats",
     "jiuzhu.audit",
     "jiuzhu.notifications",
     "jiuzhu.portal",

@@ -19,5 +19,6 @@ urlpatterns = [
     path("apply/", include("jiuzhu.portal.urls")),
     path("intake/", include("jiuzhu.portal.intake_urls")),
     path("api/v1/", include("jiuzhu.api.urls")),
+    path("stats/", include("jiuzhu.stats.urls")),
     path("", include("jiuzhu.cases.urls")),
 ]

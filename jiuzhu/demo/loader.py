@@ -427,6 +427,9 @@ def load(*, orgs_only: bool = False, seed: int = 20230607) -> Demo:
     from jiuzhu.portal.demo import load_portal
 
     load_portal(demo)
+    from jiuzhu.stats.demo import load_stats_demo
+
+    load_stats_demo(demo)
     return demo
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -169,15 +170,19 @@ def test_it_hands_over_a_clue_into_the_intake_queue(client, token_for, world) ->
     assert r.json()["case_number"] == case.number
 
 
-def test_it_answers_503_for_statistics_until_the_stats_module_exists(client, token_for) -> None:
-    import importlib.util
+def test_it_answers_the_statistics_of_the_clients_scope(client, token_for, world) -> None:
+    from jiuzhu.stats.queries import compute
 
+    case = world.to("granted", "540528", amount=Decimal("12000"))
     token = token_for()
-    r = _get(client, "/api/v1/stats?from=2022-01-01&to=2023-06-07", token)
-    if importlib.util.find_spec("jiuzhu.stats") is None:
-        assert r.status_code == 503 and "统计" in r.json()["detail"]
-    else:
-        assert r.status_code == 200
+    day = case.decided_on.isoformat()
+    r = _get(client, f"/api/v1/stats?from={day}&to={day}", token)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["cases"] == 1 and body["amount_yuan"] == "12000.00" and body["org"]["code"] == "540528"
+    assert body == json.loads(json.dumps(compute(case.handling_org, case.decided_on, case.decided_on).as_json()))
+    # Another procuratorate's figures are not the client's to read.
+    assert _get(client, f"/api/v1/stats?from={day}&to={day}&org=540527", token).status_code == 404
     r = _get(client, "/api/v1/stats?from=2023-01-01&to=2022-01-01", token)
     assert r.status_code == 422
 

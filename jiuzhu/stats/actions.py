@@ -1,0 +1,75 @@
+"""Writes of the stats app: starting a web ledger import and running it (the worker's side)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+
+from jiuzhu.accounts.models import User
+from jiuzhu.lib import clock
+from jiuzhu.stats import ledger
+from jiuzhu.stats.models import LedgerImport
+
+
+def may_import(user: User) -> bool:
+    """Staff who handle cases, and administrators, may import a ledger (each row is checked against their scope)."""
+    from jiuzhu.accounts.access import memberships_of
+    from jiuzhu.accounts.models import Capability
+
+    return any(Capability.HANDLE_CASES in m.capabilities or Capability.ADMINISTER in m.capabilities
+               for m in memberships_of(user))
+
+
+def imports_of(user: User) -> QuerySet[LedgerImport]:
+    return LedgerImport.objects.filter(created_by=user).defer("data", "errors_file")
+
+
+def start_import(file: Any, *, acting_user: User) -> LedgerImport:
+    """Store the uploaded ledger and enqueue its import for the worker."""
+    from jiuzhu.stats.tasks import run_ledger_import
+
+    if not may_import(acting_user):
+        raise PermissionDenied("您的岗位不能导入台账。")
+    job = LedgerImport.objects.create(created_by=acting_user, created_at=clock.now(), file_name=file.name[:200],
+                                      data=file.read())
+    run_ledger_import.enqueue(job.pk)
+    return job
+
+
+def run_import(job_id: int) -> LedgerImport:
+    """Check the stored ledger, then import it in one transaction (all or nothing), keeping the progress."""
+    job = LedgerImport.objects.select_related("created_by").get(pk=job_id)
+    if job.status != LedgerImport.Status.QUEUED:
+        return job  # already run (a retried task)
+    LedgerImport.objects.filter(pk=job.pk).update(status=LedgerImport.Status.CHECKING)
+    last = [-1]
+
+    def progress(done: int, total: int) -> None:
+        # Every 2 % (and the last row): enough for the bar, few writes.
+        if done == total or done - last[0] >= max(1, total // 50):
+            last[0] = done
+            LedgerImport.objects.filter(pk=job.pk).update(done=done, total=total)
+
+    try:
+        checked = ledger.check(bytes(job.data), acting_user=job.created_by, progress=progress)
+    except ledger.LedgerError as e:
+        return _finish(job, LedgerImport.Status.FAILED, message=str(e), error_count=1)
+    if checked.errors:
+        return _finish(job, LedgerImport.Status.FAILED, error_count=len(checked.errors),
+                       errors_file=ledger.errors_workbook(checked),
+                       message=f"台账有 {len(checked.errors)} 处错误，未导入任何案件。\n" + "\n".join(checked.messages()[:50]))
+    LedgerImport.objects.filter(pk=job.pk).update(status=LedgerImport.Status.IMPORTING)
+    try:
+        n = ledger.import_rows(checked, acting_user=job.created_by)
+    except ValidationError as e:
+        return _finish(job, LedgerImport.Status.FAILED, message="；".join(e.messages), error_count=1)
+    return _finish(job, LedgerImport.Status.DONE, imported=n, skipped=checked.existing,
+                   message=f"导入 {n} 件，跳过 {checked.existing} 件（已存在）")
+
+
+def _finish(job: LedgerImport, status: str, **fields: Any) -> LedgerImport:
+    LedgerImport.objects.filter(pk=job.pk).update(status=status, finished_at=clock.now(), **fields)
+    job.refresh_from_db()
+    return job

@@ -1,0 +1,558 @@
+"""The case ledger (台账, contracts §3): read and check a workbook, import it in one transaction, write one.
+
+`check()` reads every row and returns the rows or every error (`第N行 列名: 原因`); `import_rows()` is
+the ONE import action: it writes every new case of a checked ledger, or nothing. Imported cases are
+decided historical cases (channel 历史台账导入, status 结案): the applicant through
+people.actions.get_or_create_person (the ID number is the identity), the key groups, the contribution
+lines (funds.Contribution; for history the budgets are NOT charged: each line points at the
+procuratorate's budget row of the decision's year, created empty when missing, and no ledger entry is
+written, so the budget's running totals keep describing only the money managed in Jiuzhu), and the
+service person-times as support.Service rows of the 承办院 dated on the decision date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, Q
+
+from jiuzhu.accounts.models import Capability, Membership, User
+from jiuzhu.cases.models import AidCase, CaseEvent, CaseGroup, CaseParty, Category, Channel, Group, Status
+from jiuzhu.funds.models import Budget, Contribution
+from jiuzhu.lib import clock
+from jiuzhu.orgs.models import Organisation
+from jiuzhu.people import idcard
+from jiuzhu.people.actions import get_or_create_person, id_blind_index
+from jiuzhu.support.models import Service, ServiceKind
+
+# Person-times per service kind: 心理疏导 and 法律服务 (contracts §3), then one optional column for each further
+# kind of support.Service (an addition to the contract: extra columns are ignored by other readers), so that
+# export → import keeps every kind of `services`.
+SERVICE_COLUMNS = {f"{label}(人次)": kind for kind, label in
+                   sorted(ServiceKind.choices, key=lambda c: (c[0] not in ("counselling", "legal"), c[0] != "counselling"))}
+COLUMNS = ["案件编号", "承办院", "申请人姓名", "身份证号码", "人员类别", "救助情形", "受理日期", "决定日期", "决定结果",
+           "救助金额(元)", "联合救助出资", "发放方式", "发放日期", *SERVICE_COLUMNS]
+REQUIRED = ["案件编号", "承办院", "申请人姓名", "身份证号码", "救助情形", "受理日期", "决定日期", "决定结果"]
+DECISIONS = {"救助": AidCase.Decision.GRANT, "不予救助": AidCase.Decision.REFUSE}
+METHODS = {label: value for value, label in AidCase.PaymentMethod.choices}
+ERROR_COLUMN = "错误"
+BATCH = 500  # rows written per round of bulk inserts
+
+
+class LedgerError(Exception):
+    """The workbook cannot be read at all (not an .xlsx, no header): a Chinese message."""
+
+
+@dataclass
+class Row:
+    line: int  # the row number in the sheet (the header is row 1)
+    number: str
+    org: Organisation
+    name: str
+    id_number: str
+    groups: list[str]
+    category: str
+    accepted_on: dt.date
+    decided_on: dt.date
+    decision: str
+    amount: Decimal | None
+    contributions: list[tuple[Organisation, Decimal]]
+    method: str
+    paid_on: dt.date | None
+    services: dict[str, int]
+
+
+@dataclass
+class Checked:
+    header: list[str]
+    raw: list[list[Any]]  # the input rows as read (for the errors workbook)
+    rows: list[Row] = field(default_factory=list)
+    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (line, column, reason)
+    existing: int = 0  # rows whose case is already stored, identical
+    new: list[Row] = field(default_factory=list)
+
+    def messages(self) -> list[str]:
+        return [f"第{line}行 {col}: {reason}" for line, col, reason in self.errors]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"“{text}”不是有效日期（YYYY-MM-DD）") from None
+
+
+def _amount(value: Any) -> Decimal:
+    text = _text(value).replace(",", "")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"“{text}”不是有效金额") from None
+    if not amount.is_finite() or amount <= 0:
+        raise ValueError("金额必须大于零")
+    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        # A float cell like 1234.5 reads back exactly; more than two places is an error.
+        raise ValueError(f"“{text}”超过两位小数")
+    return amount.quantize(Decimal("0.01"))
+
+
+def _count(value: Any) -> int:
+    text = _text(value)
+    if text == "":
+        return 0
+    if not re.fullmatch(r"[0-9]+", text):
+        raise ValueError(f"“{text}”不是不小于0的整数")
+    return int(text)
+
+
+def _title(value: Any) -> str:
+    """A column title as matched: trimmed, and (leniently) without inner spaces and with half-width brackets."""
+    text = re.sub(r"[\s\u3000]+", "", _text(value))
+    return text.replace("（", "(").replace("）", ")")
+
+
+def read_workbook(data: bytes | IO[bytes]) -> tuple[list[str], list[list[Any]]]:
+    """Return the header and the data rows of the first sheet (empty rows dropped, numbering kept)."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data) if isinstance(data, bytes) else data, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise LedgerError("无法读取该文件：请上传 Excel 工作簿（.xlsx）。") from None
+    ws = wb.worksheets[0]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    wb.close()
+    if not rows:
+        raise LedgerError("工作簿第一个工作表是空的。")
+    header = [_title(h) for h in rows[0]]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise LedgerError(f"表头缺少列：{'、'.join(missing)}（第1行应为列名）。")
+    return header, rows[1:]
+
+
+def _orgs() -> dict[str, Organisation]:
+    index: dict[str, Organisation] = {}
+    for o in Organisation.objects.filter(kind=Organisation.Kind.PROCURATORATE):
+        index[o.name] = o
+        if o.code:
+            index[o.code] = o
+    return index
+
+
+def _import_scopes(user: User | None) -> list[str] | None:
+    """The paths of the procuratorates whose ledger USER may import (None: any, the command line)."""
+    if user is None:
+        return None
+    return [m.org.path for m in Membership.objects.filter(user=user, is_active=True).select_related("org")
+            if Capability.HANDLE_CASES in m.capabilities or Capability.ADMINISTER in m.capabilities]
+
+
+def check(data: bytes | IO[bytes], *, acting_user: User | None = None,
+          progress: Callable[[int, int], None] | None = None) -> Checked:
+    """Read and check every row of the ledger in DATA against the rules of contracts §3."""
+    header, raw = read_workbook(data)
+    result = Checked(header=header, raw=raw)
+    col = {name: header.index(name) for name in COLUMNS if name in header}
+    orgs = _orgs()
+    scopes = _import_scopes(acting_user)
+    today = clock.today()
+    seen: dict[tuple[int, str], int] = {}
+    total = len(raw)
+    for i, values in enumerate(raw):
+        line = i + 2
+        if progress:
+            progress(i, total)
+        if all(_text(v) == "" for v in values):
+            continue
+
+        def get(name: str, values: list[Any] = values) -> Any:
+            j = col.get(name)
+            return values[j] if j is not None and j < len(values) else None
+
+        errors: list[tuple[int, str, str]] = []
+
+        def bad(column: str, reason: str, errors: list[tuple[int, str, str]] = errors, line: int = line) -> None:
+            errors.append((line, column, reason))
+
+        for name in REQUIRED:
+            if _text(get(name)) == "":
+                bad(name, "必填")
+        number = _text(get("案件编号"))
+        org = orgs.get(_text(get("承办院")))
+        if _text(get("承办院")) and org is None:
+            bad("承办院", f"找不到检察院“{_text(get('承办院'))}”")
+        if org is not None and scopes is not None and not any(org.path.startswith(p) for p in scopes):
+            bad("承办院", f"您无权导入{org.name}的案件")
+        name = _text(get("申请人姓名"))
+        if len(name) > 50:
+            bad("申请人姓名", "应为1至50个字符")
+        id_number = ""
+        if _text(get("身份证号码")):
+            try:
+                id_number = idcard.parse_id_number(_text(get("身份证号码")), today=today).value
+            except ValidationError as e:
+                bad("身份证号码", e.messages[0])
+        groups: list[str] = []
+        for g in (x.strip() for x in re.split(r"[、,，;；]", _text(get("人员类别")))):
+            if not g:
+                continue
+            if g not in Group.values:
+                bad("人员类别", f"“{g}”不是规定的人员类别")
+            elif g not in groups:
+                groups.append(g)
+        category = _text(get("救助情形")).upper()
+        if category and category not in Category.values:
+            bad("救助情形", f"“{category}”应为 E1 至 E7")
+        dates: dict[str, dt.date | None] = {}
+        for name_ in ("受理日期", "决定日期", "发放日期"):
+            dates[name_] = None
+            if _text(get(name_)):
+                try:
+                    dates[name_] = _date(get(name_))
+                except ValueError as e:
+                    bad(name_, str(e))
+                    continue
+                if dates[name_] > today:  # type: ignore[operator]
+                    bad(name_, "不能晚于今天")
+        accepted, decided, paid = dates["受理日期"], dates["决定日期"], dates["发放日期"]
+        if accepted and decided and decided < accepted:
+            bad("决定日期", "不能早于受理日期")
+        if decided and paid and paid < decided:
+            bad("发放日期", "不能早于决定日期")
+        decision_text = _text(get("决定结果"))
+        decision = DECISIONS.get(decision_text, "")
+        if decision_text and not decision:
+            bad("决定结果", "应为“救助”或“不予救助”")
+        amount: Decimal | None = None
+        method = ""
+        lines: list[tuple[Organisation, Decimal]] = []
+        amount_text, method_text, joint_text = _text(get("救助金额(元)")), _text(get("发放方式")), _text(get("联合救助出资"))
+        if decision == AidCase.Decision.GRANT:
+            if not amount_text:
+                bad("救助金额(元)", "决定救助时必填")
+            else:
+                try:
+                    amount = _amount(get("救助金额(元)"))
+                except ValueError as e:
+                    bad("救助金额(元)", str(e))
+            if not method_text:
+                bad("发放方式", "决定救助时必填")
+            elif method_text not in METHODS:
+                bad("发放方式", "应为“一次性”“分期”或“第三方代管”")
+            else:
+                method = METHODS[method_text]
+            if joint_text:
+                lines = _contributions(joint_text, orgs, amount, bad)
+        elif decision == AidCase.Decision.REFUSE:
+            if amount_text:
+                bad("救助金额(元)", "不予救助时应为空")
+            if joint_text:
+                bad("联合救助出资", "不予救助时应为空")
+            if paid:
+                bad("发放日期", "不予救助时应为空")
+        services: dict[str, int] = {}
+        for column, kind in SERVICE_COLUMNS.items():
+            try:
+                n = _count(get(column))
+            except ValueError as e:
+                bad(column, str(e))
+                continue
+            if n:
+                services[kind] = n
+        if org is not None and number:
+            key = (org.pk, number)
+            if key in seen:
+                bad("案件编号", f"与第{seen[key]}行重复（同一承办院的案件编号应唯一）")
+            seen[key] = line
+        if errors:
+            result.errors.extend(errors)
+            continue
+        assert org is not None and accepted and decided
+        result.rows.append(Row(line=line, number=number, org=org, name=name, id_number=id_number, groups=groups,
+                               category=category, accepted_on=accepted, decided_on=decided, decision=decision,
+                               amount=amount, contributions=lines, method=method, paid_on=paid, services=services))
+    if progress:
+        progress(total, total)
+    _compare_with_stored(result)
+    return result
+
+
+def _contributions(text: str, orgs: dict[str, Organisation], amount: Decimal | None,
+                   bad: Callable[[str, str], None]) -> list[tuple[Organisation, Decimal]]:
+    out: list[tuple[Organisation, Decimal]] = []
+    for part in (p.strip() for p in re.split(r"[;；]", text) if p.strip()):
+        m = re.fullmatch(r"([^:：]+)[:：]\s*([0-9.,]+)", part)
+        if not m:
+            bad("联合救助出资", f"“{part}”应为“代码:金额”")
+            return []
+        org = orgs.get(m.group(1).strip())
+        if org is None:
+            bad("联合救助出资", f"找不到检察院“{m.group(1).strip()}”")
+            return []
+        try:
+            value = _amount(m.group(2))
+        except ValueError as e:
+            bad("联合救助出资", f"{org.name}：{e}")
+            return []
+        if any(o.pk == org.pk for o, _ in out):
+            bad("联合救助出资", f"{org.name}出现了两次")
+            return []
+        out.append((org, value))
+    total = sum((v for _, v in out), Decimal(0))
+    if amount is not None and out and total != amount:
+        bad("联合救助出资", f"各院出资合计{total:.2f}元，与救助金额{amount:.2f}元不一致")
+        return []
+    return out
+
+
+def _fingerprint_row(row: Row) -> dict[str, Any]:
+    lines = [(o.pk, a) for o, a in row.contributions]
+    if lines == [(row.org.pk, row.amount)]:
+        lines = []  # the lead paying it all, said explicitly
+    return {"申请人身份证号码": id_blind_index(row.id_number), "救助情形": row.category,
+            "受理日期": row.accepted_on, "决定日期": row.decided_on, "决定结果": row.decision,
+            "救助金额(元)": row.amount, "发放方式": row.method, "发放日期": row.paid_on,
+            "人员类别": sorted(row.groups), "联合救助出资": sorted(lines)}
+
+
+def _fingerprint_case(case: AidCase) -> dict[str, Any]:
+    lines = [(c.org_id, c.amount) for c in case.contributions.all()]
+    if lines == [(case.handling_org_id, case.decided_amount)]:
+        lines = []
+    return {"申请人身份证号码": case.applicant.id_number_bidx if case.applicant else "", "救助情形": case.category,
+            "受理日期": case.accepted_on, "决定日期": case.decided_on, "决定结果": case.decision,
+            "救助金额(元)": case.decided_amount,
+            # A granted case not yet paid has no method yet; the export writes 一次性 for it.
+            "发放方式": case.payment_method or (AidCase.PaymentMethod.LUMP_SUM if case.decision == "grant" else ""),
+            "发放日期": case.paid_on,
+            "人员类别": sorted(g.group for g in case.groups.all()), "联合救助出资": sorted(lines)}
+
+
+def _compare_with_stored(result: Checked) -> None:
+    """Split the rows into new ones and ones already stored; a stored case that differs is a conflict."""
+    if not result.rows:
+        return
+    wanted = {(row.org.pk, row.number) for row in result.rows}
+    # One query (not an OR per row, which SQLite refuses beyond 1000 terms); narrowed in Python.
+    candidates = AidCase.objects.filter(handling_org_id__in={k[0] for k in wanted},
+                                        number__in={k[1] for k in wanted}).values_list("pk", "handling_org_id", "number")
+    ids = [pk for pk, org_id, number in candidates if (org_id, number) in wanted]
+    stored = {(c.handling_org_id, c.number): c for c in AidCase.objects.filter(pk__in=ids).select_related("applicant")
+              .prefetch_related("groups", Prefetch("contributions", queryset=Contribution.objects.order_by("org_id")))}
+    for row in result.rows:
+        case = stored.get((row.org.pk, row.number))
+        if case is None:
+            result.new.append(row)
+            continue
+        mine, theirs = _fingerprint_row(row), _fingerprint_case(case)
+        differ = [k for k in mine if mine[k] != theirs[k]]
+        if differ:
+            result.errors.append((row.line, "案件编号", f"{row.org.name}已有案件{row.number}，与本行不一致（{'、'.join(differ)}），"
+                                  "未覆盖；请核对后修改台账或已有案件"))
+        else:
+            result.existing += 1
+    result.errors.sort()
+
+
+# ---------------------------------------------------------------------------------------------
+# The import action
+
+
+@transaction.atomic
+def import_rows(checked: Checked, *, acting_user: User | None,
+                progress: Callable[[int, int], None] | None = None) -> int:
+    """Write every new case of a checked ledger in one transaction; return how many were written."""
+    if checked.errors:
+        raise ValidationError("台账有错误，未导入任何案件。")
+    budgets: dict[tuple[int, int], Budget] = {}
+
+    def budget(org: Organisation, year: int) -> Budget:
+        if (org.pk, year) not in budgets:
+            budgets[(org.pk, year)], _ = Budget.objects.get_or_create(org=org, fiscal_year=year)
+        return budgets[(org.pk, year)]
+
+    now = clock.now()
+    total = len(checked.new)
+    # Persons one by one (the identity rule lives in get_or_create_person); everything else in batches
+    # of BATCH rows with bulk inserts: a few queries per batch instead of nine per row.
+    for first in range(0, total, BATCH):
+        chunk = checked.new[first:first + BATCH]
+        people = []
+        for i, row in enumerate(chunk, start=first):
+            if progress:
+                progress(i, total)
+            people.append(get_or_create_person(name=row.name, id_number=row.id_number)[0])
+        cases = AidCase.objects.bulk_create([AidCase(
+            number=row.number, handling_org=row.org, status=Status.CLOSED, channel=Channel.LEDGER,
+            source_detail="历史台账导入", applicant=person, raised_on=row.accepted_on, applied_on=row.accepted_on,
+            accepted_on=row.accepted_on, category=row.category, decision=row.decision, decided_on=row.decided_on,
+            decided_amount=row.amount, payment_method=row.method if row.decision == AidCase.Decision.GRANT else "",
+            paid_amount=row.amount if row.decision == AidCase.Decision.GRANT and row.paid_on and row.amount
+            else Decimal(0), paid_on=row.paid_on if row.decision == AidCase.Decision.GRANT else None,
+            closed_on=row.paid_on or row.decided_on) for row, person in zip(chunk, people, strict=True)])
+        pairs = list(zip(chunk, cases, strict=True))
+        CaseParty.objects.bulk_create([CaseParty(case=case, person=person, role=CaseParty.Role.APPLICANT)
+                                       for case, person in zip(cases, people, strict=True)])
+        CaseGroup.objects.bulk_create([CaseGroup(case=case, group=g) for row, case in pairs for g in row.groups])
+        Contribution.objects.bulk_create([
+            Contribution(case=case, org=o, amount=a, budget=budget(o, row.decided_on.year))
+            for row, case in pairs if row.decision == AidCase.Decision.GRANT and row.amount
+            for o, a in (row.contributions or [(row.org, row.amount)])])
+        Service.objects.bulk_create([
+            Service(org=row.org, case=case, kind=kind, provided_on=row.decided_on, person_times=n,
+                    provider="历史台账", notes="历史台账导入", recorded_by=acting_user)
+            for row, case in pairs for kind, n in row.services.items()])
+        CaseEvent.objects.bulk_create([
+            CaseEvent(case=case, kind=CaseEvent.Kind.CREATED, action="import_ledger", new_status=Status.CLOSED,
+                      actor=acting_user, at=now, note=f"历史台账导入（第{row.line}行）", data={"line": row.line})
+            for row, case in pairs])
+    if progress:
+        progress(total, total)
+    return total
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def errors_workbook(checked: Checked) -> bytes:
+    """The input rows plus an 错误 column (contracts §3), as an .xlsx."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    by_line: dict[int, list[str]] = {}
+    for line, column, reason in checked.errors:
+        by_line.setdefault(line, []).append(f"{column}: {reason}")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账错误"
+    ws.append([*checked.header, ERROR_COLUMN])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    fill = PatternFill("solid", fgColor="FFF2CC")
+    for i, values in enumerate(checked.raw):
+        line = i + 2
+        ws.append([*(list(values) + [None] * (len(checked.header) - len(values)))[:len(checked.header)],
+                   "；".join(by_line.get(line, []))])
+        if line in by_line:
+            for cell in ws[ws.max_row]:
+                cell.fill = fill
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def ledger_cases(org: Organisation, start: dt.date, end: dt.date) -> Any:
+    """The decided cases of ORG's scope in [START, END]: the counting grants and the in-scope refusals."""
+    from jiuzhu.stats.queries import counting_cases, refused_cases
+
+    return (AidCase.objects.filter(Q(pk__in=counting_cases(org, start, end).values("pk"))
+                                   | Q(pk__in=refused_cases(org, start, end).values("pk")))
+            .select_related("handling_org", "applicant")
+            .prefetch_related("groups", Prefetch("contributions", queryset=Contribution.objects.select_related("org")
+                                                 .order_by("org__code")))
+            .order_by("decided_on", "handling_org__code", "number"))
+
+
+def ledger_rows(org: Organisation, start: dt.date, end: dt.date, warnings: list[str] | None = None
+                ) -> Iterable[list[Any]]:
+    """The ledger rows (contracts §3 column order) of ORG's scope in [START, END].
+
+    Services recorded in scope and dated in the period are written on the row of their case when the
+    case is in the ledger and was handled by the recording procuratorate, else on the first row of that
+    procuratorate (the ledger has no other place for them); importing the file thus gives the same
+    `services` figures for the period. Services that find no row are reported in WARNINGS.
+    """
+    cases = list(ledger_cases(org, start, end))
+    services: dict[tuple[int | None, int], dict[str, int]] = {}
+    for s in Service.objects.filter(provided_on__gte=start, provided_on__lte=end, org__path__startswith=org.path,
+                                    kind__in=list(SERVICE_COLUMNS.values())).values("org_id", "case_id", "kind",
+                                                                                    "person_times"):
+        services.setdefault((s["case_id"], s["org_id"]), {}).setdefault(s["kind"], 0)
+        services[(s["case_id"], s["org_id"])][s["kind"]] += s["person_times"]
+    in_ledger = {(c.pk, c.handling_org_id) for c in cases}
+    first_of_org: dict[int, int] = {}
+    for c in cases:
+        first_of_org.setdefault(c.handling_org_id, c.pk)
+    extra: dict[int, dict[str, int]] = {}
+    for (case_id, org_id), kinds in services.items():
+        target = case_id if (case_id, org_id) in in_ledger else first_of_org.get(org_id)
+        if target is None:
+            if warnings is not None:
+                warnings.append(f"机构{org_id}的{sum(kinds.values())}人次帮扶服务在本期间没有可写入的台账行。")
+            continue
+        for kind, n in kinds.items():
+            extra.setdefault(target, {}).setdefault(kind, 0)
+            extra[target][kind] += n
+    for c in cases:
+        grant = c.decision == AidCase.Decision.GRANT
+        lines = list(c.contributions.all())
+        joint = ""
+        if grant and lines and not (len(lines) == 1 and lines[0].org_id == c.handling_org_id):
+            joint = ";".join(f"{x.org.code}:{x.amount:.2f}" for x in lines)
+        person = c.applicant
+        if person is None or not person.id_number:
+            if warnings is not None:
+                warnings.append(f"案件{c.number}的申请人没有身份证号码，该行导入时将被拒绝。")
+        kinds = extra.get(c.pk, {})
+        yield [c.number, c.handling_org.code, person.name if person else "", person.id_number if person else "",
+               "、".join(g.group for g in c.groups.all()), c.category or "E7",
+               c.accepted_on or c.applied_on or c.raised_on, c.decided_on, "救助" if grant else "不予救助",
+               f"{c.decided_amount:.2f}" if grant and c.decided_amount else None, joint or None,
+               (AidCase.PaymentMethod(c.payment_method).label if c.payment_method else "一次性") if grant else None,
+               c.paid_on if grant else None, *(kinds.get(kind) or None for kind in SERVICE_COLUMNS.values())]
+
+
+def ledger_workbook(org: Organisation, start: dt.date, end: dt.date, warnings: list[str] | None = None) -> tuple[bytes, int]:
+    """Return the ledger .xlsx of ORG's scope in [START, END] and its number of rows."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "司法救助案件台账"
+    ws.append(COLUMNS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    n = 0
+    for values in ledger_rows(org, start, end, warnings):
+        ws.append(values)
+        n += 1
+    from openpyxl.utils import get_column_letter
+
+    widths = [18, 10, 12, 21, 22, 9, 12, 12, 10, 14, 30, 12, 12] + [14] * len(SERVICE_COLUMNS)
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue(), n
