@@ -194,7 +194,8 @@ ACTION_FORMS: dict[str, tuple[type[Any], ActionCall]] = {
     "request_advance": (forms.AdvanceRequestForm, lambda c, u, d: actions.request_advance(
         c, acting_user=u, amount=d["amount"], urgency=d["urgency"])),
     "approve_advance": (forms.AdvanceApproveForm, lambda c, u, d: actions.approve_advance(
-        c, acting_user=u, amount=d["amount"], on=d["on"], note=d["note"])),
+        c, acting_user=u, amount=d["amount"], on=d["on"], note=d["note"], payee_kind=d["payee_kind"],
+        payee_name=d["payee_name"], bank_name=d["bank_name"], account=d["account"])),
     "refuse_advance": (forms.ReturnForm, lambda c, u, d: actions.refuse_advance(
         c, acting_user=u, reasons=d["comments"])),
     "complete_formalities": (forms.FormalitiesForm, lambda c, u, d: actions.complete_formalities(
