@@ -786,7 +786,7 @@ def approve_advance(case: AidCase, *, acting_user: User, amount: Decimal, on: dt
     if payee_kind == "applicant" and applicant is not None:
         payee_name = payee_name.strip() or applicant.name
         if not account.strip():
-            bank_name, account = bank_name.strip() or applicant.bank_name, applicant.bank_account or ""
+            bank_name, account = bank_name.strip() or applicant.bank_name, str(applicant.bank_account or "")
     if not account.strip():
         raise CaseActionError("申请人未登记银行账号：请填写先行救助款的收款人、开户银行和银行账号。")
     _transition(case, "approve_advance", Status.ADVANCE_GRANTED, acting_user=acting_user, note=note,

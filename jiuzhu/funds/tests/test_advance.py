@@ -20,7 +20,7 @@ from jiuzhu.lib.testing import race
 from jiuzhu.orgs.models import OrgSetting
 
 K = LedgerEntry.Kind
-ACCOUNT = {"bank_name": "中国农业银行加查县支行", "account": "6228480000000000009"}
+ACCOUNT: dict[str, Any] = {"bank_name": "中国农业银行加查县支行", "account": "6228480000000000009"}
 
 
 def advanced(world: Any, amount: str = "6000", *, pay: bool = False) -> AidCase:
@@ -191,7 +191,7 @@ def test_the_approval_form_plans_the_payment_and_the_case_page_shows_it(world) -
     ok = client.post(url, {"amount": "4000", "payee_kind": "applicant", **ACCOUNT})
     assert ok.status_code == 302
     page = client.get(f"/cases/{case.pk}/").content.decode()
-    assert "先行救助 4000.00 元已列支加查县人民检察院" in page and "P-%d-0-1" % case.pk in page
+    assert "先行救助 4000.00 元已列支加查县人民检察院" in page and f"P-{case.pk}-0-1" in page
     assert "6228480000000000009" not in page  # masked
     other = Client()
     other.force_login(world.user("540527", "deputy_chief"))

@@ -82,22 +82,24 @@ def test_it_keeps_ledger_sums_equal_to_the_running_totals(world) -> None:
                     actions.mark_returned(p, acting_user=fin, reason="退票")  # type: ignore[arg-type]
                 elif name == "advance":
                     case = world.clue()
-                    case_actions.request_advance(case, acting_user=handler, amount=arg, urgency="危重。")
-                    case_actions.approve_advance(case, acting_user=deputy, amount=arg, bank_name="农行",
+                    amount = Decimal(str(arg))
+                    case_actions.request_advance(case, acting_user=handler, amount=amount, urgency="危重。")
+                    case_actions.approve_advance(case, acting_user=deputy, amount=amount, bank_name="农行",
                                                  account="6222000011113333")
                 elif name == "decide":
                     waiting = list(AidCase.objects.filter(status=Status.ADVANCE_GRANTED).order_by("pk"))
                     if not waiting:
                         continue
-                    case = waiting[int(arg) % len(waiting)]  # type: ignore[call-overload]
+                    n = int(str(arg))
+                    case = waiting[n % len(waiting)]
                     case_actions.complete_formalities(case, acting_user=handler, form="oral")
-                    grant = int(arg) % 2 == 0  # type: ignore[call-overload]
+                    more = Decimal(case.advance_amount or 0) + Decimal(1000)
                     case_actions.submit_opinion(
                         case, acting_user=handler, category="E2", grounds=GROUNDS_NONE,
-                        recommendation="grant" if grant else "refuse", reasoning="审查。",
-                        proposed_amount=case.advance_amount + 1000 if grant else None)  # type: ignore[operator]
-                    if grant:
-                        approve_route(world.demo, case, amount=case.advance_amount + 1000)  # type: ignore[operator]
+                        recommendation="grant" if n % 2 == 0 else "refuse", reasoning="审查。",
+                        proposed_amount=more if n % 2 == 0 else None)
+                    if n % 2 == 0:
+                        approve_route(world.demo, case, amount=more)
                     else:
                         approve_route(world.demo, case, refuse="不符合救助条件。")
                 elif name == "recover":  # open the case's recovery for what it was paid, then receive part of it
