@@ -68,6 +68,10 @@ def test_it_commits_the_advance_on_approval_and_finance_pays_it(world) -> None:
     row = LedgerEntry.objects.get(case=case)
     assert (row.kind, row.amount, row.actor) == (K.COMMITMENT, Decimal(6000), world.user("540528", "deputy_chief"))
     assert CaseEvent.objects.filter(case=case, action="funds_advance").exists()
+    # The unpaid advance is on the worklist's 待发放救助金 tab, for finance and the handler alike.
+    from jiuzhu.cases.queries import worklist
+
+    assert case in worklist(world.user("540528", "finance"), view="payments_due")
     # The deputy chief approves but does not pay: the bank's payment is finance's.
     with pytest.raises(actions.FundsPermissionError):
         actions.pay(p, acting_user=world.user("540528", "deputy_chief"), bank_reference="B-1")
