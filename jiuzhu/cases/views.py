@@ -253,6 +253,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 form.add_error(None, m)
         else:
             messages.success(request, f"已完成：{move.label}。")
+            _over_budget_warning(request, case, action)
             return redirect("cases:detail", pk=case.pk)
     if calculation is not None:
         context_status = 200
@@ -264,6 +265,16 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action == "submit_opinion":
         context["cap"] = _cap_or_none(case)
     return render(request, "cases/action.html", context, status=context_status)
+
+
+def _over_budget_warning(request: HttpRequest, case: AidCase, action: str) -> None:
+    """Show the funds app's over-budget warning (setting funds.over_budget = warn) after a commitment."""
+    kinds = {"approve_advance": "funds_advance", "decide_grant": "funds_commit"}
+    if action not in kinds:
+        return
+    event = case.events.filter(action=kinds[action]).order_by("-at", "-pk").first()
+    if event is not None and event.data.get("warnings"):
+        messages.warning(request, event.data["warnings"])
 
 
 def _calculate(case: AidCase, data: Any) -> dict[str, Any]:

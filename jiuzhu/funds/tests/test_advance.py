@@ -183,7 +183,7 @@ def test_bad_input_is_refused_in_chinese_and_an_advance_is_approved_once(world) 
 
 
 def test_the_approval_form_plans_the_payment_and_the_case_page_shows_it(world) -> None:
-    fund(world)
+    fund(world, budget="2000", allocated="0")  # 2,000 uncommitted: the approval warns (the default setting)
     case = world.clue()
     case_actions.request_advance(case, acting_user=world.user("540528", "kongshen"), amount=Decimal(4000),
                                  urgency="危重。")
@@ -192,8 +192,8 @@ def test_the_approval_form_plans_the_payment_and_the_case_page_shows_it(world) -
     url = f"/cases/{case.pk}/approve_advance/"
     bad = client.post(url, {"amount": "4000", "payee_kind": "applicant"})
     assert bad.status_code == 400 and "未登记银行账号" in bad.content.decode()
-    ok = client.post(url, {"amount": "4000", "payee_kind": "applicant", **ACCOUNT})
-    assert ok.status_code == 302
+    ok = client.post(url, {"amount": "4000", "payee_kind": "applicant", **ACCOUNT}, follow=True)
+    assert ok.redirect_chain and "缺口2,000.00元" in ok.content.decode()  # warned, and approved
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert "先行救助 4000.00 元已列支加查县人民检察院" in page and f"P-{case.pk}-0-1" in page
     assert "6228480000000000009" not in page  # masked
