@@ -138,7 +138,7 @@ class World:
 
         code = case.handling_org.code
         case.refresh_from_db()
-        if not Payment.objects.filter(case=case).exists():
+        if not Payment.objects.filter(case=case, is_advance=False).exists():  # the advance is instalment 0
             funds.schedule_payments(case, acting_user=self.user(code, "kongshen"),
                                     plan=[(case.decided_amount - case.paid_amount, clock.today())],
                                     payee_kind=payee_kind, payee_name=payee_name, bank_name="中国农业银行",

@@ -625,6 +625,10 @@ def decide_refuse(case: AidCase, *, acting_user: User, reasons: str, grounds: li
                         "decided_by": acting_user, "refusal_grounds": sorted(grounds or []), "awaiting_role": ""},
                 grounds=grounds or [], on=day, step=step.label)
     deadlines.complete(case, Deadline.Kind.DECISION, day)
+    # Advance aid: the unpaid part is cancelled and its commitment released; what was paid is recovered.
+    from jiuzhu.funds.actions import settle_advance_on_refusal
+
+    settle_advance_on_refusal(case, acting_user=acting_user, on=day, reasons=reasons)
     return case
 
 
@@ -744,6 +748,10 @@ def _check_advance_cap(case: AidCase, amount: Decimal) -> None:
 def request_advance(case: AidCase, *, acting_user: User, amount: Decimal, urgency: str) -> AidCase:
     """Ask for advance aid for a victim whose life is in danger (先行救助)."""
     case = _lock(case, "request_advance", acting_user)
+    from jiuzhu.funds.models import Payment
+
+    if Payment.objects.filter(case=case, is_advance=True).exists():
+        raise CaseActionError(f"本案已批准先行救助{case.advance_amount}元，不能再次申请；其余救助待审查决定后发放。")
     if amount is None or amount <= 0:
         raise CaseActionError("先行救助金额必须大于零。")
     _check_advance_cap(case, amount)
@@ -756,8 +764,14 @@ def request_advance(case: AidCase, *, acting_user: User, amount: Decimal, urgenc
 
 @transaction.atomic(durable=True)
 def approve_advance(case: AidCase, *, acting_user: User, amount: Decimal, on: dt.date | None = None,
-                    note: str = "") -> AidCase:
-    """Approve (and record payment of) advance aid; the formalities are completed afterwards."""
+                    note: str = "", payee_kind: str = "applicant", payee_name: str = "", bank_name: str = "",
+                    account: str = "") -> AidCase:
+    """Approve advance aid; the formalities are completed afterwards.
+
+    The approval commits the amount on the handling procuratorate's budget and plans its payment
+    (funds.actions.commit_advance); finance pays it through the ordinary pay flow. The payee defaults
+    to the applicant and the bank account recorded for them.
+    """
     case = _lock(case, "approve_advance", acting_user)
     day = _on(on, not_before=case.raised_on, what="批准日期")
     if case.raised_by_id == acting_user.pk:
@@ -768,8 +782,19 @@ def approve_advance(case: AidCase, *, acting_user: User, amount: Decimal, on: dt
     if amount is None or amount <= 0:
         raise CaseActionError("先行救助金额必须大于零。")
     _check_advance_cap(case, amount)
+    applicant = case.applicant
+    if payee_kind == "applicant" and applicant is not None:
+        payee_name = payee_name.strip() or applicant.name
+        if not account.strip():
+            bank_name, account = bank_name.strip() or applicant.bank_name, str(applicant.bank_account or "")
+    if not account.strip():
+        raise CaseActionError("申请人未登记银行账号：请填写先行救助款的收款人、开户银行和银行账号。")
     _transition(case, "approve_advance", Status.ADVANCE_GRANTED, acting_user=acting_user, note=note,
-                fields={"advance_amount": amount, "paid_amount": amount}, amount=amount, on=day)
+                fields={"advance_amount": amount}, amount=amount, on=day)
+    from jiuzhu.funds.actions import commit_advance
+
+    commit_advance(case, acting_user=acting_user, amount=amount, on=day, payee_kind=payee_kind,
+                   payee_name=payee_name, bank_name=bank_name, account=account)
     return case
 
 

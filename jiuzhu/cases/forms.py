@@ -243,6 +243,14 @@ class AdvanceApproveForm(forms.Form):
     amount = AmountField(label="批准金额（元）")
     on = DateField(label="批准日期", required=False)
     note = forms.CharField(label="审批意见", required=False, max_length=500)
+    # The payment finance makes (funds): by default to the applicant's recorded account.
+    payee_kind = forms.ChoiceField(label="收款人类型", choices=[("applicant", "申请人本人"), ("guardian", "监护人")])
+    payee_name = forms.CharField(label="收款人", required=False, max_length=100,
+                                 help_text="留空：申请人本人。")
+    bank_name = forms.CharField(label="开户银行", required=False, max_length=100)
+    account = forms.CharField(label="银行账号", required=False, max_length=40,
+                              widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                              help_text="留空：使用申请人登记的银行账户。批准后由财务部门通过资金台账支付。")
 
 
 class FormalitiesForm(forms.Form):

@@ -27,7 +27,7 @@ class Status(models.TextChoices):
     ARCHIVED = "archived", "归档"
     ABANDONED = "abandoned", "视为放弃"  # no supplement within the deadline
     ADVANCE_REQUESTED = "advance_requested", "先行救助待批"  # life in danger: advance aid asked for
-    ADVANCE_GRANTED = "advance_granted", "先行救助"  # advance aid approved and paid; formalities follow
+    ADVANCE_GRANTED = "advance_granted", "先行救助"  # advance aid approved, committed, paid by finance; formalities follow
 
 
 OPEN_STATUSES = frozenset(set(Status) - {Status.CLOSED, Status.ARCHIVED, Status.ABANDONED})

@@ -194,7 +194,8 @@ ACTION_FORMS: dict[str, tuple[type[Any], ActionCall]] = {
     "request_advance": (forms.AdvanceRequestForm, lambda c, u, d: actions.request_advance(
         c, acting_user=u, amount=d["amount"], urgency=d["urgency"])),
     "approve_advance": (forms.AdvanceApproveForm, lambda c, u, d: actions.approve_advance(
-        c, acting_user=u, amount=d["amount"], on=d["on"], note=d["note"])),
+        c, acting_user=u, amount=d["amount"], on=d["on"], note=d["note"], payee_kind=d["payee_kind"],
+        payee_name=d["payee_name"], bank_name=d["bank_name"], account=d["account"])),
     "refuse_advance": (forms.ReturnForm, lambda c, u, d: actions.refuse_advance(
         c, acting_user=u, reasons=d["comments"])),
     "complete_formalities": (forms.FormalitiesForm, lambda c, u, d: actions.complete_formalities(
@@ -252,6 +253,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 form.add_error(None, m)
         else:
             messages.success(request, f"已完成：{move.label}。")
+            _over_budget_warning(request, case, action)
             return redirect("cases:detail", pk=case.pk)
     if calculation is not None:
         context_status = 200
@@ -263,6 +265,16 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action == "submit_opinion":
         context["cap"] = _cap_or_none(case)
     return render(request, "cases/action.html", context, status=context_status)
+
+
+def _over_budget_warning(request: HttpRequest, case: AidCase, action: str) -> None:
+    """Show the funds app's over-budget warning (setting funds.over_budget = warn) after a commitment."""
+    kinds = {"approve_advance": "funds_advance", "decide_grant": "funds_commit"}
+    if action not in kinds:
+        return
+    event = case.events.filter(action=kinds[action]).order_by("-at", "-pk").first()
+    if event is not None and event.data.get("warnings"):
+        messages.warning(request, event.data["warnings"])
 
 
 def _calculate(case: AidCase, data: Any) -> dict[str, Any]:

@@ -196,12 +196,21 @@ def load_current(demo: Demo) -> None:
 
         issue_document(cu.case, "entrustment_agreement", acting_user=demo.user("540528", Role.KONGSHEN))
     _custody_uses(demo, cu.case, wd(12), wd(2))
-    # 先行救助: requested, and approved awaiting the formalities
+    # 先行救助: requested, and approved (committed on the county's budget, paid by finance the next
+    # working day through funds) awaiting the formalities
     r = reviewing("540502", wd(2), summary="被害人重伤住院，生命垂危，无力支付救治费用。")
     r.do("request_advance", amount=Decimal("10000"), urgency="被害人重伤住院抢救，家属无力承担医疗费用，情况紧急。")
     ad = Walk(demo, "540528", wd(4), summary="被害人重伤急需救治。", groups=["农村困难群众"])
     ad.at(wd(4)).do("request_advance", amount=Decimal("8000"), urgency="被害人伤情危重，急需手术费用。")
-    ad.at(wd(3)).do("approve_advance", acting_user=demo.user("540528", Role.DEPUTY_CHIEF), amount=Decimal("8000"))
+    ad.at(wd(3)).do("approve_advance", acting_user=demo.user("540528", Role.DEPUTY_CHIEF), amount=Decimal("8000"),
+                    bank_name="中国农业银行加查县支行", account=f"62284802{ad.case.pk:011d}")
+    with clock.travel(wd(2)):
+        from jiuzhu.funds.actions import pay as pay_payment
+        from jiuzhu.funds.models import Payment
+
+        advance = Payment.objects.get(case=ad.case, is_advance=True)
+        pay_payment(advance, acting_user=demo.user("540528", Role.FINANCE),
+                    bank_reference=f"NY{wd(2):%Y%m%d}{advance.pk:06d}")
 
 
 def _custody_uses(demo: Demo, case: AidCase, paid_day: dt.date, pending_day: dt.date) -> None:

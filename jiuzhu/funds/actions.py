@@ -25,7 +25,7 @@ from jiuzhu.accounts.access import has_capability
 from jiuzhu.accounts.models import Capability, User
 from jiuzhu.audit.actions import record as audit
 from jiuzhu.audit.models import AuditEntry
-from jiuzhu.cases.models import AidCase, CaseEvent, Status
+from jiuzhu.cases.models import AidCase, CaseEvent
 from jiuzhu.funds.models import (
     Budget,
     Contribution,
@@ -138,18 +138,25 @@ def _event(case: AidCase, action: str, *, acting_user: User, note: str, **data: 
                              at=clock.now(), note=note, data={k: str(v) for k, v in data.items()})
 
 
-def _advance_paid(case: AidCase) -> Decimal:
-    """Advance aid approved and paid before the decision (先行救助; paid outside the payment plan)."""
-    if case.advance_amount and case.status != Status.ADVANCE_REQUESTED:
+def advance_committed(case: AidCase) -> Decimal:
+    """Return the advance aid (先行救助) committed on CASE when it was approved, 0 if none was.
+
+    The advance is committed on the handling procuratorate's budget of the approval year and paid as
+    instalment 0 (`commit_advance`); the decision's commitment and payment plan cover the rest.
+    """
+    if case.advance_amount and Payment.objects.filter(case=case, is_advance=True).exists():
         return case.advance_amount
     return Decimal(0)
 
 
+def _paid_sum(payments: Any) -> Decimal:
+    total = payments.filter(status=S.PAID).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    return Decimal(total).quantize(Decimal("0.01"))  # SQLite sums decimals as floats
+
+
 def _refresh_case_paid(case_id: int) -> Decimal:
-    """Set the case's paid_amount to what was paid and not returned (advance aid included); return it."""
-    total = Payment.objects.filter(case_id=case_id, status=S.PAID).aggregate(s=Sum("amount"))["s"] or Decimal(0)
-    total = Decimal(total).quantize(Decimal("0.01"))  # SQLite sums decimals as floats
-    total += _advance_paid(AidCase.objects.only("advance_amount", "status").get(pk=case_id))
+    """Set the case's paid_amount to what was paid and not returned (the advance included); return it."""
+    total = _paid_sum(Payment.objects.filter(case_id=case_id))
     AidCase.objects.filter(pk=case_id).update(paid_amount=total, updated_at=clock.now())
     return total
 
@@ -211,12 +218,15 @@ def _release_for_replan(case: AidCase, *, acting_user: User) -> None:
     old = list(Contribution.objects.filter(case=case).select_related("budget", "org").order_by("org_id"))
     if not old:
         return
-    if Payment.objects.filter(case=case).exclude(status=S.CANCELLED).exists():
+    if Payment.objects.filter(case=case, is_advance=False).exclude(status=S.CANCELLED).exists():
         raise FundsError("本案已制定发放计划，不能再变更出资和资金承诺。")
+    advance = advance_committed(case)
     for c in old:
         budget = _locked_budget(c.org, c.budget.fiscal_year)
-        _move(budget, K.RELEASE, c.amount, acting_user=acting_user, on=clock.today(), case=case,
-              note=f"案件{case.number}变更出资安排")
+        share = c.amount - advance if c.org_id == case.handling_org_id else c.amount
+        if share > 0:
+            _move(budget, K.RELEASE, share, acting_user=acting_user, on=clock.today(), case=case,
+                  note=f"案件{case.number}变更出资安排")
     Contribution.objects.filter(pk__in=[c.pk for c in old]).delete()
 
 
@@ -238,6 +248,8 @@ def commit_contributions(case: AidCase, *, acting_user: User,
     CONTRIBUTIONS: (procuratorate, amount) pairs for joint aid; they must add up to the decided
     amount. None: the handling procuratorate pays it all. Beyond a contributor's uncommitted budget the
     setting `funds.over_budget` decides: "block" refuses, "warn" records a warning in the result.
+    Advance aid already committed when it was approved is part of the handling procuratorate's share
+    and is not committed again: its line commits only the share less the advance.
     The composable form, for `cases.actions.decide_grant` to call inside its own transaction.
     """
     case = AidCase.objects.select_for_update().select_related("handling_org").get(pk=case.pk)
@@ -254,28 +266,114 @@ def commit_contributions(case: AidCase, *, acting_user: User,
     total = sum((a for _, a in lines), Decimal(0))
     if total != case.decided_amount:
         raise FundsError(f"各院出资合计{total:,.2f}元，与决定救助金额{case.decided_amount:,.2f}元不一致。")
+    advance = advance_committed(case)
+    own = next((a for org, a in lines if org.pk == case.handling_org_id), Decimal(0))
+    if advance and own < advance:
+        raise FundsError(f"{case.handling_org.name}已先行救助{advance:,.2f}元，本院出资不能少于先行救助金额。")
     result = CommitResult(contributions=[])
     year = case.decided_on.year
     # Lock the budgets in one order (by organisation) so two decisions at once cannot deadlock.
     budgets = {org.pk: _locked_budget(org, year) for org, _ in sorted(lines, key=lambda line: line[0].pk)}
     for org, amount in lines:
         budget = budgets[org.pk]
-        left = max(budget.uncommitted, Decimal(0))
-        if amount > left:
-            message = (f"{org.name}{year}年度救助资金未承诺预算{left:,.2f}元，本案需{amount:,.2f}元，"
-                       f"缺口{amount - left:,.2f}元。请向财政部门提出财政追加申请。")
-            if get_setting(org, "funds.over_budget") == "block":
-                raise FundsError(message)
-            result.warnings.append(message)
+        # The handling procuratorate's advance is already committed (on the approval year's budget).
+        share = amount - advance if org.pk == case.handling_org_id else amount
+        _check_room(budget, share, result, what="本案")
         number = (decision_numbers or {}).get(org.pk, "")
         result.contributions.append(Contribution.objects.create(case=case, org=org, budget=budget, amount=amount,
                                                                 decision_number=number))
-        _move(budget, K.COMMITMENT, amount, acting_user=acting_user, on=case.decided_on, case=case,
-              document_number=number, note=f"案件{case.number}决定救助")
+        if share > 0:
+            _move(budget, K.COMMITMENT, share, acting_user=acting_user, on=case.decided_on, case=case,
+                  document_number=number, note=f"案件{case.number}决定救助"
+                  + (f"（已先行救助{advance:,.2f}元）" if advance and share != amount else ""))
     _event(case, "funds_commit", acting_user=acting_user,
            note="；".join(f"{c.org.name}出资{c.amount:,.2f}元" for c in result.contributions),
            warnings="；".join(result.warnings))
     return result
+
+
+def _check_room(budget: Budget, amount: Decimal, result: CommitResult, *, what: str) -> None:
+    """Refuse (setting funds.over_budget = block) or warn when AMOUNT exceeds BUDGET's uncommitted part."""
+    left = max(budget.uncommitted, Decimal(0))
+    if amount > left:
+        org = budget.org
+        message = (f"{org.name}{budget.fiscal_year}年度救助资金未承诺预算{left:,.2f}元，{what}需{amount:,.2f}元，"
+                   f"缺口{amount - left:,.2f}元。请向财政部门提出财政追加申请。")
+        if get_setting(org, "funds.over_budget") == "block":
+            raise FundsError(message)
+        result.warnings.append(message)
+
+
+# ---------------------------------------------------------------------------------------------
+# Advance aid (先行救助, domain.md §6 step 1a, §4.2)
+
+
+@transaction.atomic(savepoint=False)
+def commit_advance(case: AidCase, *, acting_user: User, amount: Decimal, on: dt.date, payee_kind: str,
+                   payee_name: str, bank_name: str, account: str) -> CommitResult:
+    """Commit approved advance aid on the handling procuratorate's budget of ON's year and plan its payment.
+
+    The payment (instalment 0, `is_advance`) is paid by finance through the ordinary pay flow (a bank
+    reference, the allocated-cash constraint, statement matching): the approver records the decision,
+    not the bank's payment. Over the uncommitted budget the setting `funds.over_budget` blocks or warns.
+    Composable: `cases.actions.approve_advance` calls it inside its transaction, after moving the case.
+    """
+    case = AidCase.objects.select_for_update().select_related("handling_org").get(pk=case.pk)
+    _require(acting_user, case.handling_org, Capability.APPROVE_ADVANCE, what="批准先行救助")
+    amount = _amount(amount, "先行救助金额")
+    if Payment.objects.filter(case=case, is_advance=True).exists():
+        raise FundsError("本案已批准先行救助，不能重复批准。")
+    if payee_kind not in (Payment.PayeeKind.APPLICANT, Payment.PayeeKind.GUARDIAN):
+        raise FundsError("先行救助款应直接支付给申请人本人或其监护人。")
+    if not payee_name.strip() or not bank_name.strip():
+        raise FundsError("请填写先行救助款的收款人和开户银行。")
+    account = _check_account(account)
+    budget = _locked_budget(case.handling_org, on.year)
+    result = CommitResult(contributions=[])
+    _check_room(budget, amount, result, what="本次先行救助")
+    _move(budget, K.COMMITMENT, amount, acting_user=acting_user, on=on, case=case,
+          note=f"案件{case.number}先行救助")
+    payment = Payment.objects.create(
+        case=case, budget=budget, instalment_no=0, is_advance=True, amount=amount, due_on=on,
+        payee_kind=payee_kind, payee_name=payee_name.strip()[:100], bank_name=bank_name.strip()[:100],
+        account=account, account_masked=mask_tail(account), reference=f"P-{case.pk}-0-1", created_by=acting_user)
+    _event(case, "funds_advance", acting_user=acting_user,
+           note=f"先行救助{amount:,.2f}元列支{budget.org.name}{budget.fiscal_year}年度预算，待财务部门支付（{payment.reference}）",
+           warnings="；".join(result.warnings))
+    return result
+
+
+@transaction.atomic(savepoint=False)
+def settle_advance_on_refusal(case: AidCase, *, acting_user: User, on: dt.date, reasons: str) -> Recovery | None:
+    """After a refusal: cancel the unpaid advance payment, release its commitment, recover what was paid.
+
+    Composable: `cases.actions.decide_refuse` calls it inside its transaction. Returns the Recovery
+    opened for the advance paid (ground: advance aid later refused), or None when nothing was paid.
+    """
+    advance = advance_committed(case)
+    if not advance:
+        return None
+    payments = list(Payment.objects.select_for_update().filter(case=case, is_advance=True).order_by("pk"))
+    open_ids = [p.pk for p in payments if p.is_open]
+    if open_ids:
+        Payment.objects.filter(pk__in=open_ids, status__in=[S.SCHEDULED, S.ORDERED]).update(status=S.CANCELLED)
+    paid = _paid_sum(Payment.objects.filter(case=case, is_advance=True))
+    unpaid = advance - paid
+    budget = Budget.objects.select_for_update().select_related("org").get(pk=payments[0].budget_id)
+    if unpaid > 0:
+        _move(budget, K.RELEASE, unpaid, acting_user=acting_user, on=on, case=case,
+              note=f"案件{case.number}不予救助，释放未支付的先行救助")
+    recovery = None
+    if paid > 0 and not Recovery.objects.filter(case=case).exists():
+        recovery = Recovery.objects.create(
+            case=case, budget=budget, ground=Recovery.Ground.ADVANCE_REFUSED,
+            facts=f"先行救助{paid:,.2f}元已发放，经审查决定不予救助：{reasons.strip()}"[:2000],
+            amount_due=paid, decided_on=on, created_by=acting_user, created_at=clock.now())
+    _event(case, "funds_advance_refused", acting_user=acting_user,
+           note=(f"不予救助：先行救助已支付{paid:,.2f}元" + ("，应予追回" if paid else "")
+                 + (f"；未支付的{unpaid:,.2f}元取消并释放预算" if unpaid > 0 else "")),
+           paid=paid, released=max(unpaid, Decimal(0)))
+    return recovery
 
 
 # ---------------------------------------------------------------------------------------------
@@ -283,14 +381,16 @@ def commit_contributions(case: AidCase, *, acting_user: User,
 
 
 def _unpaid_by_contribution(case: AidCase, contributions: list[Contribution]) -> dict[int, Decimal]:
+    """Each contribution's share not yet paid; the advance (paid or not: it has its own payment and
+    commitment) is taken off the handling procuratorate's share."""
     paid: dict[int, Decimal] = {}
-    for cid, amount in Payment.objects.filter(case=case, status=S.PAID).values_list("contribution_id", "amount"):
+    for cid, amount in Payment.objects.filter(case=case, status=S.PAID, is_advance=False).values_list(
+            "contribution_id", "amount"):
         paid[cid] = paid.get(cid, Decimal(0)) + amount
-    advance = _advance_paid(case)
+    advance = advance_committed(case)
     out = {}
     for c in contributions:
-        taken = min(c.amount, advance)
-        advance -= taken
+        taken = advance if c.org_id == case.handling_org_id else Decimal(0)
         out[c.pk] = c.amount - taken - paid.get(c.pk, Decimal(0))
     return out
 
@@ -312,13 +412,22 @@ def record_funds_arrival(case: AidCase, *, acting_user: User, on: dt.date | None
         if not contributions:
             raise FundsError("本案尚未登记资金承诺（出资），不能登记资金到位。")
         unpaid = _unpaid_by_contribution(case, contributions)
+        need: dict[int, Decimal] = {}
         for c in contributions:
-            budget = Budget.objects.get(pk=c.budget_id)
-            if unpaid[c.pk] > budget.available_cash:
-                raise FundsError(f"{c.org.name}{budget.fiscal_year}年度财政核拨资金可支付余额"
-                                 f"{budget.available_cash:,.2f}元，不足本案待发放的{unpaid[c.pk]:,.2f}元。"
+            need[c.budget_id] = need.get(c.budget_id, Decimal(0)) + unpaid[c.pk]
+        for p in Payment.objects.filter(case=case, is_advance=True, status__in=[S.SCHEDULED, S.ORDERED]):
+            need[p.budget_id] = need.get(p.budget_id, Decimal(0)) + p.amount  # the advance not yet paid
+        for budget in Budget.objects.filter(pk__in=need).select_related("org").order_by("pk"):
+            if need[budget.pk] > budget.available_cash:
+                raise FundsError(f"{budget.org.name}{budget.fiscal_year}年度财政核拨资金可支付余额"
+                                 f"{budget.available_cash:,.2f}元，不足本案待发放的{need[budget.pk]:,.2f}元。"
                                  "请先登记财政核拨（或向财政部门申请追加）。")
-    return funds_arrived(case, acting_user=acting_user, on=on, note=note or "资金到位，应在2个工作日内通知申请人领取。")
+    case = funds_arrived(case, acting_user=acting_user, on=on, note=note or "资金到位，应在2个工作日内通知申请人领取。")
+    if case.decided_amount and case.paid_amount >= case.decided_amount:  # all paid already, as advance aid
+        from jiuzhu.cases.actions import payment_made
+
+        payment_made(case, acting_user=acting_user, on=case.funds_arrived_on or clock.today(), instalments=1)
+    return case
 
 
 # ---------------------------------------------------------------------------------------------
@@ -345,7 +454,7 @@ def schedule_payments(case: AidCase, *, acting_user: User, plan: list[tuple[Deci
     contributions = list(Contribution.objects.filter(case=case).select_related("budget").order_by("pk"))
     if not contributions:
         raise FundsError("本案尚未登记资金承诺（出资），不能制定发放计划。")
-    if Payment.objects.filter(case=case).exclude(status=S.CANCELLED).exists():
+    if Payment.objects.filter(case=case, is_advance=False).exclude(status=S.CANCELLED).exists():
         raise FundsError("本案已制定发放计划。")
     if not plan:
         raise FundsError("请至少填写一期发放金额和日期。")
@@ -355,7 +464,7 @@ def schedule_payments(case: AidCase, *, acting_user: User, plan: list[tuple[Deci
         raise FundsError("请填写收款人和开户银行。")
     account = _check_account(account)
     amounts = [_amount(a, f"第{i}期金额") for i, (a, _) in enumerate(plan, 1)]
-    advance = _advance_paid(case)
+    advance = advance_committed(case)
     payable = case.decided_amount - advance  # type: ignore[operator]
     if sum(amounts, Decimal(0)) != payable:
         raise FundsError(f"各期金额合计{sum(amounts, Decimal(0)):,.2f}元，与应发放金额{payable:,.2f}元不一致"
@@ -363,12 +472,8 @@ def schedule_payments(case: AidCase, *, acting_user: User, plan: list[tuple[Deci
                          + "）。")
     if payable <= 0:
         raise FundsError("本案救助金已全部先行发放，无需制定发放计划。")
-    # Advance aid already paid is taken off the first contributions' shares.
-    remaining = [c.amount for c in contributions]
-    for i in range(len(remaining)):
-        taken = min(remaining[i], advance)
-        remaining[i] -= taken
-        advance -= taken
+    # Advance aid (committed and paid as instalment 0) is taken off the handling procuratorate's share.
+    remaining = [c.amount - (advance if c.org_id == case.handling_org_id else 0) for c in contributions]
     payments = []
     index = 0
     for no, (amount, (_, due_on)) in enumerate(zip(amounts, plan, strict=True), 1):
@@ -401,7 +506,10 @@ def _pay(payment: Payment, *, acting_user: User, bank_reference: str, paid_on: d
         raise FundsError(f"付款{p.reference}状态为“{p.get_status_display()}”，不能登记支付。")
     if Payment.objects.filter(bank_reference=bank_reference).exclude(pk=p.pk).exists():
         raise FundsError(f"银行流水号{bank_reference}已用于另一笔付款。")
-    if paid_on < p.case.decided_on:  # type: ignore[operator]
+    if p.is_advance:
+        if paid_on < p.due_on:
+            raise FundsError("支付日期不能早于先行救助批准日期。")
+    elif paid_on < p.case.decided_on:  # type: ignore[operator]
         raise FundsError("支付日期不能早于决定日期。")
     updated = Payment.objects.filter(pk=p.pk, status__in=[S.SCHEDULED, S.ORDERED]).update(
         status=S.PAID, bank_reference=bank_reference, paid_on=paid_on)
@@ -413,13 +521,15 @@ def _pay(payment: Payment, *, acting_user: User, bank_reference: str, paid_on: d
           document_number=bank_reference, note=f"付款{p.reference}")
     total = _refresh_case_paid(p.case_id)
     _event(p.case, "payment", acting_user=acting_user,
-           note=f"第{p.instalment_no}期支付{p.amount:,.2f}元，银行流水号{bank_reference}",
+           note=f"{p.instalment_label}支付{p.amount:,.2f}元，银行流水号{bank_reference}",
            reference=p.reference, amount=p.amount, paid_total=total, on=paid_on)
+    if p.is_advance and not (p.case.decided_amount and total >= p.case.decided_amount):
+        return p  # the advance is paid before the decision: it moves the case only if it pays it all
     from jiuzhu.cases.actions import payment_made
 
     payment_made(p.case, acting_user=acting_user, on=paid_on,
                  # Joint aid paid by each contributor on the same day is still one sum: count the dates.
-                 instalments=Payment.objects.filter(case=p.case).exclude(status=S.CANCELLED)
+                 instalments=Payment.objects.filter(case=p.case, is_advance=False).exclude(status=S.CANCELLED)
                  .values("due_on").distinct().count(),
                  custody=p.payee_kind == Payment.PayeeKind.CUSTODIAN)
     if p.payee_kind == Payment.PayeeKind.CUSTODIAN:
@@ -474,12 +584,15 @@ def reissue(payment: Payment, *, acting_user: User, bank_name: str, account: str
         raise FundsError("只有已退票的付款可以重新发放。")
     if Payment.objects.filter(reissue_of=p).exists():
         raise FundsError(f"付款{p.reference}已重新发放。")
+    if p.is_advance and p.case.decision == AidCase.Decision.REFUSE:
+        raise FundsError("本案已决定不予救助，退回的先行救助款不再发放。")
     if not bank_name.strip():
         raise FundsError("请填写开户银行。")
     account = _check_account(account)
     version = Payment.objects.filter(case=p.case, instalment_no=p.instalment_no).count() + 1
     new = Payment.objects.create(
-        case=p.case, contribution=p.contribution, budget=p.budget, instalment_no=p.instalment_no, amount=p.amount,
+        case=p.case, contribution=p.contribution, budget=p.budget, instalment_no=p.instalment_no,
+        is_advance=p.is_advance, amount=p.amount,
         due_on=due_on or clock.today(), payee_kind=p.payee_kind, payee_name=payee_name.strip() or p.payee_name,
         bank_name=bank_name.strip(), account=account, account_masked=mask_tail(account),
         reference=f"P-{p.case_id}-{p.instalment_no}-{version}", reissue_of=p, created_by=acting_user)

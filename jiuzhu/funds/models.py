@@ -134,7 +134,9 @@ class Payment(models.Model):
     contribution = models.ForeignKey(Contribution, verbose_name="出资", null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="payments")
     budget = models.ForeignKey(Budget, verbose_name="列支预算", on_delete=models.PROTECT, related_name="payments")
-    instalment_no = models.PositiveSmallIntegerField("期次")
+    instalment_no = models.PositiveSmallIntegerField("期次")  # 0: the advance aid (先行救助) payment
+    # Advance aid (先行救助): paid before the decision, committed when the deputy chief approves it.
+    is_advance = models.BooleanField("先行救助", default=False)
     amount = models.DecimalField("金额(元)", **MONEY)
     due_on = models.DateField("计划发放日期")
     payee_kind = models.CharField("收款人类型", max_length=20, choices=PayeeKind.choices)
@@ -170,6 +172,11 @@ class Payment(models.Model):
                                     violation_error_message="该银行流水号已用于另一笔付款。"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="funds_payment_amount_positive",
                                    violation_error_message="付款金额必须大于零。"),
+            # The advance is instalment 0; the decided aid's instalments are numbered from 1.
+            models.CheckConstraint(condition=Q(is_advance=True, instalment_no=0) | Q(is_advance=False,
+                                                                                  instalment_no__gte=1),
+                                   name="funds_payment_advance_is_instalment_zero",
+                                   violation_error_message="先行救助付款为第0期，决定救助的分期从第1期起。"),
             models.CheckConstraint(
                 condition=~Q(status__in=["paid", "returned"]) | (~Q(bank_reference="") & Q(paid_on__isnull=False)),
                 name="funds_payment_paid_has_reference", violation_error_message="已支付须有银行流水号和支付日期。"),
@@ -188,6 +195,10 @@ class Payment(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.SCHEDULED, self.Status.ORDERED)
+
+    @property
+    def instalment_label(self) -> str:
+        return "先行救助" if self.is_advance else f"第{self.instalment_no}期"
 
 
 class LedgerEntry(models.Model):

@@ -143,8 +143,13 @@ def test_it_grants_advance_aid_first_and_completes_the_formalities_afterwards(wo
     actions.request_advance(case, acting_user=h, amount=Decimal("6000"), urgency="伤情危重。")
     with pytest.raises(PermissionDenied):
         actions.approve_advance(case, acting_user=world.user("540528", "dept_head"), amount=Decimal("6000"))
-    actions.approve_advance(case, acting_user=world.user("540528", "deputy_chief"), amount=Decimal("6000"))
-    assert case.status == Status.ADVANCE_GRANTED and case.paid_amount == Decimal("6000")
+    actions.approve_advance(case, acting_user=world.user("540528", "deputy_chief"), amount=Decimal("6000"),
+                            bank_name="中国农业银行", account="6228480000000000009")
+    # Approved and committed on the budget; finance pays it through funds (nothing is paid yet).
+    assert case.status == Status.ADVANCE_GRANTED and case.paid_amount == 0
+    advance = case.payments.get()
+    assert (advance.is_advance, advance.amount, advance.status) == (True, Decimal("6000"), "scheduled")
+    assert advance.budget.committed == Decimal("6000")
     actions.complete_formalities(case, acting_user=h, form="oral")
     assert case.status == Status.UNDER_REVIEW
     assert case.deadlines.get(kind=Deadline.Kind.DECISION, completed_on__isnull=True)
@@ -200,7 +205,8 @@ def _attempt(world, case, name):  # type: ignore[no-untyped-def]
         "close": lambda: actions.close(case, acting_user=h, summary="s"),
         "archive": lambda: actions.archive(case, acting_user=h, archive_number="A"),
         "request_advance": lambda: actions.request_advance(case, acting_user=h, amount=Decimal("1000"), urgency="u"),
-        "approve_advance": lambda: actions.approve_advance(case, acting_user=d, amount=Decimal("1000")),
+        "approve_advance": lambda: actions.approve_advance(case, acting_user=d, amount=Decimal("1000"),
+                                                           bank_name="农行", account="6228480000000000009"),
         "complete_formalities": lambda: actions.complete_formalities(case, acting_user=h, form="written"),
     }
     calls[name]()

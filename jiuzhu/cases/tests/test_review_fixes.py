@@ -64,7 +64,13 @@ def test_advance_aid_is_not_paid_twice(world) -> None:
     case = world.clue()
     h = world.user("540528", "kongshen")
     actions.request_advance(case, acting_user=h, amount=Decimal("8000"), urgency="危重。")
-    actions.approve_advance(case, acting_user=world.user("540528", "deputy_chief"), amount=Decimal("8000"))
+    actions.approve_advance(case, acting_user=world.user("540528", "deputy_chief"), amount=Decimal("8000"),
+                            bank_name="中国农业银行", account="6228480000000000009")
+    from jiuzhu.funds import actions as funds
+    from jiuzhu.funds.tests.helpers import fund
+
+    fund(world, budget="50000", allocated="10000")
+    funds.pay(case.payments.get(), acting_user=world.user("540528", "finance"), bank_reference="B-ADV-8000")
     actions.complete_formalities(case, acting_user=h, form="oral")
     from jiuzhu.demo.loader import GROUNDS_NONE, approve_route
 
@@ -72,9 +78,9 @@ def test_advance_aid_is_not_paid_twice(world) -> None:
                            reasoning="r", proposed_amount=Decimal("8000"))
     approve_route(world.demo, case, amount=Decimal("8000"))
     actions.serve_decision(case, acting_user=h, method="direct", recipient="本人")
-    actions.record_funds(case, acting_user=h)  # nothing left to pay: no allocation is needed
-    from jiuzhu.funds import actions as funds
-
+    actions.record_funds(case, acting_user=h)  # nothing left to pay: the case is paid
+    case.refresh_from_db()
+    assert case.status == Status.PAID and case.paid_amount == Decimal("8000")
     with pytest.raises(funds.FundsError, match="应发放金额0.00元"):
         funds.schedule_payments(case, acting_user=h, plan=[(Decimal("8000"), clock.today())], payee_kind="applicant",
                                 payee_name="本人", bank_name="农行", account="62284800000001")

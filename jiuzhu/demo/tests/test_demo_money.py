@@ -25,7 +25,7 @@ def test_every_paid_case_was_paid_through_funds_with_ledger_rows(loaded) -> None
     assert paid.count() > 50
     for case in paid:
         rows = LedgerEntry.objects.filter(case=case, kind=LedgerEntry.Kind.PAYMENT)
-        assert sum(rows.values_list("amount", flat=True), Decimal(0)) + (case.advance_amount or 0) \
+        assert sum(rows.values_list("amount", flat=True), Decimal(0)) \
             == case.paid_amount == case.decided_amount, case.number
     for b in Budget.objects.all():
         sums: dict[str, Decimal] = {}
@@ -34,6 +34,14 @@ def test_every_paid_case_was_paid_through_funds_with_ledger_rows(loaded) -> None
         for kind, total in LedgerEntry.TOTAL_OF.items():
             assert getattr(b, total) == sums.get(kind, Decimal(0))
         assert b.paid - b.returned <= b.allocated
+
+
+def test_the_advance_aid_case_was_committed_and_paid_through_funds(loaded) -> None:
+    case = AidCase.objects.get(status="advance_granted")
+    p = Payment.objects.get(case=case, is_advance=True)
+    assert (p.status, p.amount, case.paid_amount) == ("paid", Decimal(8000), Decimal(8000))
+    kinds = set(LedgerEntry.objects.filter(case=case).values_list("kind", flat=True))
+    assert kinds == {LedgerEntry.Kind.COMMITMENT, LedgerEntry.Kind.PAYMENT}
 
 
 def test_minors_history_aid_is_in_custody_with_deposits_releases_and_reports(loaded) -> None:

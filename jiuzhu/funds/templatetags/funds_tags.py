@@ -20,9 +20,21 @@ def case_funds(case: Any, user: Any) -> dict[str, Any]:
     pay_orgs = {p.budget.org_id for p in payments if has_capability(user, Capability.FINANCE, p.budget.org)}
     return {
         "contributions": contributions, "payments": payments, "pay_orgs": pay_orgs,
-        "can_schedule": bool(contributions) and not any(p.status != "cancelled" for p in payments) and (
+        "can_schedule": bool(contributions)
+        and not any(p.status != "cancelled" and not p.is_advance for p in payments) and (
             has_capability(user, Capability.HANDLE_CASES, case.handling_org)
             or has_capability(user, Capability.FINANCE, case.handling_org)),
-        "schedule_form": forms.ScheduleForm(initial={"plan": f"{case.decided_amount or ''} "}),
+        "advance": next((p for p in payments if p.is_advance and p.status != "cancelled"), None),
+        "payable": _payable(case, payments),
+        "schedule_form": forms.ScheduleForm(initial={"plan": f"{_payable(case, payments)} "}),
         "pay_form": forms.PayForm(), "return_form": forms.ReturnForm(), "reissue_form": forms.ReissueForm(),
     }
+
+
+def _payable(case: Any, payments: list[Any]) -> Any:
+    """What the payment plan must add up to: the decided amount less the advance (instalment 0)."""
+    if not case.decided_amount:
+        return ""
+    if case.advance_amount and any(p.is_advance for p in payments):
+        return case.decided_amount - case.advance_amount
+    return case.decided_amount

@@ -73,14 +73,21 @@ def test_advance_aid_later_refused_is_recovered(world) -> None:
     case = world.clue()
     h = world.user("540528", "kongshen")
     case_actions.request_advance(case, acting_user=h, amount=Decimal("6000"), urgency="危重。")
-    case_actions.approve_advance(case, acting_user=world.user("540528", "deputy_chief"), amount=Decimal("6000"))
+    fund(world, budget="50000", allocated="20000")
+    case_actions.approve_advance(case, acting_user=world.user("540528", "deputy_chief"), amount=Decimal("6000"),
+                                 bank_name="中国农业银行", account="6228480000000000009")
+    actions.pay(case.payments.get(), acting_user=world.user("540528", "finance"), bank_reference="B-ADV-1")
     case_actions.complete_formalities(case, acting_user=h, form="oral")
     case_actions.submit_opinion(case, acting_user=h, category="E1", grounds=GROUNDS_NONE, recommendation="refuse",
                                 reasoning="经审查已获足额赔偿。")
     approve_route(world.demo, case, refuse="不符合救助条件。")
-    r = actions.open_recovery(case, acting_user=h, ground="advance_refused", facts="先行救助后经审查不予救助。",
-                              amount_due=Decimal(6000))
-    assert (r.budget.org.code, r.amount_due) == ("540528", Decimal(6000))
+    # The refusal opened the recovery of the advance paid (funds.settle_advance_on_refusal).
+    r = Recovery.objects.get(case=case)
+    assert (r.budget.org.code, r.amount_due, r.ground) == ("540528", Decimal(6000), "advance_refused")
+    with pytest.raises(actions.FundsError, match="已登记追回"):
+        actions.open_recovery(case, acting_user=h, ground="advance_refused", facts="x", amount_due=Decimal(6000))
+    actions.record_recovery_receipt(r, acting_user=world.user("540528", "finance"), amount=Decimal(6000))
+    assert Budget.objects.get(org__code="540528").recovered == Decimal(6000)
 
 
 def test_statistics_read_recovered_amounts_by_org_and_period(world) -> None:
