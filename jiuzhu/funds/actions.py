@@ -364,13 +364,14 @@ def settle_advance_on_refusal(case: AidCase, *, acting_user: User, on: dt.date, 
         _move(budget, K.RELEASE, unpaid, acting_user=acting_user, on=on, case=case,
               note=f"案件{case.number}不予救助，释放未支付的先行救助")
     recovery = None
-    if paid > 0 and not Recovery.objects.filter(case=case).exists():
+    recover = get_setting(case.handling_org, "funds.recover_refused_advance")
+    if recover and paid > 0 and not Recovery.objects.filter(case=case).exists():
         recovery = Recovery.objects.create(
             case=case, budget=budget, ground=Recovery.Ground.ADVANCE_REFUSED,
             facts=f"先行救助{paid:,.2f}元已发放，经审查决定不予救助：{reasons.strip()}"[:2000],
             amount_due=paid, decided_on=on, created_by=acting_user, created_at=clock.now())
     _event(case, "funds_advance_refused", acting_user=acting_user,
-           note=(f"不予救助：先行救助已支付{paid:,.2f}元" + ("，应予追回" if paid else "")
+           note=(f"不予救助：先行救助已支付{paid:,.2f}元" + (("，应予追回" if recover else "，按本地规定不予追回") if paid else "")
                  + (f"；未支付的{unpaid:,.2f}元取消并释放预算" if unpaid > 0 else "")),
            paid=paid, released=max(unpaid, Decimal(0)))
     return recovery

@@ -67,6 +67,8 @@ SETTINGS: dict[str, SettingDef] = {
         SettingDef("funds.over_budget", "决定金额超出未承诺预算时（block 不能决定 / warn 提示并可申请财政追加）", "warn",
                    str, None, "本系统默认提示；UNCONFIRMED", validate_over_budget),
         SettingDef("funds.statement_match_days", "银行对账按金额匹配时允许的日期偏差（日）", 5, int, 0, "本系统"),
+        SettingDef("funds.recover_refused_advance", "先行救助后决定不予救助的，自动登记追回已发放的先行救助金", True, bool,
+                   None, "法院做法：不予救助的追回已发放款项 [S44]；检察院 UNCONFIRMED"),
         # "1+N" support (jiuzhu/support; domain.md §10, §15).
         SettingDef("support.referral_feedback_working_days", "协作单位反馈期限（工作日）", 5, int, 1,
                    "地方做法：5个工作日内移送/反馈 [S19][S49]；全国未明确；UNCONFIRMED"),

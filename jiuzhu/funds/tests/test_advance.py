@@ -134,6 +134,16 @@ def test_a_refusal_after_payment_leaves_the_advance_to_recover(world) -> None:
     assert budget.recovered == Decimal(6000)
 
 
+def test_a_province_that_does_not_recover_refused_advances_opens_no_recovery(world) -> None:
+    OrgSetting.objects.create(org=world.orgs["540000"], key="funds.recover_refused_advance", value=False)
+    budget = fund(world, budget="100000", allocated="20000")
+    case = to_decision(world, advanced(world, "6000", pay=True), refuse="经审查已获足额赔偿。")
+    budget.refresh_from_db()
+    assert budget.paid == Decimal(6000)
+    assert not Recovery.objects.filter(case=case).exists()
+    assert "按本地规定不予追回" in case.events.get(action="funds_advance_refused").note
+
+
 def test_a_returned_advance_is_not_reissued_after_a_refusal(world) -> None:
     fund(world, budget="100000", allocated="20000")
     case = advanced(world, "6000", pay=True)
