@@ -154,14 +154,20 @@ def raise_clue(
     phone: str = "", address: str = "", original_case_number: str = "", charge: str = "",
     stage: str = "", offender_ability: str = OriginalCase.OffenderAbility.UNKNOWN, clue_summary: str = "",
     groups: list[str] | None = None, on: dt.date | None = None, is_ex_officio: bool = False,
-    source_detail: str = "", number: str = "",
+    source_detail: str = "", number: str = "", found_on: dt.date | None = None,
 ) -> AidCase:
-    """Record a clue that someone may qualify for aid, in the procuratorate ORG."""
+    """Record a clue that someone may qualify for aid, in the procuratorate ORG.
+
+    FOUND_ON: for a case department's clue, when it found the possible victim; the transfer to the
+    complaint department is then recorded as a deadline met or missed (deadline.clue_transfer_working_days).
+    """
     if not (has_capability(acting_user, "raise_clues", org) or has_capability(acting_user, "handle_cases", org)):
         raise CasePermissionError("您无权在该检察院登记救助线索。")
     day = _on(on, what="线索日期")
     if channel not in Channel.values:
         raise CaseActionError("线索来源不正确。")
+    if found_on is not None and found_on > day:
+        raise CaseActionError("发现日期不能晚于线索（移送）日期。")
     person, _ = get_or_create_person(name=person_name, id_number=id_number, phone=phone, address=address)
     original = None
     if original_case_number.strip():
@@ -179,7 +185,23 @@ def raise_clue(
     set_groups(case, groups or [])
     _event(case, "raise_clue", acting_user=acting_user, kind=CaseEvent.Kind.CREATED, new=Status.CLUE,
            note=clue_summary, channel=channel, on=day)
+    if found_on is not None and channel == Channel.CASE_DEPARTMENT:
+        _record_clue_transfer(case, found_on, day, acting_user)
     return case
+
+
+def _record_clue_transfer(case: AidCase, found_on: dt.date, day: dt.date, acting_user: User) -> None:
+    """Record the case department's transfer as a deadline started when it found the person, met (or
+    missed) on the day the clue reached the complaint department; the statistics count compliance."""
+    from jiuzhu.cases import deadlines
+
+    due = deadlines.due_date(case, Deadline.Kind.CLUE_TRANSFER, found_on)
+    Deadline.objects.create(case=case, kind=Deadline.Kind.CLUE_TRANSFER, starts_on=found_on, due_on=due,
+                            completed_on=day, outcome=Deadline.Outcome.DONE)
+    if day > due:
+        _event(case, "clue_transfer_late", acting_user=acting_user, kind=CaseEvent.Kind.DEADLINE,
+               note=f"办案部门于{found_on:%Y年%m月%d日}发现，{day:%Y年%m月%d日}移送，超过移送期限"
+                    f"（应于{due:%Y年%m月%d日}前移送）。", found_on=found_on, due_on=due)
 
 
 def set_groups(case: AidCase, groups: list[str]) -> None:

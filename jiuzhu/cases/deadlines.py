@@ -17,6 +17,7 @@ RULES: dict[str, tuple[str, bool]] = {
     Deadline.Kind.DECISION: ("deadline.decision_working_days", True),
     Deadline.Kind.PAYMENT_NOTICE: ("deadline.payment_notice_working_days", True),
     Deadline.Kind.APPROVAL: ("approval.step_working_days", True),
+    Deadline.Kind.CLUE_TRANSFER: ("deadline.clue_transfer_working_days", True),
 }
 
 

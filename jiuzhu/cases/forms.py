@@ -72,6 +72,8 @@ class ClueForm(forms.Form):
                                        widget=forms.CheckboxSelectMultiple)
     clue_summary = forms.CharField(label="线索情况", widget=forms.Textarea(attrs={"rows": 4}))
     on = DateField(label="线索日期", required=False)
+    found_on = DateField(label="发现日期", required=False,
+                         help_text="办案部门移送时填写：办案中发现当事人可能需要救助的日期（应在5个工作日内移送）")
 
     def __init__(self, *args: Any, orgs: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -331,6 +331,9 @@ class Deadline(models.Model):
         DECISION = "decision", "作出决定"  # 10 working days from acceptance
         PAYMENT_NOTICE = "payment_notice", "通知领取救助金"  # 2 working days from funds arriving
         APPROVAL = "approval", "审批"  # each approval step's time limit (setting approval.step_working_days)
+        # A case department hands a possible victim to the complaint department: 5 working days from when it
+        # found them (setting deadline.clue_transfer_working_days). Recorded complete when the clue is raised.
+        CLUE_TRANSFER = "clue_transfer", "办案部门移送线索"
 
     class Outcome(models.TextChoices):
         DONE = "done", "已完成"  # the step was taken

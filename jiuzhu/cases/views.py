@@ -127,7 +127,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 id_number=d["id_number"], phone=d["phone"], address=d["address"],
                 original_case_number=d["original_case_number"], charge=d["charge"], stage=d["stage"],
                 offender_ability=d["offender_ability"], clue_summary=d["clue_summary"], groups=d["groups"],
-                on=d["on"], source_detail=d["source_detail"])
+                on=d["on"], source_detail=d["source_detail"], found_on=d["found_on"])
         except ValidationError as e:
             for m in _messages_of(e):
                 form.add_error(None, m)

@@ -99,7 +99,8 @@ def walk_to_paid(demo: Demo, code: str, *, raised: dt.date, amount: Decimal, gro
             org, acting_user=raiser, channel=channel, original_case_number=_case_number(demo, code, raised),
             charge=demo.rng.choice(CHARGES), stage=OriginalCase.Stage.PROSECUTION_REVIEW,
             offender_ability=OriginalCase.OffenderAbility.UNABLE, groups=groups, source_detail=source,
-            clue_summary="办案中发现被害人因案致生活困难，加害人无赔偿能力。", **person)
+            clue_summary="办案中发现被害人因案致生活困难，加害人无赔偿能力。",
+            found_on=days[0] - dt.timedelta(days=3) if channel == Channel.CASE_DEPARTMENT else None, **person)
         actions.notify_right(case, acting_user=raiser, manner="written")
     with _at(days[1]):
         actions.register_application(case, acting_user=handler, form=AidCase.ApplicationForm.WRITTEN)

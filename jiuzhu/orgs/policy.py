@@ -35,6 +35,8 @@ SETTINGS: dict[str, SettingDef] = {
                    "2016细则；逾期视为放弃"),
         SettingDef("deadline.decision_working_days", "受理后作出决定期限（工作日）", 10, int, 1,
                    "2014意见"),
+        SettingDef("deadline.clue_transfer_working_days", "办案部门发现后移送控告申诉部门的期限（工作日）", 5, int, 1,
+                   "地方做法：5个工作日内移送 [S19]；全国未明确；UNCONFIRMED"),
         SettingDef("deadline.payment_notice_working_days", "资金到位后通知领取期限（工作日）", 2, int, 1,
                    "2014意见"),
         SettingDef("deadline.due_soon_working_days", "工作台“即将到期”提前量（工作日）", 2, int, 0, "本系统"),
