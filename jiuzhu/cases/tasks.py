@@ -83,8 +83,9 @@ def _warn_administrators(today: dt.date) -> int:
 def daily_sweep() -> dict[str, int]:
     """The worker's daily job; re-enqueues itself for the next morning."""
     result = sweep()
-    from jiuzhu.notifications.tasks import sms_for_notices
+    from jiuzhu.notifications.tasks import retry_unsent, sms_for_notices
 
+    result["sms_retried"] = retry_unsent()  # messages the gateway failed to take (fewer than 5 attempts)
     result["sms"] = sms_for_notices()  # the staff's notices also by SMS, sent after this commits
     logger.info("daily sweep: %s", result)
     schedule_next()

@@ -56,6 +56,24 @@ def test_it_records_the_delivery_state_and_retries_failures(monkeypatch) -> None
 
 
 @pytest.mark.django_db
+def test_the_daily_sweep_retries_what_the_gateway_failed_to_take(monkeypatch) -> None:
+    from jiuzhu.cases.tasks import daily_sweep
+
+    msg = outbound.queue("receipt", to=PHONE, dedupe_key="t:2", receipt="WS2", org="加查县人民检察院")
+    assert msg is not None
+
+    def boom(self, to: str, text: str) -> None:  # type: ignore[no-untyped-def]
+        raise SmsError("网关超时")
+
+    monkeypatch.setattr(MemoryBackend, "send", boom)
+    assert outbound.deliver(msg.pk) == "failed"
+    monkeypatch.undo()
+    result = daily_sweep.call()
+    msg.refresh_from_db()
+    assert result["sms_retried"] == 1 and msg.state == "sent" and msg.attempts == 2
+
+
+@pytest.mark.django_db
 def test_it_makes_one_message_per_event() -> None:
     assert outbound.queue("receipt", to=PHONE, dedupe_key="same", receipt="WS1", org="x") is not None
     assert outbound.queue("receipt", to=PHONE, dedupe_key="same", receipt="WS1", org="x") is None
