@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from jiuzhu.lib.models import AppendOnly
 from jiuzhu.people.fields import EncryptedTextField
 
 MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
@@ -169,8 +170,10 @@ class ReleaseRequest(models.Model):
         return f"{self.agreement_id} {self.amount} {self.purpose}"
 
 
-class CustodyEntry(models.Model):
+class CustodyEntry(AppendOnly, models.Model):
     """One movement on a case's custody sub-ledger. Rows are only ever added."""
+
+    RECORD_NAME = "代管台账记录"
 
     class Kind(models.TextChoices):
         DEPOSIT = "deposit", "存入"  # the funds payment to the custodian
@@ -208,13 +211,6 @@ class CustodyEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.happened_on} {self.get_kind_display()} {self.amount}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ValueError("代管台账记录不可修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValueError("代管台账记录不可删除。")
 
 
 class CustodianReport(models.Model):

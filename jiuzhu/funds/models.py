@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from jiuzhu.lib.models import AppendOnly
 from jiuzhu.people.fields import EncryptedTextField
 
 MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
@@ -201,8 +202,10 @@ class Payment(models.Model):
         return "先行救助" if self.is_advance else f"第{self.instalment_no}期"
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(AppendOnly, models.Model):
     """One money movement on a budget. Rows are only ever added: there is no update or delete path."""
+
+    RECORD_NAME = "台账记录"
 
     class Kind(models.TextChoices):
         APPROPRIATION = "appropriation", "年初预算"  # the year's aid budget line
@@ -254,13 +257,6 @@ class LedgerEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.happened_on} {self.get_kind_display()} {self.amount}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ValueError("台账记录不可修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValueError("台账记录不可删除。")
 
 
 class StatementImport(models.Model):
@@ -379,9 +375,11 @@ class Recovery(models.Model):
         return self.amount_due - self.recovered
 
 
-class RecoveryEntry(models.Model):
+class RecoveryEntry(AppendOnly, models.Model):
     """One step of a recovery: money received back, money transferred to the treasury, or a liability note.
     Rows are only ever added."""
+
+    RECORD_NAME = "追回记录"
 
     class Kind(models.TextChoices):
         RECEIPT = "receipt", "收回"
@@ -416,10 +414,3 @@ class RecoveryEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.happened_on} {self.get_kind_display()} {self.amount or ''}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ValueError("追回记录不可修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValueError("追回记录不可删除。")

@@ -31,3 +31,16 @@ def race(*calls: Callable[[], object], timeout: float = 120) -> list[object]:
     for t in threads:
         t.join(timeout)
     return results
+
+
+def browser_login(page, base: str, user) -> None:  # type: ignore[no-untyped-def]
+    """Log USER in through the login page in a Playwright PAGE (every demo user has the demo password)."""
+    from playwright.sync_api import expect
+
+    from jiuzhu.demo.data import DEMO_PASSWORD
+
+    page.goto(base + "/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    expect(page.locator(".navbar-text")).to_contain_text(str(user))

@@ -17,8 +17,8 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from jiuzhu.cases.models import Status
-from jiuzhu.demo.data import DEMO_PASSWORD
 from jiuzhu.lib import clock
+from jiuzhu.lib.testing import browser_login as login
 from jiuzhu.people.idcard import check_digit
 from jiuzhu.tests_smoke.cjk import assert_cjk_renders
 
@@ -53,14 +53,6 @@ def shot(page: Page, request: pytest.FixtureRequest, pytestconfig: pytest.Config
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return Shots(page, folder)
-
-
-def login(page: Page, base: str, user: Any) -> None:
-    page.goto(base + "/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    expect(page.locator(".navbar-text")).to_contain_text(str(user))
 
 
 def logout(page: Page) -> None:

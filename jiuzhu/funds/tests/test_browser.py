@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from jiuzhu.demo.data import DEMO_PASSWORD
 from jiuzhu.lib import clock
+from jiuzhu.lib.testing import browser_login as _login
 from jiuzhu.tests_smoke.cjk import assert_cjk_renders
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -20,14 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1400, "height": 1000}}
-
-
-def _login(page: Page, base: str, user: Any) -> None:
-    page.goto(base + "/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    expect(page.locator(".navbar-text")).to_contain_text(str(user))
 
 
 def test_it_funds_plans_and_pays_an_aid_case(page: Page, live_server, world, pytestconfig) -> None:

@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from jiuzhu.cases import actions as case_actions
-from jiuzhu.demo.data import DEMO_PASSWORD
 from jiuzhu.funds.models import Budget
 from jiuzhu.funds.tests.helpers import fund
+from jiuzhu.lib.testing import browser_login as _login
 from jiuzhu.tests_smoke.cjk import assert_cjk_renders
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -22,14 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1400, "height": 1000}}
-
-
-def _login(page: Page, base: str, user: Any) -> None:
-    page.goto(base + "/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    expect(page.locator(".navbar-text")).to_contain_text(str(user))
 
 
 def test_it_approves_and_pays_advance_aid_through_funds(page: Page, live_server, world, pytestconfig) -> None:

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from jiuzhu.demo.data import DEMO_PASSWORD
 from jiuzhu.funds import actions
 from jiuzhu.funds.models import Payment, Recovery
 from jiuzhu.funds.tests.helpers import fund, scheduled
 from jiuzhu.lib import clock
+from jiuzhu.lib.testing import browser_login as _login
 from jiuzhu.tests_smoke.cjk import assert_cjk_renders
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -29,14 +29,6 @@ def _folder(pytestconfig: Any) -> Path:
     folder = Path(pytestconfig.rootpath) / "test-artifacts" / "funds-bank"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def _login(page: Page, base: str, user: Any) -> None:
-    page.goto(base + "/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    expect(page.locator(".navbar-text")).to_contain_text(str(user))
 
 
 def test_it_orders_payments_from_the_bank_and_matches_the_statement(page: Page, live_server, world,

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from jiuzhu.demo.data import DEMO_PASSWORD
+from jiuzhu.lib.testing import browser_login as _login
 from jiuzhu.stats import ledger
 from jiuzhu.stats.tests.helpers import shannan_ledger, workbook
 from jiuzhu.tests_smoke.cjk import assert_cjk_renders
@@ -21,14 +21,6 @@ PERIOD = "start=2022-01-01&end=2023-06-07"
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1500, "height": 1000}}
-
-
-def _login(page: Page, base: str, user: Any) -> None:
-    page.goto(base + "/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    expect(page.locator(".navbar-text")).to_contain_text(str(user))
 
 
 def _folder(pytestconfig: Any) -> Path:
