@@ -366,6 +366,21 @@ def get_case(request: HttpRequest, number: str) -> Any:
     return Status(200, _case_out(case))
 
 
+def _as_utc(when: dt.datetime) -> dt.datetime:
+    """Return WHEN in UTC (naive: the server's zone). PostgreSQL takes no offset beyond ±15:59, and an
+    instant before year 1 or after 9999 in UTC is clamped to the first or last representable one."""
+    from django.utils import timezone
+
+    if when.tzinfo is None:
+        when = timezone.make_aware(when)
+    try:
+        return when.astimezone(dt.UTC)
+    except OverflowError:
+        if when.year < 5000:
+            return dt.datetime.min.replace(tzinfo=dt.UTC)
+        return dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
 class ChangedQuery(Schema):
     changed_since: dt.datetime = Field(..., description="返回此时间之后（含）有变化的案件")
     limit: int = Field(100, ge=1, le=500)
@@ -375,15 +390,8 @@ class ChangedQuery(Schema):
          summary="列出某时间以后有变化的案件（按变化时间排序，分页用 next_changed_since）")
 def list_cases(request: HttpRequest, filters: Query[ChangedQuery]) -> Any:
     client = _client(request, Scope.READ_CASES)
-    since = filters.changed_since
-    if since.tzinfo is None:
-        from django.utils import timezone
-
-        since = timezone.make_aware(since)
-    try:
-        rows = list(_case_qs(client).filter(updated_at__gte=since).order_by("updated_at", "pk")[:filters.limit + 1])
-    except OverflowError:
-        rows = []
+    since = _as_utc(filters.changed_since)
+    rows = list(_case_qs(client).filter(updated_at__gte=since).order_by("updated_at", "pk")[:filters.limit + 1])
     more = len(rows) > filters.limit
     rows = rows[:filters.limit]
     return Status(200, {"items": [_case_out(c) for c in rows], "next_changed_since": rows[-1].updated_at if more else None})

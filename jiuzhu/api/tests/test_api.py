@@ -56,6 +56,16 @@ def test_it_creates_one_application_for_one_client_reference(client, token_for) 
     assert OnlineApplication.objects.count() == 2
 
 
+def test_it_refuses_nul_characters_in_chinese_and_writes_nothing(client, token_for) -> None:
+    token = token_for()
+    r = _get(client, "/api/v1/stats?from=2022-01-01&to=2023-06-07&org=%00", token)  # found by schemathesis
+    assert r.status_code == 422 and "空字符" in r.json()["detail"]
+    r = _post(client, "/api/v1/applications", token, {**APPLICATION, "client_reference": "A\x00B"})
+    assert r.status_code == 422 and "空字符" in r.json()["detail"]
+    assert not OnlineApplication.objects.exists()
+    assert ApiCallLog.objects.filter(status=422).count() == 2
+
+
 def test_it_gives_field_errors_in_chinese_with_the_screens_rules(client, token_for) -> None:
     token = token_for()
     bad = json.loads(json.dumps(APPLICATION))
@@ -120,6 +130,20 @@ def test_it_lists_changed_cases_with_constant_queries(client, token_for, world, 
     assert len(r.json()["items"]) == 20  # not 540521's case
     r = _get(client, "/api/v1/cases?changed_since=yesterday", token)
     assert r.status_code == 422 and "ISO 8601" in r.json()["errors"][0]["msg"]
+
+
+@pytest.mark.parametrize(("since", "expected"), [
+    ("0005-01-12T00:03:01-16:20", 1),  # an offset PostgreSQL refuses (found by schemathesis)
+    ("0001-01-01T00:00:00+14:00", 1),  # before year 1 in UTC: everything changed since
+    ("2000-01-01T00:00:00+16:00", 1),
+    ("9999-12-31T23:59:59-14:00", 0),  # after year 9999 in UTC: nothing
+])
+def test_it_takes_any_valid_instant_as_changed_since(client, token_for, world, since, expected) -> None:
+    from urllib.parse import quote
+
+    world.to("accepted", "540528")
+    r = _get(client, f"/api/v1/cases?changed_since={quote(since)}", token_for("540528"))
+    assert r.status_code == 200 and len(r.json()["items"]) == expected
 
 
 def test_it_refuses_bad_tokens_and_missing_scopes(client, token_for) -> None:
