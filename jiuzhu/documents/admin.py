@@ -66,7 +66,7 @@ class TemplateUploadForm(forms.ModelForm):
         return f
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         # Issue 11, finding 1: a national (org empty) template is used everywhere; only a superuser
         # or a top-level administrator may change it.
         if not self.has_error("org") and not actions.may_change_templates(self.acting_user, cleaned.get("org")):
@@ -95,7 +95,7 @@ class DocumentTemplateAdmin(admin.ModelAdmin):
             kwargs["form"] = TemplateUploadForm
         form = super().get_form(request, obj, change=change, **kwargs)
         if obj is None:
-            form.acting_user = request.user  # a fresh class per request (modelform_factory)
+            form.acting_user = request.user  # type: ignore[attr-defined]  # a fresh class per request (modelform_factory)
         return form
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
