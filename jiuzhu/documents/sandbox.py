@@ -246,6 +246,10 @@ def _short_const(value: Any) -> bool:
 class SafeEnvironment(ImmutableSandboxedEnvironment):
     """A sandbox that checks POLICY on every template it parses and reaches no attribute or callable."""
 
+    # Arithmetic reaches call_binop/call_unop (and is refused): "a" * 10**9 is a gigabyte.
+    intercepted_binops = frozenset({"+", "-", "*", "/", "//", "%", "**"})
+    intercepted_unops = frozenset({"+", "-"})
+
     def __init__(self, policy: Policy) -> None:
         super().__init__(autoescape=True)
         self.policy = policy
@@ -272,6 +276,12 @@ class SafeEnvironment(ImmutableSandboxedEnvironment):
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
         raise SecurityError(f"access to attribute {attribute!r} of a {type(obj).__name__!r} is not allowed")
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        raise SecurityError("templates may not compute")
+
+    def call_unop(self, context: Any, operator: str, arg: Any) -> Any:
+        raise SecurityError("templates may not compute")
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         raise SecurityError("templates may not call anything")
