@@ -106,7 +106,7 @@ def may_change_templates(user: User, org: Organisation | None) -> bool:
         return True
     admin_orgs = orgs_with(user, Capability.ADMINISTER)
     if org is None:
-        return any(o.parent_id is None for o in admin_orgs)
+        return any(o.parent_id is None and o.kind == Organisation.Kind.PROCURATORATE for o in admin_orgs)
     return any(org.path.startswith(o.path) for o in admin_orgs)
 
 
