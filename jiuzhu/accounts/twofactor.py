@@ -84,7 +84,7 @@ def secret_base32(device: TOTPDevice) -> str:
 
 def qr_svg(device: TOTPDevice) -> str:
     """The otpauth:// link of DEVICE as an inline SVG QR code (drawn here: no outside service)."""
-    return segno.make(device.config_url, error="m").svg_inline(scale=5, border=2, title="两步验证二维码")
+    return segno.make(device.config_url, error="m").svg_inline(scale=5, border=4, title="两步验证二维码")
 
 
 @transaction.atomic
