@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -23,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from jiuzhu.accounts import twofactor
 from jiuzhu.accounts.access import has_capability
 from jiuzhu.accounts.lockout import users_administered_by
-from jiuzhu.accounts.models import Capability, User
+from jiuzhu.accounts.models import AuthenticatorDevice, BackupCodeDevice, Capability, LoginLockout, User
 from jiuzhu.audit.actions import record
 from jiuzhu.audit.models import AuditEntry
 from jiuzhu.lib.netaddr import client_ip
@@ -59,27 +58,47 @@ admin.site.unregister(TOTPDevice)
 admin.site.unregister(StaticDevice)
 
 
-@admin.register(AccessAttempt)
+@admin.register(LoginLockout)
 class LockoutAdmin(_ScopedSecurityAdmin):
-    list_display = ["username", "ip_address", "failures_since_start", "attempt_time", "locked"]
+    list_display = ["user_name", "address", "failures", "last_try", "locked"]
     search_fields = ["username", "ip_address"]
-    fields = ["username", "ip_address", "failures_since_start", "attempt_time", "path_info", "user_agent"]
+    fields = ["user_name", "address", "failures", "last_try", "locked", "browser"]
     readonly_fields = fields
     actions = ["unlock"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[AccessAttempt]:
+    @admin.display(description="用户名", ordering="username")
+    def user_name(self, obj: LoginLockout) -> str:
+        return obj.username or ""
+
+    @admin.display(description="客户端地址", ordering="ip_address")
+    def address(self, obj: LoginLockout) -> str:
+        return obj.ip_address or ""
+
+    @admin.display(description="连续失败次数", ordering="failures_since_start")
+    def failures(self, obj: LoginLockout) -> int:
+        return obj.failures_since_start
+
+    @admin.display(description="浏览器标识")
+    def browser(self, obj: LoginLockout) -> str:
+        return obj.user_agent
+
+    @admin.display(description="最近一次尝试", ordering="attempt_time")
+    def last_try(self, obj: LoginLockout) -> Any:
+        return obj.attempt_time
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[LoginLockout]:
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
         return qs.filter(username__in=self._users(request).values("username"))
 
     @admin.display(description="已锁定", boolean=True)
-    def locked(self, obj: AccessAttempt) -> bool:
+    def locked(self, obj: LoginLockout) -> bool:
         return (obj.failures_since_start >= settings.AXES_FAILURE_LIMIT
                 and obj.attempt_time + settings.AXES_COOLOFF_TIME > timezone.now())
 
     @admin.action(description="解除锁定")
-    def unlock(self, request: HttpRequest, queryset: QuerySet[AccessAttempt]) -> None:
+    def unlock(self, request: HttpRequest, queryset: QuerySet[LoginLockout]) -> None:
         n = 0
         for attempt in self.get_queryset(request).filter(pk__in=queryset.values("pk")):
             record(AuditEntry.Kind.UNLOCK, acting_user=request.user, target=attempt.username or "",
@@ -90,9 +109,25 @@ class LockoutAdmin(_ScopedSecurityAdmin):
 
 
 class _DeviceAdmin(_ScopedSecurityAdmin):
-    list_display = ["user", "name", "confirmed", "last_used_at"]
-    fields = ["user", "name", "confirmed", "last_used_at"]
+    list_display = ["owner", "device_name", "is_confirmed", "last_used"]
+    fields = list_display
     readonly_fields = fields
+
+    @admin.display(description="用户", ordering="user__username")
+    def owner(self, obj: Any) -> str:
+        return f"{obj.user} ({obj.user.username})"
+
+    @admin.display(description="名称")
+    def device_name(self, obj: Any) -> str:
+        return obj.name
+
+    @admin.display(description="已启用", boolean=True)
+    def is_confirmed(self, obj: Any) -> bool:
+        return obj.confirmed
+
+    @admin.display(description="最近使用")
+    def last_used(self, obj: Any) -> Any:
+        return obj.last_used_at
     search_fields = ["user__username", "user__full_name"]
     actions = ["reset_2fa"]
 
@@ -114,11 +149,11 @@ class _DeviceAdmin(_ScopedSecurityAdmin):
         self.message_user(request, "已重置所选用户的两步验证。", messages.SUCCESS)
 
 
-@admin.register(TOTPDevice)
-class TOTPDeviceAdmin(_DeviceAdmin):
+@admin.register(AuthenticatorDevice)
+class AuthenticatorDeviceAdmin(_DeviceAdmin):
     pass
 
 
-@admin.register(StaticDevice)
-class StaticDeviceAdmin(_DeviceAdmin):
+@admin.register(BackupCodeDevice)
+class BackupCodeDeviceAdmin(_DeviceAdmin):
     pass

@@ -46,6 +46,19 @@ def test_the_login_page_says_in_chinese_that_the_account_is_locked(page: Page, l
     page.screenshot(path=_folder(pytestconfig) / "01-lockout.png", full_page=True)
     assert_cjk_renders(page, "Noto Sans CJK SC")
 
+    # The city's administrator unlocks the account from the admin site.
+    browser_login(page, base, world.user("540500", "admin"))
+    page.goto(base + "/admin/accounts/loginlockout/")
+    expect(page.locator("#result_list")).to_contain_text("jiacha_kongshen")
+    page.locator("input[name=_selected_action]").first.check()
+    page.select_option("select[name=action]", "unlock")
+    page.screenshot(path=_folder(pytestconfig) / "01b-unlock.png", full_page=True)
+    page.locator("button[name=index], input[name=index]").first.click()
+    expect(page.locator(".messagelist")).to_contain_text("已解除 1 条登录锁定")
+    page.goto(base + "/")
+    page.get_by_role("button", name="退出", exact=True).click()
+    browser_login(page, base, world.user("540528", "kongshen"))
+
 
 def test_a_chief_enrols_from_the_qr_code_then_verifies_at_the_next_login(page: Page, live_server, world,
                                                                           pytestconfig, settings) -> None:

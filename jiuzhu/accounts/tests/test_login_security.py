@@ -79,12 +79,12 @@ def test_an_administrator_unlocks_a_user_of_their_subtree_and_it_is_audited(worl
     admin = Client()
     city_admin = world.user("540500", "admin")
     admin.force_login(city_admin)
-    page = admin.get("/admin/axes/accessattempt/")
+    page = admin.get("/admin/accounts/loginlockout/")
     assert page.status_code == 200
     assert "jiacha_kongshen" in page.content.decode() and "xizang_kongshen" not in page.content.decode()
     mine = AccessAttempt.objects.get(username="jiacha_kongshen")
     theirs = AccessAttempt.objects.get(username="xizang_kongshen")
-    admin.post("/admin/axes/accessattempt/", {"action": "unlock",
+    admin.post("/admin/accounts/loginlockout/", {"action": "unlock",
                                               "_selected_action": [mine.pk, theirs.pk]})
     assert not AccessAttempt.objects.filter(username="jiacha_kongshen").exists()
     assert AccessAttempt.objects.filter(username="xizang_kongshen").exists()  # outside the subtree
@@ -96,7 +96,7 @@ def test_an_administrator_unlocks_a_user_of_their_subtree_and_it_is_audited(worl
 def test_a_case_handler_cannot_open_the_lockout_screen(world) -> None:
     client = Client()
     client.force_login(world.user("540528", "kongshen"))
-    assert client.get("/admin/axes/accessattempt/").status_code == 302  # not staff: to the admin login
+    assert client.get("/admin/accounts/loginlockout/").status_code == 302  # not staff: to the admin login
 
 
 # --- second factor ---------------------------------------------------------------------------------
@@ -205,8 +205,8 @@ def test_an_administrator_resets_a_lost_device_and_it_is_audited(world, enforced
     admin = Client()
     _post_login(admin, city_admin.username, DEMO_PASSWORD)
     admin.post("/login/verify/", {"token": twofactor.current_code(TOTPDevice.objects.get(user=city_admin))})
-    assert admin.get("/admin/otp_totp/totpdevice/").status_code == 200
-    admin.post("/admin/otp_totp/totpdevice/", {"action": "reset_2fa", "_selected_action": [device.pk]})
+    assert admin.get("/admin/accounts/authenticatordevice/").status_code == 200
+    admin.post("/admin/accounts/authenticatordevice/", {"action": "reset_2fa", "_selected_action": [device.pk]})
     assert not TOTPDevice.objects.filter(user=head).exists()
     assert AuditEntry.objects.get(kind="otp_reset").detail["target"] == head.username
 
