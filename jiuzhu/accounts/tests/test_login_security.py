@@ -143,29 +143,43 @@ def test_an_enrolled_user_verifies_with_a_real_code_after_the_password(world, en
 
 
 def test_a_wrong_code_is_refused_and_audited(world, enforced) -> None:
+    enforced.OTP_TOTP_THROTTLE_FACTOR = 0  # throttling has its own test
     head = world.user("540528", "dept_head")
     device = twofactor.enrol_with_key(head)
     client = Client()
     _post_login(client, head.username, DEMO_PASSWORD)
     wrong = f"{(int(_code(device)) + 1) % 1000000:06d}"
-    response = client.post("/login/verify/", {"token": wrong, "next": "/"})
-    assert response.status_code == 400 and "验证码不正确" in response.content.decode()
+    for token in (wrong, "", "x" * 20, "12345\x00"):
+        response = client.post("/login/verify/", {"token": token, "next": "/"})
+        assert response.status_code == 400
+    assert "验证码不正确" in client.post("/login/verify/", {"token": wrong}).content.decode()
     assert client.get("/").status_code == 302
-    assert AuditEntry.objects.filter(kind="otp_failed", actor=head).exists()
-    # A code already used once is refused too (replay).
+    assert AuditEntry.objects.filter(kind="otp_failed", actor=head).count() >= 2
+    # A code is good once: replaying the one just used is refused.
+    assert client.post("/login/verify/", {"token": twofactor.current_code(device)}).status_code == 302
     device.refresh_from_db()
-    client2 = Client()
-    _post_login(client2, head.username, DEMO_PASSWORD)
-    time.sleep(1)  # let the throttle of the failure above pass
-    assert client2.post("/login/verify/", {"token": twofactor.current_code(device)}).status_code == 302
-    client3 = Client()
-    _post_login(client3, head.username, DEMO_PASSWORD)
-    device.refresh_from_db()
+    again = Client()
+    _post_login(again, head.username, DEMO_PASSWORD)
     used = f"{totp(device.bin_key, drift=device.last_t - int((time.time() - device.t0) // device.step)):06d}"
-    assert client3.post("/login/verify/", {"token": used}).status_code == 400
+    assert again.post("/login/verify/", {"token": used}).status_code == 400
+
+
+def test_wrong_codes_slow_down_the_next_tries(world, enforced) -> None:
+    enforced.OTP_TOTP_THROTTLE_FACTOR = 60
+    enforced.OTP_STATIC_THROTTLE_FACTOR = 60
+    head = world.user("540528", "dept_head")
+    device = twofactor.enrol_with_key(head)
+    client = Client()
+    _post_login(client, head.username, DEMO_PASSWORD)
+    client.post("/login/verify/", {"token": "000000"})
+    response = client.post("/login/verify/", {"token": _code(device)})  # right, but too soon
+    assert response.status_code == 400 and "验证失败次数过多" in response.content.decode()
+    assert AuditEntry.objects.filter(kind="otp_failed", detail__throttled=True).exists()
 
 
 def test_a_backup_code_works_once(world, enforced) -> None:
+    enforced.OTP_STATIC_THROTTLE_FACTOR = 0
+    enforced.OTP_TOTP_THROTTLE_FACTOR = 0
     head = world.user("540528", "dept_head")
     twofactor.enrol_with_key(head)
     code = twofactor.new_backup_codes(head)[0]
@@ -177,7 +191,6 @@ def test_a_backup_code_works_once(world, enforced) -> None:
     assert entry.detail["remaining"] == 9
     again = Client()
     _post_login(again, head.username, DEMO_PASSWORD)
-    time.sleep(1)
     assert again.post("/login/verify/", {"token": code}).status_code == 400
 
 
@@ -195,6 +208,20 @@ def test_an_optional_role_is_not_forced_but_the_admin_site_needs_the_second_fact
 def test_the_admin_login_goes_through_the_staff_login(world) -> None:
     response = Client().get("/admin/login/?next=/admin/")
     assert response.status_code == 302 and response["Location"] == "/login/?next=%2Fadmin%2F"
+
+
+def test_a_role_given_after_login_asks_for_enrolment_within_a_minute(world, enforced) -> None:
+    from jiuzhu.accounts.models import Membership
+
+    kongshen = world.user("540528", "kongshen")
+    client = Client()
+    assert password_login(client, kongshen.username, DEMO_PASSWORD)
+    assert client.get("/").status_code == 200
+    Membership.objects.create(user=kongshen, org=world.orgs["540528"], role="finance")
+    session = client.session
+    session["jz_seen"] = time.time() - 120
+    session.save()
+    assert client.get("/").headers["Location"].startswith("/account/2fa/setup/")
 
 
 def test_an_administrator_resets_a_lost_device_and_it_is_audited(world, enforced) -> None:
