@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -62,8 +62,8 @@ admin.site.unregister(StaticDevice)
 class LockoutAdmin(_ScopedSecurityAdmin):
     list_display = ["user_name", "address", "failures", "last_try", "locked"]
     search_fields = ["username", "ip_address"]
-    fields = ["user_name", "address", "failures", "last_try", "locked", "browser"]
-    readonly_fields = fields
+    fields: ClassVar[Any] = ["user_name", "address", "failures", "last_try", "locked", "browser"]
+    readonly_fields: ClassVar[Any] = fields
     actions = ["unlock"]
 
     @admin.display(description="用户名", ordering="username")
@@ -110,8 +110,8 @@ class LockoutAdmin(_ScopedSecurityAdmin):
 
 class _DeviceAdmin(_ScopedSecurityAdmin):
     list_display = ["owner", "device_name", "is_confirmed", "last_used"]
-    fields = list_display
-    readonly_fields = fields
+    fields: ClassVar[Any] = list_display
+    readonly_fields: ClassVar[Any] = list_display
 
     @admin.display(description="用户", ordering="user__username")
     def owner(self, obj: Any) -> str:

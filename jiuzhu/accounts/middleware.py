@@ -41,13 +41,13 @@ class SecondFactorMiddleware:
         seen = session.get("jz_seen")
         if seen is None or now - seen > TOUCH_EVERY:
             session["jz_seen"] = now  # saving the session moves its expiry: SESSION_COOKIE_AGE idle
-            if not user.is_verified():  # type: ignore[union-attr]
+            if not user.is_verified():  # type: ignore[union-attr,attr-defined]
                 # A role given or a device reset since login counts within a minute.
                 session[twofactor.SESSION_KEY] = twofactor.owed(user)  # type: ignore[arg-type]
         match = request.resolver_match
         if match is not None and match.url_name in EXEMPT_URL_NAMES and not match.namespace:
             return None
-        if user.is_verified():  # type: ignore[union-attr]
+        if user.is_verified():  # type: ignore[union-attr,attr-defined]
             return None
         if twofactor.SESSION_KEY not in session:  # a session from before this rule existed
             session[twofactor.SESSION_KEY] = twofactor.owed(user)  # type: ignore[arg-type]

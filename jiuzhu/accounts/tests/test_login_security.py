@@ -54,7 +54,8 @@ def test_it_refuses_the_right_password_after_25_wrong_ones(world) -> None:
     user = world.user("540528", "kongshen")
     assert AuditEntry.objects.filter(kind="lockout", actor=user).count() == 1
     assert AuditEntry.objects.filter(kind="login_failed", actor=user).count() == 26
-    assert AuditEntry.objects.filter(kind="login_failed", actor=user).first().detail["ip"] == "203.0.113.7"
+    first = AuditEntry.objects.filter(kind="login_failed", actor=user).first()
+    assert first is not None and first.detail["ip"] == "203.0.113.7"
 
 
 def test_it_locks_only_after_the_configured_limit_and_per_address(world, settings) -> None:
