@@ -34,7 +34,10 @@ def race(*calls: Callable[[], object], timeout: float = 120) -> list[object]:
 
 
 def browser_login(page, base: str, user) -> None:  # type: ignore[no-untyped-def]
-    """Log USER in through the login page in a Playwright PAGE (every demo user has the demo password)."""
+    """Log USER in through the login page in a Playwright PAGE (every demo user has the demo password).
+
+    When a second factor is owed, type the code an authenticator app would show (enrolling first if needed).
+    """
     from playwright.sync_api import expect
 
     from jiuzhu.demo.data import DEMO_PASSWORD
@@ -44,11 +47,15 @@ def browser_login(page, base: str, user) -> None:  # type: ignore[no-untyped-def
     page.fill("#id_password", DEMO_PASSWORD)
     page.get_by_role("button", name="登录", exact=True).click()
     page.wait_for_load_state()
-    if "/login/verify/" in page.url:  # the user has a TOTP device: type the code an app would show
-        from jiuzhu.accounts.twofactor import current_code, totp_device
+    from jiuzhu.accounts.twofactor import current_code, totp_device
 
-        page.fill("#id_token", current_code(totp_device(user)))
+    if "/login/verify/" in page.url:  # the user has a TOTP device: type the code an app would show
+        page.fill("#id_token", current_code(totp_device(user)))  # type: ignore[arg-type]
         page.get_by_role("button", name="验证", exact=True).click()
+    elif "/account/2fa/setup/" in page.url:  # 2FA required and no device yet: enrol as a person would
+        page.fill("#id_token", current_code(totp_device(user, confirmed=False)))  # type: ignore[arg-type]
+        page.get_by_role("button", name="绑定", exact=True).click()
+        page.get_by_role("link", name="我已保存，继续").click()
     expect(page.locator(".navbar-text")).to_contain_text(str(user))
 
 

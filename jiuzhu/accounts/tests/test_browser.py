@@ -89,3 +89,5 @@ def test_a_chief_enrols_from_the_qr_code_then_verifies_at_the_next_login(page: P
     page.get_by_role("button", name="退出，换一个账号登录").click()
     browser_login(page, base, chief)  # the shared helper types the app's code when one is owed
     assert_cjk_renders(page, "Noto Sans CJK SC")
+    page.get_by_role("button", name="退出", exact=True).click()
+    browser_login(page, base, world.user("540528", "finance"))  # required, no device: the helper enrols
