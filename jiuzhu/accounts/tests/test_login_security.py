@@ -260,6 +260,26 @@ def test_a_session_expires_when_idle_and_after_the_maximum(world, settings) -> N
     assert "_auth_user_id" not in client.session
 
 
+def test_activity_pushes_the_idle_expiry_back_and_idleness_ends_the_session(world) -> None:
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client = Client()
+    assert password_login(client, "jiacha_kongshen", DEMO_PASSWORD)
+    session = client.session
+    session["jz_seen"] = time.time() - 120  # last activity two minutes ago
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() + dt.timedelta(minutes=1))
+    assert client.get("/").status_code == 200
+    expiry = Session.objects.get(session_key=client.session.session_key).expire_date
+    assert expiry > timezone.now() + dt.timedelta(minutes=29)  # pushed back by the activity
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))  # 30 idle minutes later
+    assert client.get("/")["Location"].startswith("/login/")
+
+
 def test_production_settings_enforce_the_second_factor_and_lockout(tmp_path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JIUZHU_", "DJANGO_"))}
     env["JIUZHU_VAR_DIR"] = str(tmp_path)
