@@ -182,6 +182,12 @@ LOGGING = {
 # Attachments: what the upload check accepts (also enforced by content sniffing).
 ATTACHMENT_MAX_BYTES = int(os.environ.get("JIUZHU_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
 
+# Reverse proxies whose X-Forwarded-For is believed (CIDRs, comma-separated; default none: the
+# client's address is REMOTE_ADDR). Read only by jiuzhu.lib.netaddr.client_ip.
+from jiuzhu.lib.netaddr import parse_networks as _parse_networks  # noqa: E402
+
+TRUSTED_PROXIES = [str(n) for n in _parse_networks(os.environ.get("JIUZHU_TRUSTED_PROXIES", "").split(","))]
+
 # Behind HTTPS (every real deployment): secure cookies, redirects and HSTS.
 if envbool("JIUZHU_HTTPS", "False"):
     SESSION_COOKIE_SECURE = True

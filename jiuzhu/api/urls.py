@@ -12,6 +12,7 @@ from django.urls import URLPattern
 from jiuzhu.api.models import ApiCallLog
 from jiuzhu.api.views import api
 from jiuzhu.lib import clock
+from jiuzhu.lib.netaddr import client_ip
 
 
 def _has_nul(request: HttpRequest) -> bool:
@@ -33,7 +34,7 @@ def _audited(view: Any) -> Any:
         client = getattr(request, "api_client", None)
         ApiCallLog.objects.create(client=client, at=clock.now(), method=request.method or "",
                                   path=request.path.replace("\x00", "")[:200], status=response.status_code,
-                                  ip=request.META.get("REMOTE_ADDR", "")[:45],
+                                  ip=client_ip(request),
                                   detail={"query": request.META.get("QUERY_STRING", "").replace("\x00", "")[:200]})
         if client is not None:
             type(client).objects.filter(pk=client.pk).update(last_used_at=clock.now())

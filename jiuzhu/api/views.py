@@ -22,6 +22,7 @@ from jiuzhu.api.models import ApiCallLog, ApiClient, Scope
 from jiuzhu.api.tokens import client_for
 from jiuzhu.cases.models import AidCase, Deadline
 from jiuzhu.lib import clock
+from jiuzhu.lib.netaddr import client_ip
 from jiuzhu.orgs.models import Organisation
 
 FAILED_AUTH_PER_IP_10MIN = 30
@@ -33,16 +34,20 @@ class RateLimited(Exception):
 
 
 class TokenAuth(HttpBearer):
+    """A valid token is limited on its own calls only (`rate_per_minute`), never by its neighbours: many
+    clients share one address behind a proxy. Bad tokens are limited per client address (client_ip), so
+    guessing from one address stops without blocking the valid tokens that come from it. Both limits count
+    rows of ApiCallLog, in the database, so they hold across every worker process."""
+
     openapi_scheme = "bearer"
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiClient | None:
-        ip = request.META.get("REMOTE_ADDR", "")
-        since = clock.now() - dt.timedelta(minutes=10)
-        if ApiCallLog.objects.filter(client__isnull=True, ip=ip, status=401, at__gte=since).count() \
-                >= FAILED_AUTH_PER_IP_10MIN:
-            raise RateLimited()
         client = client_for(token)
         if client is None:
+            since = clock.now() - dt.timedelta(minutes=10)
+            if ApiCallLog.objects.filter(client__isnull=True, ip=client_ip(request), status=401, at__gte=since) \
+                    .count() >= FAILED_AUTH_PER_IP_10MIN:
+                raise RateLimited()
             return None
         request.api_client = client  # type: ignore[attr-defined]
         recent = ApiCallLog.objects.filter(client=client, at__gte=clock.now() - dt.timedelta(minutes=1)).count()
