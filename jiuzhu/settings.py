@@ -188,6 +188,10 @@ from jiuzhu.lib.netaddr import parse_networks as _parse_networks  # noqa: E402
 
 TRUSTED_PROXIES = [str(n) for n in _parse_networks(os.environ.get("JIUZHU_TRUSTED_PROXIES", "").split(","))]
 
+# The SMS gateway: the dotted path of a class with send(to, text) (default: the file backend, which writes
+# var/sms-outbox.log). Checked when the apps load (jiuzhu.notifications.apps): a wrong path stops the start.
+JIUZHU_SMS_BACKEND = os.environ.get("JIUZHU_SMS_BACKEND", "jiuzhu.notifications.sms.FileBackend").strip()
+
 # Behind HTTPS (every real deployment): secure cookies, redirects and HSTS.
 if envbool("JIUZHU_HTTPS", "False"):
     SESSION_COOKIE_SECURE = True
