@@ -14,6 +14,7 @@ class AuditEntry(models.Model):
         DOWNLOAD = "download", "下载附件"
         EXPORT = "export", "导出"
         SEARCH = "search", "按身份证号检索"
+        PARTNER_LINK = "partner_link", "协作单位反馈链接"  # opens and submits through a signed referral link
 
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT,
