@@ -91,3 +91,9 @@ def test_the_openapi_document_is_public_and_every_operation_needs_a_token(client
     assert {p["name"] for p in listing["parameters"]} == {"changed_since", "cursor", "limit"}
     assert "next_cursor" in listing["description"]
     assert client.get("/api/v1/docs").status_code == 404
+
+
+def test_an_oversize_form_on_the_screens_is_refused_with_a_chinese_page(client, db, settings) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    r = client.post("/apply/login/", {"phone": "13900000001", "send": "1", "pad": "x" * 5000})
+    assert r.status_code == 400 and "请求无法处理" in r.content.decode() and "Bad Request" not in r.content.decode()
