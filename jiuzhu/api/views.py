@@ -95,7 +95,7 @@ class _Parser(Parser):
         if request.content_type != "application/json":
             raise BodyError(415, "请求体应为 JSON，请求头应为 Content-Type: application/json"
                                  f"（收到的是 {request.content_type or '空'}）。")
-        if request.content_params.get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
+        if (request.content_params or {}).get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
             raise BodyError(415, "请求体应为 UTF-8 编码的 JSON。")
         try:
             text = request.body.decode("utf-8")
