@@ -197,15 +197,6 @@ def envint(name: str, default: int, minimum: int = 1) -> int:
     return int(value)
 
 
-# Proxies whose X-Forwarded-For is believed (CIDRs, comma-separated; empty: only REMOTE_ADDR counts).
-try:
-    from jiuzhu.lib.netaddr import parse_networks as _parse_networks
-
-    JIUZHU_TRUSTED_PROXIES = [str(n) for n in _parse_networks(
-        os.environ.get("JIUZHU_TRUSTED_PROXIES", "").split(","))]
-except ValueError as e:
-    raise ImproperlyConfigured(f"JIUZHU_TRUSTED_PROXIES: {e}") from None
-
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out user before any password check
     "django.contrib.auth.backends.ModelBackend",
@@ -236,6 +227,16 @@ SESSION_COOKIE_AGE = JIUZHU_SESSION_IDLE_MINUTES * 60
 
 # Attachments: what the upload check accepts (also enforced by content sniffing).
 ATTACHMENT_MAX_BYTES = int(os.environ.get("JIUZHU_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+
+# Reverse proxies whose X-Forwarded-For is believed (CIDRs, comma-separated; default none: the
+# client's address is REMOTE_ADDR). Read only by jiuzhu.lib.netaddr.client_ip.
+from jiuzhu.lib.netaddr import parse_networks as _parse_networks  # noqa: E402
+
+TRUSTED_PROXIES = [str(n) for n in _parse_networks(os.environ.get("JIUZHU_TRUSTED_PROXIES", "").split(","))]
+
+# The SMS gateway: the dotted path of a class with send(to, text) (default: the file backend, which writes
+# var/sms-outbox.log). Checked when the apps load (jiuzhu.notifications.apps): a wrong path stops the start.
+JIUZHU_SMS_BACKEND = os.environ.get("JIUZHU_SMS_BACKEND", "jiuzhu.notifications.sms.FileBackend").strip()
 
 # Behind HTTPS (every real deployment): secure cookies, redirects and HSTS.
 if envbool("JIUZHU_HTTPS", "False"):

@@ -25,6 +25,7 @@ class AuditEntry(models.Model):
         OTP_FAILED = "otp_failed", "两步验证失败"
         OTP_BACKUP = "otp_backup", "使用备用验证码"
         OTP_RESET = "otp_reset", "重置两步验证"
+        PARTNER_LINK = "partner_link", "协作单位反馈链接"  # opens and submits through a signed referral link
 
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT,
