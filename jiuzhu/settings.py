@@ -36,13 +36,17 @@ def _local_secrets() -> dict[str, str]:
 
 DEBUG = envbool("JIUZHU_DEBUG", "False")
 _secrets = None
-if not (envsecret("SECRET_KEY") and envsecret("JIUZHU_FIELD_KEYS") and envsecret("JIUZHU_BLIND_INDEX_KEY")):
+if not (envsecret("SECRET_KEY") and envsecret("JIUZHU_FIELD_KEYS") and envsecret("JIUZHU_BLIND_INDEX_KEY")
+        and envsecret("JIUZHU_AUDIT_KEY")):
     _secrets = _local_secrets()
 SECRET_KEY = envsecret("SECRET_KEY") or _secrets["SECRET_KEY"]  # type: ignore[index]
 # AES-256-GCM keys for personal data at rest, base64, comma-separated; the first one encrypts.
 FIELD_ENCRYPTION_KEYS = (envsecret("JIUZHU_FIELD_KEYS") or _secrets["JIUZHU_FIELD_KEYS"]).split(",")  # type: ignore[index]
 # HMAC-SHA256 key of the blind indexes (equality lookups on encrypted values).
 BLIND_INDEX_KEY = envsecret("JIUZHU_BLIND_INDEX_KEY") or _secrets["JIUZHU_BLIND_INDEX_KEY"]  # type: ignore[index]
+# HMAC-SHA256 key of the audit trail's hash chains (audit/chain.py): kept out of the database so that
+# someone who can write to it cannot recompute a chain. Never change it on a running installation.
+AUDIT_KEY = envsecret("JIUZHU_AUDIT_KEY") or _secrets["JIUZHU_AUDIT_KEY"]  # type: ignore[index]
 
 ALLOWED_HOSTS = os.environ.get("JIUZHU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("JIUZHU_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
