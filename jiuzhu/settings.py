@@ -186,11 +186,30 @@ LOGGING = {
 # Attachments: what the upload check accepts (also enforced by content sniffing).
 ATTACHMENT_MAX_BYTES = int(os.environ.get("JIUZHU_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
 
-# Behind HTTPS (every real deployment): secure cookies, redirects and HSTS.
-if envbool("JIUZHU_HTTPS", "False"):
+# --- Deployment security (issue 11; README "运行与安全设置 / Operations") -------------------------------
+# Secure by default: HTTPS only, secure cookies, HSTS. The local demo (scripts/run, plain http on
+# 127.0.0.1) and the test suite turn it off with JIUZHU_HTTPS=False; a real deployment never does.
+HTTPS = envbool("JIUZHU_HTTPS", "True")
+if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("JIUZHU_HSTS_SECONDS", 31536000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("JIUZHU_HSTS_INCLUDE_SUBDOMAINS", "True")
+    SECURE_HSTS_PRELOAD = envbool("JIUZHU_HSTS_PRELOAD", "True")
+# The reverse proxy's X-Forwarded-Proto is believed only when a trusted proxy is configured; without
+# one, a client could claim https itself.
+if os.environ.get("JIUZHU_TRUSTED_PROXIES", "").strip():
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = 31536000
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Argon2id for staff passwords (the PBKDF2 hashes of existing users are upgraded at their next login).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# Which secrets came from the development file var/secrets.json instead of the environment:
+# `check --deploy` refuses a deployment that relies on it (jiuzhu/audit/checks.py).
+SECRETS_FROM_LOCAL_FILE = sorted(
+    name for name in ("SECRET_KEY", "JIUZHU_FIELD_KEYS", "JIUZHU_BLIND_INDEX_KEY", "JIUZHU_AUDIT_KEY")
+    if not envsecret(name)
+)
+# --- end of deployment security -----------------------------------------------------------------

@@ -9,6 +9,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-01234567
 os.environ.setdefault("JIUZHU_FIELD_KEYS", "dGVzdC1maWVsZC1rZXktMzItYnl0ZXMtbG9uZy0wMTI=")
 os.environ.setdefault("JIUZHU_BLIND_INDEX_KEY", "test-blind-index-key")
 os.environ.setdefault("JIUZHU_AUDIT_KEY", "test-audit-chain-key")
+os.environ.setdefault("JIUZHU_HTTPS", "False")  # the test client and live_server speak plain http
 os.environ.setdefault("JIUZHU_VAR_DIR", tempfile.mkdtemp(prefix="jiuzhu-test-"))
 
 from jiuzhu.settings import *  # noqa: E402,F403
