@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 admin.site.site_header = "救助 · 国家司法救助案件管理系统"
@@ -9,8 +8,8 @@ admin.site.site_title = "救助系统管理"
 admin.site.index_title = "基础数据管理"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Staff login, lockout and second factor; also takes /admin/login/ (before the admin's own URLs).
+    path("", include("jiuzhu.accounts.urls")),
     path("admin/", admin.site.urls),
     path("documents/", include("jiuzhu.documents.urls")),
     path("funds/", include("jiuzhu.funds.urls")),

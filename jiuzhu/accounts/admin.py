@@ -90,3 +90,7 @@ class MembershipAdmin(admin.ModelAdmin):
         if not request.user.is_superuser and obj.user_id == request.user.pk:
             raise PermissionDenied("系统管理员不能给自己分配岗位。")
         super().save_model(request, obj, form, change)
+
+
+# Lockouts and second-factor devices (issue 11 finding 3): scoped admins with audited actions.
+from jiuzhu.accounts import admin_security  # noqa: E402,F401

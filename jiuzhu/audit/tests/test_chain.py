@@ -84,7 +84,7 @@ def test_a_clean_trail_verifies_with_counts(world, trail) -> None:  # type: igno
     n_events = CaseEvent.objects.count()
     out, err = verify()
     assert err == ""
-    assert f"{world.orgs['540528'].name}：5 条，链完好" in out
+    assert f"{world.orgs['540528'].name}：5 条，链完好，链头 序号 5" in out
     assert f"共核对 {5 + n_events} 条记录" in out
     out, _ = verify("--org", "540528")
     assert f"共核对 {5 + n_events} 条记录" in out

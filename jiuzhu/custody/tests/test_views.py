@@ -11,11 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from jiuzhu.accounts.models import User
 from jiuzhu.custody.models import EntrustmentAgreement, ReleaseRequest
 from jiuzhu.custody.tests.helpers import PASSWORD, custodian, entrusted
+from jiuzhu.lib.testing import password_login
 
 
 def _login(username: str) -> Client:
     client = Client()
-    assert client.login(username=username, password=PASSWORD)
+    assert password_login(client, username, PASSWORD)
     return client
 
 

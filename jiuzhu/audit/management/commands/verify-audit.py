@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jiuzhu.audit.chain import verify_chain
+from jiuzhu.audit.chain import head_key, verify_chain
 from jiuzhu.audit.models import AuditEntry, ChainHead
 from jiuzhu.cases.models import CaseEvent
 from jiuzhu.orgs.models import Organisation
@@ -39,7 +39,9 @@ class Command(BaseCommand):
                 n, bad = verify_chain(model, org_id, org_label)
                 total += n
                 if bad is None:
-                    self.stdout.write(f"✓ {label}（{model.CHAIN_TABLE}）{org_label}：{n} 条，链完好")
+                    head = ChainHead.objects.filter(key=head_key(model.CHAIN_TABLE, org_id)).first()
+                    at = f"，链头 序号 {head.seq} 哈希 {head.hash[:16]}" if head else ""
+                    self.stdout.write(f"✓ {label}（{model.CHAIN_TABLE}）{org_label}：{n} 条，链完好{at}")
                 else:
                     broken.append(bad)
                     self.stderr.write(f"✗ {label}：第一个断点 —— {bad}")

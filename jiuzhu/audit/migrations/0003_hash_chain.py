@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('audit', '0001_initial'),
+        ('audit', '0002_login_event_kinds'),
         ('cases', '0006_clue_transfer_deadline'),
         ('orgs', '0001_initial'),
         ('people', '0001_initial'),

@@ -35,7 +35,7 @@ def chain_audit_entries(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0002_hash_chain'),
+        ('audit', '0003_hash_chain'),
     ]
 
     operations = [
