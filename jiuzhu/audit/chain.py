@@ -46,6 +46,18 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot chain a value of type {type(value).__name__}")
 
 
+def _numbers(value: Any) -> Any:
+    """Write a whole-valued float as the int of its decimal text, as PostgreSQL's jsonb gives it back
+    (3.602879701896397e+16 comes back as 36028797018963970, not the float's exact 36028797018963968)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(Decimal(repr(value)))
+    if isinstance(value, dict):
+        return {k: _numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_numbers(v) for v in value]
+    return value
+
+
 def canonical(table: str, values: dict[str, Any], fields: Sequence[str]) -> bytes:
     """Return the canonical serialisation of a row's content: sorted-key JSON, UTF-8, no spaces.
 
@@ -57,7 +69,7 @@ def canonical(table: str, values: dict[str, Any], fields: Sequence[str]) -> byte
     for name in fields:
         value = values[name]
         if isinstance(value, dict | list | tuple):
-            value = json.loads(json.dumps(value, default=_default))
+            value = _numbers(json.loads(json.dumps(value, default=_default)))
         content[name] = value
     return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
                       default=_default).encode()
