@@ -138,7 +138,7 @@ class Chained(AppendOnly):
             super().save(*args, **kwargs)  # type: ignore[misc]
 
 
-def chain_constraints(prefix: str) -> list[models.UniqueConstraint]:
+def chain_constraints(prefix: str) -> list[models.BaseConstraint]:
     """One row per place in each chain (the lock already ensures it; this is the database's word)."""
     return [
         models.UniqueConstraint(fields=["org", "seq"], condition=Q(org__isnull=False), name=f"{prefix}_chain_seq"),
@@ -178,10 +178,10 @@ class ChainedQuerySet(models.QuerySet):
             return super().bulk_create(objs, *args, **kwargs)
 
     def update(self, **kwargs: Any) -> int:
-        raise ValueError(f"{self.model.RECORD_NAME}不可修改。")
+        raise ValueError(f"{self.model.RECORD_NAME}不可修改。")  # type: ignore[attr-defined]
 
     def delete(self) -> Any:
-        raise ValueError(f"{self.model.RECORD_NAME}不可删除。")
+        raise ValueError(f"{self.model.RECORD_NAME}不可删除。")  # type: ignore[attr-defined]
 
 
 def chain_existing(model: Any, head_model: Any, table: str, fields: Sequence[str], org_of: Any,

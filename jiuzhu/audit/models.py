@@ -87,5 +87,5 @@ class AuditEntry(Chained, models.Model):
 
     def chain_org_id(self) -> int | None:
         if self.org_id is None and self.case_id is not None:
-            return self.case.handling_org_id  # type: ignore[no-any-return]
+            return self.case.handling_org_id  # type: ignore[union-attr,no-any-return]
         return self.org_id  # type: ignore[no-any-return]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -37,7 +38,7 @@ def broken(*args: str) -> str:
     return err.getvalue()
 
 
-def sql(statement: str, *params: object) -> None:
+def sql(statement: str, *params: Any) -> None:
     with connection.cursor() as c:
         c.execute(statement, params)
 
@@ -117,7 +118,7 @@ def test_any_hashed_field_edited_is_found(trail, column: str, value: object) -> 
 
 def test_a_case_event_edited_in_the_database_is_found(world, trail) -> None:  # type: ignore[no-untyped-def]
     case, _, _ = trail
-    event = CaseEvent.objects.filter(case=case).order_by("seq").first()
+    event = CaseEvent.objects.filter(case=case).order_by("seq")[0]
     sql("UPDATE cases_caseevent SET note = %s WHERE id = %s", "篡改", event.pk)
     err = broken("--org", "540528")
     assert f"case_event 链（{world.orgs['540528'].name}）第 {event.pk} 行：哈希不符" in err
@@ -182,7 +183,7 @@ def test_rows_cannot_be_changed_or_deleted_through_the_orm(trail) -> None:  # ty
     with pytest.raises(ValueError, match="案件日志不可修改"):
         CaseEvent.objects.filter(case=case).update(note="改")
     with pytest.raises(ValueError, match="案件日志不可删除"):
-        CaseEvent.objects.filter(case=case).first().delete()
+        CaseEvent.objects.filter(case=case)[0].delete()
     verify()  # nothing changed
 
 
@@ -230,7 +231,7 @@ def test_payloads_hash_as_the_database_gives_them_back(world, trail) -> None:  #
     record(AuditEntry.Kind.EXPORT, acting_user=user, case=case, rows=3, ratio=0.1, names=("甲", "乙"),
            nested={"b": [1, {"z": None}], "a": "中文"})
     verify()
-    stored = AuditEntry.objects.order_by("-seq").first()
+    stored = AuditEntry.objects.order_by("-seq")[0]
     assert json.loads(json.dumps(stored.detail)) == stored.detail
 
 
@@ -260,7 +261,7 @@ def test_writers_at_the_same_moment_never_fork_an_organisations_chain(world) -> 
 
 
 # Text the databases store at all (PostgreSQL refuses NUL and lone surrogates in JSON, before any hashing).
-_text = st.characters(exclude_categories=("Cs",), exclude_characters="\x00")
+_text = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
 _json = st.recursive(
     st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**63 - 1)
     | st.floats(allow_nan=False, allow_infinity=False) | st.text(_text, max_size=20),

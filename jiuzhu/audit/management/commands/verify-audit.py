@@ -9,7 +9,7 @@ from jiuzhu.audit.models import AuditEntry, ChainHead
 from jiuzhu.cases.models import CaseEvent
 from jiuzhu.orgs.models import Organisation
 
-CHAINED = [("审计记录", AuditEntry), ("案件日志", CaseEvent)]
+CHAINED: list[tuple[str, Any]] = [("审计记录", AuditEntry), ("案件日志", CaseEvent)]
 
 
 class Command(BaseCommand):
