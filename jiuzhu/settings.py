@@ -37,13 +37,17 @@ def _local_secrets() -> dict[str, str]:
 
 DEBUG = envbool("JIUZHU_DEBUG", "False")
 _secrets = None
-if not (envsecret("SECRET_KEY") and envsecret("JIUZHU_FIELD_KEYS") and envsecret("JIUZHU_BLIND_INDEX_KEY")):
+if not (envsecret("SECRET_KEY") and envsecret("JIUZHU_FIELD_KEYS") and envsecret("JIUZHU_BLIND_INDEX_KEY")
+        and envsecret("JIUZHU_AUDIT_KEY")):
     _secrets = _local_secrets()
 SECRET_KEY = envsecret("SECRET_KEY") or _secrets["SECRET_KEY"]  # type: ignore[index]
 # AES-256-GCM keys for personal data at rest, base64, comma-separated; the first one encrypts.
 FIELD_ENCRYPTION_KEYS = (envsecret("JIUZHU_FIELD_KEYS") or _secrets["JIUZHU_FIELD_KEYS"]).split(",")  # type: ignore[index]
 # HMAC-SHA256 key of the blind indexes (equality lookups on encrypted values).
 BLIND_INDEX_KEY = envsecret("JIUZHU_BLIND_INDEX_KEY") or _secrets["JIUZHU_BLIND_INDEX_KEY"]  # type: ignore[index]
+# HMAC-SHA256 key of the audit trail's hash chains (audit/chain.py): kept out of the database so that
+# someone who can write to it cannot recompute a chain. Never change it on a running installation.
+AUDIT_KEY = envsecret("JIUZHU_AUDIT_KEY") or _secrets["JIUZHU_AUDIT_KEY"]  # type: ignore[index]
 
 ALLOWED_HOSTS = os.environ.get("JIUZHU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("JIUZHU_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -238,11 +242,30 @@ TRUSTED_PROXIES = [str(n) for n in _parse_networks(os.environ.get("JIUZHU_TRUSTE
 # var/sms-outbox.log). Checked when the apps load (jiuzhu.notifications.apps): a wrong path stops the start.
 JIUZHU_SMS_BACKEND = os.environ.get("JIUZHU_SMS_BACKEND", "jiuzhu.notifications.sms.FileBackend").strip()
 
-# Behind HTTPS (every real deployment): secure cookies, redirects and HSTS.
-if envbool("JIUZHU_HTTPS", "False"):
+# --- Deployment security (issue 11; README "安全设置 / Security settings") -------------------------------
+# Secure by default: HTTPS only, secure cookies, HSTS. The local demo (scripts/run, plain http on
+# 127.0.0.1) and the test suite turn it off with JIUZHU_HTTPS=False; a real deployment never does.
+HTTPS = envbool("JIUZHU_HTTPS", "True")
+if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("JIUZHU_HSTS_SECONDS", 31536000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("JIUZHU_HSTS_INCLUDE_SUBDOMAINS", "True")
+    SECURE_HSTS_PRELOAD = envbool("JIUZHU_HSTS_PRELOAD", "True")
+# The reverse proxy's X-Forwarded-Proto is believed only when a trusted proxy is configured; without
+# one, a client could claim https itself.
+if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = 31536000
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Argon2id for staff passwords (the PBKDF2 hashes of existing users are upgraded at their next login).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# Which secrets came from the development file var/secrets.json instead of the environment:
+# `check --deploy` refuses a deployment that relies on it (jiuzhu/audit/checks.py).
+SECRETS_FROM_LOCAL_FILE = sorted(
+    name for name in ("SECRET_KEY", "JIUZHU_FIELD_KEYS", "JIUZHU_BLIND_INDEX_KEY", "JIUZHU_AUDIT_KEY")
+    if not envsecret(name)
+)
+# --- end of deployment security -----------------------------------------------------------------

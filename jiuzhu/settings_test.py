@@ -8,6 +8,8 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789")
 os.environ.setdefault("JIUZHU_FIELD_KEYS", "dGVzdC1maWVsZC1rZXktMzItYnl0ZXMtbG9uZy0wMTI=")
 os.environ.setdefault("JIUZHU_BLIND_INDEX_KEY", "test-blind-index-key")
+os.environ.setdefault("JIUZHU_AUDIT_KEY", "test-audit-chain-key")
+os.environ.setdefault("JIUZHU_HTTPS", "False")  # the test client and live_server speak plain http
 # Most suites log in with force_login and no second factor; the 2FA tests turn enforcement on.
 os.environ.setdefault("JIUZHU_2FA_REQUIRED", "False")
 os.environ.setdefault("JIUZHU_VAR_DIR", tempfile.mkdtemp(prefix="jiuzhu-test-"))

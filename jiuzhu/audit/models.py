@@ -5,9 +5,33 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from jiuzhu.audit.chain import Chained, ChainedQuerySet, chain_constraints
 
-class AuditEntry(models.Model):
-    """One audited act. Rows are only ever added (no update or delete path exists)."""
+
+class ChainHead(models.Model):
+    """The last link of one hash chain (a table and an organisation): locked by every writer."""
+
+    key = models.CharField(max_length=40, unique=True)  # "<table>:<org id>" or "<table>:-"
+    table = models.CharField(max_length=20)
+    org = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="+")
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "审计链头"
+        verbose_name_plural = "审计链头"
+
+    def __str__(self) -> str:
+        return f"{self.key} #{self.seq}"
+
+
+class AuditEntry(Chained, models.Model):
+    """One audited act. Rows are only ever added, each chained to the one before (audit/chain.py)."""
+
+    RECORD_NAME = "审计记录"
+    CHAIN_TABLE = "audit"
+    CHAIN_FIELDS = ("kind", "actor_id", "at", "case_id", "person_id", "field", "reason", "detail")
 
     class Kind(models.TextChoices):
         REVEAL = "reveal", "查看完整个人信息"
@@ -28,8 +52,9 @@ class AuditEntry(models.Model):
         PARTNER_LINK = "partner_link", "协作单位反馈链接"  # opens and submits through a signed referral link
 
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT,
-                              related_name="+")
+    # null: no signed-in user (a failed login, the system).
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField("时间")
     case = models.ForeignKey("cases.AidCase", verbose_name="案件", null=True, blank=True,
                              on_delete=models.PROTECT, related_name="+")
@@ -38,6 +63,14 @@ class AuditEntry(models.Model):
     field = models.CharField("信息项", max_length=40, blank=True)
     reason = models.CharField("理由", max_length=200, blank=True)
     detail = models.JSONField("详情", default=dict, blank=True)
+    # The hash chain (audit/chain.py): the organisation whose trail this is, the place in its chain
+    # and the HMAC linking the row to the one before.
+    org = models.ForeignKey("orgs.Organisation", verbose_name="所属机构", null=True, blank=True,
+                            on_delete=models.PROTECT, related_name="+")
+    seq = models.BigIntegerField("链序号", default=0, editable=False)
+    hash = models.CharField("链哈希", max_length=64, blank=True, editable=False)
+
+    objects = ChainedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "审计记录"
@@ -48,6 +81,12 @@ class AuditEntry(models.Model):
             models.Index(fields=["case", "-at"], name="audit_entry_case_idx"),
             models.Index(fields=["person", "-at"], name="audit_entry_person_idx"),
         ]
+        constraints = chain_constraints("audit_entry")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_kind_display()} {self.field}"
+
+    def chain_org_id(self) -> int | None:
+        if self.org_id is None and self.case_id is not None:
+            return self.case.handling_org_id  # type: ignore[union-attr,no-any-return]
+        return self.org_id  # type: ignore[no-any-return]

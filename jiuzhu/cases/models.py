@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from jiuzhu.audit.chain import Chained, ChainedQuerySet, chain_constraints
+
 
 class Status(models.TextChoices):
     """The lifecycle of domain.md §6; allowed moves are data in lifecycle.py."""
@@ -287,8 +289,15 @@ class CaseGroup(models.Model):
         return self.group
 
 
-class CaseEvent(models.Model):
-    """One thing that happened to a case: who, when, what and why. Written by actions only."""
+class CaseEvent(Chained, models.Model):
+    """One thing that happened to a case: who, when, what and why. Written by actions only.
+
+    Rows are only ever added, each chained to the one before in its procuratorate (audit/chain.py).
+    """
+
+    RECORD_NAME = "案件日志"
+    CHAIN_TABLE = "case_event"
+    CHAIN_FIELDS = ("case_id", "kind", "action", "old_status", "new_status", "actor_id", "at", "note", "data")
 
     class Kind(models.TextChoices):
         CREATED = "created", "创建"
@@ -308,6 +317,14 @@ class CaseEvent(models.Model):
     at = models.DateTimeField("时间")
     note = models.TextField("说明", blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # The hash chain (audit/chain.py): the case's procuratorate when the row was written, the place
+    # in that chain and the HMAC linking the row to the one before.
+    org = models.ForeignKey("orgs.Organisation", verbose_name="所属检察院", null=True, blank=True,
+                            on_delete=models.PROTECT, related_name="+")
+    seq = models.BigIntegerField("链序号", default=0, editable=False)
+    hash = models.CharField("链哈希", max_length=64, blank=True, editable=False)
+
+    objects = ChainedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "案件日志"
@@ -317,9 +334,13 @@ class CaseEvent(models.Model):
             # The case page's timeline.
             models.Index(fields=["case", "at"], name="cases_caseevent_timeline_idx"),
         ]
+        constraints = chain_constraints("cases_caseevent")
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.at:%Y-%m-%d}"
+
+    def chain_org_id(self) -> int | None:
+        return self.case.handling_org_id  # type: ignore[no-any-return]
 
 
 class Deadline(models.Model):

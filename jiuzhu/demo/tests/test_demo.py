@@ -87,3 +87,17 @@ def test_it_lists_the_demo_accounts_of_every_role(loaded, capsys) -> None:
 def test_the_demo_users_can_log_in(loaded, client) -> None:
     assert password_login(client, "jiacha_kongshen", data.DEMO_PASSWORD)
     assert "加查县" in client.get("/").content.decode()
+
+
+def test_the_audit_chains_of_the_loaded_demo_are_intact(loaded) -> None:
+    """Issue 11, finding 9: every event and audit row the demo wrote is chained, and verify-audit agrees."""
+    import io
+
+    from jiuzhu.audit.models import AuditEntry
+
+    out = io.StringIO()
+    call_command("verify-audit", stdout=out)
+    total = CaseEvent.objects.count() + AuditEntry.objects.count()
+    assert total > 500
+    assert f"全部完好：共核对 {total} 条记录。" in out.getvalue()
+    assert not CaseEvent.objects.filter(hash="").exists()

@@ -201,7 +201,7 @@ def ledger_rows(draw: Any) -> list[dict[str, Any]]:
 
 def _wipe() -> None:
     """Empty the database of cases (the 'empty database' of the round trip)."""
-    CaseEvent.objects.all().delete()
+    # Case events are append-only (no queryset delete): they go with their cases (cascade).
     Service.objects.all().delete()
     Contribution.objects.all().delete()
     CaseGroup.objects.all().delete()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0002_login_event_kinds'),
+        ('audit', '0004_fill_hash_chain'),
     ]
 
     operations = [
