@@ -4,9 +4,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from jiuzhu.accounts.admin_scope import adopt_third_party
+
 admin.site.site_header = "救助 · 国家司法救助案件管理系统"
 admin.site.site_title = "救助系统管理"
 admin.site.index_title = "基础数据管理"
+
+# Every admin is scoped to the administrator's subtree: adopt the third-party ones (accounts/admin_scope.py).
+adopt_third_party(admin.site)
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),

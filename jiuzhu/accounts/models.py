@@ -76,6 +76,14 @@ class Membership(models.Model):
                                    on_delete=models.SET_NULL)
     role = models.CharField("角色", max_length=20, choices=Role.choices)
     is_active = models.BooleanField("有效", default=True)
+    # Four-eyes: a grant of an approving (or administering) role made in the admin is held inactive
+    # until a second administrator confirms it (accounts/grants.py).
+    requested_by = models.ForeignKey(User, verbose_name="授权申请人", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField("申请时间", null=True, blank=True)
+    confirmed_by = models.ForeignKey(User, verbose_name="授权确认人", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "岗位"
@@ -96,3 +104,17 @@ class Membership(models.Model):
     @property
     def capabilities(self) -> frozenset[str]:
         return ROLE_CAPABILITIES.get(self.role, frozenset())
+
+    @property
+    def is_pending(self) -> bool:
+        """Return whether this grant waits for a second administrator's confirmation."""
+        return self.requested_by_id is not None and self.confirmed_at is None
+
+
+class PendingGrant(Membership):
+    """A membership waiting for a second administrator's confirmation (the admin's confirm screen)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "待确认授权"
+        verbose_name_plural = "待确认授权"

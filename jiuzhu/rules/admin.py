@@ -1,21 +1,37 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from jiuzhu.accounts.admin_scope import PROVINCE, ScopedAdmin, admin_memberships, is_province_admin
 from jiuzhu.rules.approval import step_labels
 from jiuzhu.rules.models import ApprovalRule, WageBase
 
 
 @admin.register(WageBase)
-class WageBaseAdmin(admin.ModelAdmin):
+class WageBaseAdmin(ScopedAdmin):
+    """Per-province reference data (the base of every aid cap): changed by the province's administrator only."""
+
+    scope_field, national = None, PROVINCE
     list_display = ["province_code", "year", "statistic", "monthly_amount", "is_illustrative", "source"]
     list_filter = ["province_code", "year", "statistic", "is_illustrative"]
     search_fields = ["province_code", "source", "note"]
     ordering = ["province_code", "-year"]
 
+    def scope_queryset(self, request: HttpRequest, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(province_code__in=[m.org.province_code for m in admin_memberships(request.user)])
+
+    def can_write(self, request: HttpRequest, obj: WageBase) -> bool:
+        return request.user.is_superuser or is_province_admin(request.user, obj.province_code)
+
 
 @admin.register(ApprovalRule)
-class ApprovalRuleAdmin(admin.ModelAdmin):
+class ApprovalRuleAdmin(ScopedAdmin):
     list_display = ["org", "min_amount", "route", "collective", "note"]
     list_filter = ["collective", "org"]
     search_fields = ["org__name", "org__code", "note"]
