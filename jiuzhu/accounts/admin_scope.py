@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from decimal import Decimal
 from functools import wraps
 from typing import Any
 
@@ -103,8 +104,10 @@ def _shown(field: Any, value: Any) -> Any:
     if any(h in field.name for h in PERSONAL_HINTS):
         text = str(value)
         return f"{text[:3]}****{text[-2:]}" if len(text) > 6 else "***"
-    if isinstance(value, (bool, int)) or value is None:
+    if isinstance(value, (bool, int)):
         return value
+    if isinstance(value, Decimal) and getattr(field, "decimal_places", None) is not None:
+        return f"{value:.{field.decimal_places}f}"
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value]
     return str(value)
@@ -127,7 +130,7 @@ def diff(before: dict[str, tuple[str, Any]], after: dict[str, tuple[str, Any]]) 
     changes = {}
     for name in sorted(set(before) | set(after)):
         b, a = before.get(name, ("", "")), after.get(name, ("", ""))
-        if b[0] != a[0]:
+        if b[0] != a[0] and not (name not in before and a[1] == "") and not (name not in after and b[1] == ""):
             changes[name] = {"before": b[1], "after": a[1]}
     return changes
 
@@ -137,8 +140,9 @@ def audit_admin(request: HttpRequest, action: str, obj: Model, changes: dict[str
     """Record one admin act on OBJ (add/change/delete/action/grant…) with the field-by-field difference."""
     from jiuzhu.audit.actions import record
 
-    record(ADMIN_AUDIT_KIND, acting_user=request.user, field=obj._meta.label_lower[:40], reason=action,
-           action=action, model=obj._meta.label_lower, object_id=str(obj.pk), object=str(obj)[:100],
+    label = obj._meta.concrete_model._meta.label_lower  # a proxy (待确认授权) is audited as its model
+    record(ADMIN_AUDIT_KIND, acting_user=request.user, field=label[:40], reason=action,
+           action=action, model=label, object_id=str(obj.pk), object=str(obj)[:100],
            changes=changes or {}, **extra)
 
 

@@ -32,16 +32,27 @@ class WageBaseAdmin(ScopedAdmin):
 
 @admin.register(ApprovalRule)
 class ApprovalRuleAdmin(ScopedAdmin):
-    list_display = ["org", "min_amount", "route", "collective", "note"]
     list_filter = ["collective", "org"]
     search_fields = ["org__name", "org__code", "note"]
 
-    @admin.display(description="审批步骤")
-    def route(self, obj: ApprovalRule) -> str:
+    def get_list_display(self, request: HttpRequest) -> Any:
+        bodies: dict[int, Any] = {}  # one settings query per organisation on the page, not per rule
+
+        @admin.display(description="审批步骤")
+        def route(obj: ApprovalRule) -> str:
+            return self.route(obj, bodies)
+
+        return ["org", "min_amount", route, "collective", "note"]
+
+    def route(self, obj: ApprovalRule, bodies: dict[int, Any] | None = None) -> str:
+        """Return the rule's steps in Chinese (BODIES caches the collective body's name per organisation)."""
         from jiuzhu.orgs.policy import get_setting
 
+        bodies = {} if bodies is None else bodies
+        if obj.org_id not in bodies:
+            bodies[obj.org_id] = get_setting(obj.org, "approval.collective_body")
         try:
-            labels = step_labels(obj.step_codes, collective_body=get_setting(obj.org, "approval.collective_body"))
+            labels = step_labels(obj.step_codes, collective_body=bodies[obj.org_id])
         except ValueError:  # a stored step no longer valid: show the codes
             labels = obj.step_codes
         return " → ".join(labels)
