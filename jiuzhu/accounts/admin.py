@@ -26,10 +26,18 @@ from jiuzhu.accounts.admin_scope import (
     ScopedAdmin,
     ScopedAdminMixin,
     ScopedInlineMixin,
+    admin_paths,
     audit_admin,
     users_in_subtree,
 )
-from jiuzhu.accounts.models import Membership, PendingGrant, User
+from jiuzhu.accounts.models import (
+    ADMIN_CONFLICT_MESSAGE,
+    Membership,
+    PendingGrant,
+    Role,
+    User,
+    admin_role_conflict,
+)
 
 GRANT_FIELDS = ("requested_by", "requested_at", "confirmed_by", "confirmed_at")
 HELD = "“{}”需要另一名系统管理员确认后才生效（已列入“待确认授权”）。"
@@ -92,9 +100,14 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):  # type: ignore[type-arg]
     def can_write(self, request: HttpRequest, obj: User) -> bool:
         if request.user.is_superuser:
             return True
-        if obj.is_superuser or obj.is_staff and obj.pk != request.user.pk:
-            return False  # another administrator's account is theirs and their superior's
-        return obj.pk is None or users_in_subtree(request.user).filter(pk=obj.pk).exists()
+        if obj.pk is None:
+            return True
+        if obj.is_superuser:
+            return False
+        if obj.pk != request.user.pk and Membership.objects.filter(
+                user=obj, role=Role.ADMIN, org__path__in=admin_paths(request.user)).exists():
+            return False  # a fellow administrator of the same organisation: theirs and their superior's (four eyes)
+        return users_in_subtree(request.user).filter(pk=obj.pk).exists()
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return bool(BaseUserAdmin.has_add_permission(self, request))
@@ -112,6 +125,12 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):  # type: ignore[type-arg]
             raise PermissionDenied("系统管理员不能修改自己的岗位。")
         held = []
         if formset.model is Membership:
+            kept = {f.cleaned_data.get("role") for f in formset.forms
+                    if f.cleaned_data and f not in formset.deleted_forms}
+            saved = set(Membership.objects.filter(user=form.instance).exclude(
+                pk__in=[f.instance.pk for f in formset.forms if f.instance.pk]).values_list("role", flat=True))
+            if admin_role_conflict(kept | saved):
+                raise PermissionDenied(ADMIN_CONFLICT_MESSAGE)
             pks = [f.instance.pk for f in formset.initial_forms if f.instance.pk]
             before = Membership.objects.in_bulk(pks)
             for f in formset.forms:

@@ -51,6 +51,17 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
+# The charter: a system administrator manages users and settings and never handles or approves cases.
+CASE_CAPABILITIES = frozenset({C.VIEW_CASES, C.HANDLE_CASES, C.RAISE_CLUES, C.APPROVE, C.APPROVE_ADVANCE,
+                               C.REVEAL_PII, C.FINANCE})
+ADMIN_CONFLICT_MESSAGE = "系统管理员不能同时担任办案、审批或财务岗位；请为其另设账号。"
+
+
+def admin_role_conflict(roles: set[str]) -> bool:
+    """Return whether ROLES (one user's) combine the administrator's role with a case role."""
+    return Role.ADMIN in roles and any(ROLE_CAPABILITIES.get(r, frozenset()) & CASE_CAPABILITIES for r in roles)
+
+
 class User(AbstractUser):
     """A person who logs in to Jiuzhu (staff now; partners and custodians later)."""
 
@@ -104,6 +115,16 @@ class Membership(models.Model):
     @property
     def capabilities(self) -> frozenset[str]:
         return ROLE_CAPABILITIES.get(self.role, frozenset())
+
+    def clean(self) -> None:
+        """Refuse to make a system administrator a case handler or approver (or the reverse)."""
+        from django.core.exceptions import ValidationError
+
+        if self.user_id is None or not self.role:
+            return
+        others = {m.role for m in Membership.objects.filter(user_id=self.user_id).exclude(pk=self.pk)}
+        if admin_role_conflict({self.role, *others}):
+            raise ValidationError(ADMIN_CONFLICT_MESSAGE)
 
     @property
     def is_pending(self) -> bool:

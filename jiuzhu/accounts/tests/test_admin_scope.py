@@ -302,6 +302,39 @@ def test_the_system_administrator_still_cannot_handle_or_approve_cases(world, cl
         assert client.get("/cases/new/").status_code == 403
 
 
+def test_an_administrator_cannot_be_made_a_case_handler_or_approver(world, client) -> None:
+    province_admin = world.user("540000", "admin")
+    client.force_login(province_admin)
+    city_admin = world.user("540500", "admin")
+    response = client.post("/admin/accounts/membership/add/", {
+        "user": city_admin.pk, "org": world.orgs["540500"].pk, "role": Role.KONGSHEN, "is_active": "on"})
+    assert response.status_code == 200 and "系统管理员不能同时担任办案" in response.content.decode()
+    response = client.post("/admin/accounts/user/add/", {
+        "username": "both", "usable_password": "true", "password1": PASSWORD, "password2": PASSWORD,
+        "memberships-TOTAL_FORMS": "2", "memberships-INITIAL_FORMS": "0", "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000", "memberships-0-org": world.orgs["540500"].pk,
+        "memberships-0-role": Role.ADMIN, "memberships-0-is_active": "on",
+        "memberships-1-org": world.orgs["540500"].pk, "memberships-1-role": Role.KONGSHEN,
+        "memberships-1-is_active": "on", "_save": "保存"})
+    assert response.status_code == 403 and "系统管理员不能同时担任办案" in response.content.decode()
+    assert not User.objects.filter(username="both").exists()
+    assert not Membership.objects.filter(user=city_admin, role=Role.KONGSHEN).exists()
+
+
+def test_a_fellow_administrator_of_the_same_org_cannot_reset_the_others_account(world, client) -> None:
+    second = create_staff_user("shannan_admin2", password=PASSWORD, full_name="第二管理员",
+                               org=world.orgs["540500"], role=Role.ADMIN)
+    client.force_login(second)
+    city_admin = world.user("540500", "admin")
+    assert client.post(f"/admin/accounts/user/{city_admin.pk}/password/", {
+        "password1": PASSWORD, "password2": PASSWORD, "usable_password": "true"}).status_code in (403, 404)
+    city_admin.refresh_from_db()
+    assert not city_admin.check_password(PASSWORD)
+    client.force_login(world.user("540000", "admin"))  # the superior administrator may
+    page = client.get(f"/admin/accounts/user/{city_admin.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' in page.content.decode()
+
+
 # ---------------------------------------------------------------------------------------------
 # Query counts
 
