@@ -57,6 +57,21 @@ def test_it_scopes_every_registered_admin() -> None:
     assert len(admin.site._registry) >= 28  # everything from the apps' admin modules is checked
 
 
+@pytest.mark.parametrize("who", ["540500", "540000", "superuser"])
+def test_every_admin_page_answers_without_an_error_for_each_level(world, client, who: str) -> None:
+    import jiuzhu.urls  # noqa: F401
+
+    if who == "superuser":
+        client.force_login(User.objects.create_superuser("root", password=PASSWORD))
+    else:
+        client.force_login(world.user(who, "admin"))
+    for model in admin.site._registry:
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        for url in (base, base + "add/"):
+            status = client.get(url).status_code
+            assert status in (200, 403), (url, status)
+
+
 # ---------------------------------------------------------------------------------------------
 # The red team's steps
 
