@@ -204,7 +204,11 @@ class PendingGrantAdmin(_MembershipScope, ScopedAdmin):
         if not grants.may_confirm(grant, request.user):
             messages.error(request, f"不能确认“{grant}”：申请人本人不能确认，确认人须是同级或上级院的另一名系统管理员。")
             return False
-        grants.confirm(grant, acting_user=request.user)
+        try:
+            grants.confirm(grant, acting_user=request.user)  # locks the row: of two at once, one confirms
+        except PermissionDenied as e:
+            messages.error(request, str(e))
+            return False
         audit_admin(request, "grant_confirmed", grant, role=grant.role, org=grant.org_id, user=grant.user_id,
                     requested_by=grant.requested_by_id)
         return True

@@ -64,7 +64,7 @@ def confirm(membership: Membership, *, acting_user: Any) -> Membership:
     from jiuzhu.accounts.actions import administrators_group
     from jiuzhu.lib import clock
 
-    locked = Membership.objects.select_for_update().select_related("org", "requested_by").get(pk=membership.pk)
+    locked = Membership.objects.select_for_update(of=("self",)).select_related("org", "requested_by").get(pk=membership.pk)
     if not may_confirm(locked, acting_user):
         raise PermissionDenied("只能由申请人以外、同级或上级院的另一名系统管理员确认该授权。")
     locked.is_active, locked.confirmed_by, locked.confirmed_at = True, acting_user, clock.now()

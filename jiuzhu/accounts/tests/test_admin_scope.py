@@ -383,3 +383,24 @@ def test_the_scoped_changelists_do_not_grow_queries_with_rows(world, client, url
     small = count()
     more(5)
     assert count() == small
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_administrators_confirming_at_once_confirm_once(world) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from jiuzhu.accounts import grants
+    from jiuzhu.lib import clock
+    from jiuzhu.lib.testing import race
+
+    grant = Membership.objects.create(user=world.user("540528", "kongshen"), org=world.orgs["540528"],
+                                      role=Role.CHIEF, is_active=False, requested_by=world.user("540500", "admin"),
+                                      requested_at=clock.now())
+    second = create_staff_user("shannan_admin2", password=PASSWORD, full_name="第二管理员",
+                               org=world.orgs["540500"], role=Role.ADMIN)
+    first = world.user("540000", "admin")
+    results = race(lambda: grants.confirm(grant, acting_user=first), lambda: grants.confirm(grant, acting_user=second))
+    assert sum(isinstance(r, Membership) for r in results) == 1
+    assert sum(isinstance(r, PermissionDenied) for r in results) == 1
+    grant.refresh_from_db()
+    assert grant.is_active and grant.confirmed_by_id in (first.pk, second.pk)
