@@ -404,3 +404,38 @@ def test_two_administrators_confirming_at_once_confirm_once(world) -> None:
     assert sum(isinstance(r, PermissionDenied) for r in results) == 1
     grant.refresh_from_db()
     assert grant.is_active and grant.confirmed_by_id in (first.pk, second.pk)
+
+
+def test_a_city_administrator_uploads_templates_for_their_subtree_but_not_national_ones(world, client) -> None:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from docx import Document
+
+    from jiuzhu.documents import builder
+    from jiuzhu.documents.models import DocumentTemplate, Kind
+
+    out = io.BytesIO()
+    Document(io.BytesIO(builder.build_default_template(Kind.GRANT_DECISION))).save(out)
+
+    def upload(org: str):  # type: ignore[no-untyped-def]
+        return client.post("/admin/documents/documenttemplate/add/", {
+            "kind": Kind.GRANT_DECISION, "org": org, "note": "",
+            "upload": SimpleUploadedFile("模板.docx", out.getvalue(), content_type=DOCX_TYPE)})
+
+    _city_admin(client, world)
+    before = DocumentTemplate.objects.count()
+    response = upload("")  # org empty: the national default
+    assert response.status_code == 200 and "您只能管理本院及下级院的文书模板" in response.content.decode()
+    assert upload(str(world.orgs["540000"].pk)).status_code == 200
+    assert DocumentTemplate.objects.count() == before
+    assert upload(str(world.orgs["540528"].pk)).status_code == 302
+    assert DocumentTemplate.objects.filter(org=world.orgs["540528"]).exists()
+    from jiuzhu.documents.actions import upload_template
+
+    theirs = upload_template(Kind.GRANT_DECISION, org=world.orgs["540000"], data=out.getvalue(),
+                             acting_user=world.user("540000", "admin"))
+    assert client.get(f"/admin/documents/documenttemplate/{theirs.pk}/file/").status_code == 404
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
