@@ -52,7 +52,7 @@ def _hold_message(request: HttpRequest, membership: Membership) -> None:
 class _MembershipScope:
     """A membership is the administrator's when its organisation and its user are in their subtree."""
 
-    def can_write(self, request: HttpRequest, obj: Membership) -> bool:
+    def can_write(self, request: HttpRequest, obj: Any) -> bool:
         if request.user.is_superuser:
             return True
         if obj.user_id == request.user.pk:
@@ -97,7 +97,7 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):  # type: ignore[type-arg]
         # Users of the administrator's subtree, and users without any membership yet (just created).
         return qs.filter(pk__in=users_in_subtree(request.user).values("pk"))
 
-    def can_write(self, request: HttpRequest, obj: User) -> bool:
+    def can_write(self, request: HttpRequest, obj: Any) -> bool:
         if request.user.is_superuser:
             return True
         if obj.pk is None:
@@ -188,7 +188,7 @@ class PendingGrantAdmin(_MembershipScope, ScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def can_write(self, request: HttpRequest, obj: Membership) -> bool:
+    def can_write(self, request: HttpRequest, obj: Any) -> bool:
         return grants.may_confirm(obj, request.user)
 
     @admin.display(description="确认")

@@ -140,7 +140,7 @@ def audit_admin(request: HttpRequest, action: str, obj: Model, changes: dict[str
     """Record one admin act on OBJ (add/change/delete/action/grant…) with the field-by-field difference."""
     from jiuzhu.audit.actions import record
 
-    label = obj._meta.concrete_model._meta.label_lower  # a proxy (待确认授权) is audited as its model
+    label = (obj._meta.concrete_model or type(obj))._meta.label_lower  # a proxy (待确认授权) is audited as its model
     record(ADMIN_AUDIT_KIND, acting_user=request.user, field=label[:40], reason=action,
            action=action, model=label, object_id=str(obj.pk), object=str(obj)[:100],
            changes=changes or {}, **extra)
@@ -185,7 +185,7 @@ class ScopedAdminMixin:
             q |= Q(**{f"{self.scope_field}__isnull": True})
         return qs.filter(q)
 
-    def scope_org(self, obj: Model) -> Any:
+    def scope_org(self, obj: Any) -> Any:
         """Return the Organisation that scopes OBJ, or None (no organisation: national data)."""
         if self.scope_field is None:
             return None
@@ -199,7 +199,7 @@ class ScopedAdminMixin:
                 return None
         return target
 
-    def can_write(self, request: HttpRequest, obj: Model) -> bool:
+    def can_write(self, request: HttpRequest, obj: Any) -> bool:
         """Return whether the administrator may add, change or delete OBJ (in its current state)."""
         user = request.user
         if user.is_superuser:

@@ -26,7 +26,7 @@ class WageBaseAdmin(ScopedAdmin):
             return qs
         return qs.filter(province_code__in=[m.org.province_code for m in admin_memberships(request.user)])
 
-    def can_write(self, request: HttpRequest, obj: WageBase) -> bool:
+    def can_write(self, request: HttpRequest, obj: Any) -> bool:
         return request.user.is_superuser or is_province_admin(request.user, obj.province_code)
 
 
