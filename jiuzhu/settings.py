@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -56,6 +57,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
+    # Staff login hardening (issue 11 finding 3): lockout after failed logins, TOTP second factor.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "jiuzhu.orgs",
     "jiuzhu.accounts",
     "jiuzhu.people",
@@ -82,10 +88,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "jiuzhu.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the Chinese login page
 ]
 
 ROOT_URLCONF = "jiuzhu.urls"
@@ -149,7 +158,6 @@ STORAGES = {
 FILE_UPLOAD_PERMISSIONS = 0o600
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -179,8 +187,56 @@ LOGGING = {
     },
 }
 
+# --- Staff login (issue 11 finding 3; MLPS: lockout after failed logins, session timeout) ---------
+
+
+def envint(name: str, default: int, minimum: int = 1) -> int:
+    value = os.environ.get(name, str(default))
+    if not value.isdigit() or int(value) < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number ≥ {minimum}, not {value!r}")
+    return int(value)
+
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out user before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout per user name + client address after this many failures, for this long.
+AXES_FAILURE_LIMIT = envint("JIUZHU_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("JIUZHU_LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "jiuzhu.lib.netaddr.client_ip"
+AXES_LOCKOUT_CALLABLE = "jiuzhu.accounts.lockout.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # also keeps tries at user names that do not exist
+AXES_ENABLE_ADMIN = False  # jiuzhu.accounts.lockout registers a scoped admin with an unlock action
+
+# Second factor (TOTP, backup codes). When JIUZHU_2FA_REQUIRED is on (the default), a user holding
+# any role of JIUZHU_2FA_ROLES (and every superuser) must enrol and verify before anything else, and
+# the admin site needs a verified second factor. A user who enrolled always verifies.
+JIUZHU_2FA_REQUIRED = envbool("JIUZHU_2FA_REQUIRED", "True")
+JIUZHU_2FA_ROLES = [r for r in os.environ.get(
+    "JIUZHU_2FA_ROLES", "dept_head,deputy_chief,chief,finance,admin").split(",") if r]
+OTP_TOTP_ISSUER = "救助"
+JIUZHU_BACKUP_CODES = 10
+
+# A session ends after this many idle minutes, and in any case this many hours after login.
+JIUZHU_SESSION_IDLE_MINUTES = envint("JIUZHU_SESSION_IDLE_MINUTES", 30)
+JIUZHU_SESSION_MAX_HOURS = envint("JIUZHU_SESSION_MAX_HOURS", 8)
+SESSION_COOKIE_AGE = JIUZHU_SESSION_IDLE_MINUTES * 60
+
 # Attachments: what the upload check accepts (also enforced by content sniffing).
 ATTACHMENT_MAX_BYTES = int(os.environ.get("JIUZHU_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+
+# Reverse proxies whose X-Forwarded-For is believed (CIDRs, comma-separated; default none: the
+# client's address is REMOTE_ADDR). Read only by jiuzhu.lib.netaddr.client_ip.
+from jiuzhu.lib.netaddr import parse_networks as _parse_networks  # noqa: E402
+
+TRUSTED_PROXIES = [str(n) for n in _parse_networks(os.environ.get("JIUZHU_TRUSTED_PROXIES", "").split(","))]
+
+# The SMS gateway: the dotted path of a class with send(to, text) (default: the file backend, which writes
+# var/sms-outbox.log). Checked when the apps load (jiuzhu.notifications.apps): a wrong path stops the start.
+JIUZHU_SMS_BACKEND = os.environ.get("JIUZHU_SMS_BACKEND", "jiuzhu.notifications.sms.FileBackend").strip()
 
 # Behind HTTPS (every real deployment): secure cookies, redirects and HSTS.
 if envbool("JIUZHU_HTTPS", "False"):

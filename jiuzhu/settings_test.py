@@ -8,6 +8,8 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789")
 os.environ.setdefault("JIUZHU_FIELD_KEYS", "dGVzdC1maWVsZC1rZXktMzItYnl0ZXMtbG9uZy0wMTI=")
 os.environ.setdefault("JIUZHU_BLIND_INDEX_KEY", "test-blind-index-key")
+# Most suites log in with force_login and no second factor; the 2FA tests turn enforcement on.
+os.environ.setdefault("JIUZHU_2FA_REQUIRED", "False")
 os.environ.setdefault("JIUZHU_VAR_DIR", tempfile.mkdtemp(prefix="jiuzhu-test-"))
 
 from jiuzhu.settings import *  # noqa: E402,F403

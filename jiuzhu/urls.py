@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from jiuzhu.accounts.admin_scope import adopt_third_party
@@ -14,8 +13,8 @@ admin.site.index_title = "基础数据管理"
 adopt_third_party(admin.site)
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Staff login, lockout and second factor; also takes /admin/login/ (before the admin's own URLs).
+    path("", include("jiuzhu.accounts.urls")),
     path("admin/", admin.site.urls),
     path("documents/", include("jiuzhu.documents.urls")),
     path("funds/", include("jiuzhu.funds.urls")),

@@ -230,3 +230,7 @@ class PendingGrantAdmin(_MembershipScope, ScopedAdmin):
         done = sum(self._confirm(request, grant) for grant in queryset.select_related("org", "requested_by"))
         if done:
             messages.success(request, f"已确认 {done} 项授权。")
+
+
+# Lockouts and second-factor devices (issue 11 finding 3): scoped admins with audited actions.
+from jiuzhu.accounts import admin_security  # noqa: E402,F401

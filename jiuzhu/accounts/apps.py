@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "jiuzhu.accounts"
     verbose_name = "用户与权限"
+
+    def ready(self) -> None:
+        from jiuzhu.accounts import signals  # noqa: F401  (login bookkeeping receivers)

@@ -14,4 +14,7 @@ def membership(request: HttpRequest) -> dict[str, Any]:
         return {}
     ms = memberships_of(user)  # type: ignore[arg-type]
     caps = set().union(*(m.capabilities for m in ms)) if ms else set()
-    return {"memberships": ms, "caps": caps, "primary_membership": ms[0] if ms else None}
+    # Until the second factor is given, the navigation is hidden (every link would lead back to it).
+    owed = bool(request.session.get("jz_2fa")) and not getattr(user, "is_verified", lambda: True)()
+    return {"memberships": ms, "caps": caps, "primary_membership": ms[0] if ms else None,
+            "second_factor_owed": owed}

@@ -139,3 +139,30 @@ class PendingGrant(Membership):
         proxy = True
         verbose_name = "待确认授权"
         verbose_name_plural = "待确认授权"
+
+# Login security records of django-axes and django-otp, under Chinese names in the admin
+# (proxies: the tables stay the packages' own; see admin_security.py).
+from axes.models import AccessAttempt  # noqa: E402
+from django_otp.plugins.otp_static.models import StaticDevice  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+
+class LoginLockout(AccessAttempt):
+    class Meta:
+        proxy = True
+        verbose_name = "登录锁定"
+        verbose_name_plural = "登录锁定"
+
+
+class AuthenticatorDevice(TOTPDevice):
+    class Meta:
+        proxy = True
+        verbose_name = "两步验证设备"
+        verbose_name_plural = "两步验证设备"
+
+
+class BackupCodeDevice(StaticDevice):
+    class Meta:
+        proxy = True
+        verbose_name = "备用验证码"
+        verbose_name_plural = "备用验证码"

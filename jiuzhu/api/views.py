@@ -8,13 +8,19 @@ sees only the cases of its procuratorate's scope (404 otherwise), like staff of 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
 from decimal import Decimal
 from typing import Any
 
+from django.core import signing
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
 
 from jiuzhu.api import stats_adapter
@@ -22,6 +28,7 @@ from jiuzhu.api.models import ApiCallLog, ApiClient, Scope
 from jiuzhu.api.tokens import client_for
 from jiuzhu.cases.models import AidCase, Deadline
 from jiuzhu.lib import clock
+from jiuzhu.lib.netaddr import client_ip
 from jiuzhu.orgs.models import Organisation
 
 FAILED_AUTH_PER_IP_10MIN = 30
@@ -33,16 +40,20 @@ class RateLimited(Exception):
 
 
 class TokenAuth(HttpBearer):
+    """A valid token is limited on its own calls only (`rate_per_minute`), never by its neighbours: many
+    clients share one address behind a proxy. Bad tokens are limited per client address (client_ip), so
+    guessing from one address stops without blocking the valid tokens that come from it. Both limits count
+    rows of ApiCallLog, in the database, so they hold across every worker process."""
+
     openapi_scheme = "bearer"
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiClient | None:
-        ip = request.META.get("REMOTE_ADDR", "")
-        since = clock.now() - dt.timedelta(minutes=10)
-        if ApiCallLog.objects.filter(client__isnull=True, ip=ip, status=401, at__gte=since).count() \
-                >= FAILED_AUTH_PER_IP_10MIN:
-            raise RateLimited()
         client = client_for(token)
         if client is None:
+            since = clock.now() - dt.timedelta(minutes=10)
+            if ApiCallLog.objects.filter(client__isnull=True, ip=client_ip(request), status=401, at__gte=since) \
+                    .count() >= FAILED_AUTH_PER_IP_10MIN:
+                raise RateLimited()
             return None
         request.api_client = client  # type: ignore[attr-defined]
         recent = ApiCallLog.objects.filter(client=client, at__gte=clock.now() - dt.timedelta(minutes=1)).count()
@@ -51,7 +62,58 @@ class TokenAuth(HttpBearer):
         return client
 
 
+class _Encoder(NinjaJSONEncoder):
+    """Times to the microsecond, as stored (Django's encoder cuts them to milliseconds)."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
+
+
+class _Renderer(JSONRenderer):
+    encoder_class = _Encoder
+
+
+class BodyError(Exception):
+    """A request body the API cannot read: its status and the Chinese reason."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def _no_constant(name: str) -> Any:
+    raise BodyError(400, f"请求体不是有效的 JSON（不接受 {name}）。")
+
+
+class _Parser(Parser):
+    """JSON in UTF-8 only, said in Chinese when it is not (ninja wraps whatever this raises in an HttpError)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        if request.content_type != "application/json":
+            raise BodyError(415, "请求体应为 JSON，请求头应为 Content-Type: application/json"
+                                 f"（收到的是 {request.content_type or '空'}）。")
+        if (request.content_params or {}).get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
+            raise BodyError(415, "请求体应为 UTF-8 编码的 JSON。")
+        try:
+            text = request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BodyError(400, "请求体不是 UTF-8 编码，请用 UTF-8 编码的 JSON。") from None
+        try:
+            return json.loads(text, parse_constant=_no_constant)
+        except json.JSONDecodeError as e:
+            raise BodyError(400, f"请求体不是有效的 JSON（第{e.lineno}行第{e.colno}列）。") from None
+        except RecursionError:
+            raise BodyError(400, "请求体的 JSON 嵌套层次过深。") from None
+
+
 api = NinjaAPI(title="救助系统接口（Jiuzhu API）", version="1.0.0", urls_namespace="api", auth=TokenAuth(),
+               renderer=_Renderer(), parser=_Parser(),
+               # The document is public (/api/v1/openapi.json): partners build their clients from it before they
+               # hold a token, it holds no data, and the source it describes is published anyway. The docs page is
+               # off: Swagger UI would load scripts from a CDN, which the CSP and the no-outside-assets rule forbid.
                docs_url=None,
                description="向国家司法救助案件管理系统移送救助申请和线索、查询案件状态和期限、查询统计数据。"
                            "每个客户端绑定一个检察院和若干权限范围，只能看到本院及下级院的案件。")
@@ -69,6 +131,36 @@ def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     response = _error(request, 429, "调用过于频繁，请稍后再试。")
     response["Retry-After"] = "60"
     return response
+
+
+GENERIC = {400: "请求格式不正确。", 401: "令牌无效或已停用。", 403: "没有权限。", 404: "请求的资源不存在。",
+           405: "不支持该请求方法。", 413: "请求体过大。", 415: "请求体应为 JSON。", 429: "调用过于频繁，请稍后再试。"}
+
+
+def _is_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Our own HttpErrors already speak Chinese; ninja's own (body parsing) are translated."""
+    if isinstance(exc.__cause__, BodyError):
+        return _error(request, exc.__cause__.status, exc.__cause__.message)
+    message = exc.message if _is_chinese(exc.message) else GENERIC.get(exc.status_code, "请求无法处理。")
+    return _error(request, exc.status_code, message)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "请求的资源不存在。")
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A bug: logged with its traceback as Django logs one, answered in Chinese JSON (and still in the call log)."""
+    logging.getLogger("django.request").error("Internal Server Error: %s", request.path, exc_info=exc,
+                                              extra={"status_code": 500, "request": request})
+    return _error(request, 500, "服务器内部错误，请稍后再试；如持续出现请联系系统管理员。")
 
 
 @api.exception_handler(AuthenticationError)
@@ -245,7 +337,10 @@ class CaseOut(Schema):
 
 class CaseListOut(Schema):
     items: list[CaseOut]
-    next_changed_since: dt.datetime | None
+    next_cursor: str | None = Field(description="下一页的游标（作为 cursor 传回）；null 表示没有更多")
+    next_changed_since: dt.datetime | None = Field(
+        description="已废弃，只为兼容保留：本页最后一件的变化时间。请改用 next_cursor。",
+        json_schema_extra={"deprecated": True})
 
 
 def _submission(app: Any, created: bool) -> dict[str, Any]:
@@ -382,19 +477,66 @@ def _as_utc(when: dt.datetime) -> dt.datetime:
 
 
 class ChangedQuery(Schema):
-    changed_since: dt.datetime = Field(..., description="返回此时间之后（含）有变化的案件")
+    changed_since: dt.datetime | None = Field(None, description="第一页：返回此时间之后（含）有变化的案件（ISO 8601）")
+    cursor: str | None = Field(None, max_length=200,
+                               description="后续各页：上一页返回的 next_cursor，原样传回（与 changed_since 同时给出时以 cursor 为准）")
     limit: int = Field(100, ge=1, le=500)
 
 
+CURSOR_SALT = "jiuzhu.api.cases.cursor"
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+class CursorError(Exception):
+    pass
+
+
+def make_cursor(client: ApiClient, case: AidCase) -> str:
+    """An opaque, signed position after CASE in the (updated_at, id) order, exact to the microsecond."""
+    return signing.dumps({"c": client.pk, "t": (case.updated_at - _EPOCH) // _MICROSECOND, "i": case.pk},
+                         salt=CURSOR_SALT)
+
+
+def read_cursor(client: ApiClient, cursor: str) -> tuple[dt.datetime, int]:
+    """The (updated_at, id) a cursor of CLIENT stands for; CursorError when it is not one we issued to it."""
+    try:
+        value = signing.loads(cursor, salt=CURSOR_SALT)
+        if value["c"] != client.pk or not isinstance(value["t"], int) or not isinstance(value["i"], int):
+            raise CursorError()
+        return _EPOCH + value["t"] * _MICROSECOND, value["i"]
+    except (signing.BadSignature, KeyError, TypeError, ValueError, OverflowError):
+        raise CursorError() from None
+
+
 @api.get("/cases", response={200: CaseListOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
-         summary="列出某时间以后有变化的案件（按变化时间排序，分页用 next_changed_since）")
+         summary="列出某时间以后有变化的案件（按变化时间、编号排序；第一页用 changed_since，以后各页用 next_cursor）",
+         description="按 (updated_at, id) 排序的键集分页：第一页给出 changed_since，以后每页把上一页的 next_cursor "
+                     "原样作为 cursor 传回，直到 next_cursor 为 null。每件有变化的案件恰好出现一次，即使很多案件的"
+                     "变化时间相同。游标经签名，被改动的游标被拒绝（422）。next_changed_since 只为兼容旧客户端保留，"
+                     "用它翻页会重复返回边界上的案件，不要再用。")
 def list_cases(request: HttpRequest, filters: Query[ChangedQuery]) -> Any:
     client = _client(request, Scope.READ_CASES)
-    since = _as_utc(filters.changed_since)
-    rows = list(_case_qs(client).filter(updated_at__gte=since).order_by("updated_at", "pk")[:filters.limit + 1])
-    more = len(rows) > filters.limit
-    rows = rows[:filters.limit]
-    return Status(200, {"items": [_case_out(c) for c in rows], "next_changed_since": rows[-1].updated_at if more else None})
+    rows = _case_qs(client)
+    if filters.cursor:
+        try:
+            at, pk = read_cursor(client, filters.cursor)
+        except CursorError:
+            message = "分页游标无效（不完整、已被改动或不属于本客户端），请用 changed_since 从第一页重新开始。"
+            return Status(422, {"detail": message, "errors": [{"loc": ["cursor"], "msg": message}]})
+        rows = rows.filter(Q(updated_at__gt=at) | Q(updated_at=at, pk__gt=pk))
+    elif filters.changed_since is not None:
+        rows = rows.filter(updated_at__gte=_as_utc(filters.changed_since))
+    else:
+        message = "请提供 changed_since（第一页）或 cursor（以后各页）。"
+        return Status(422, {"detail": "提交的数据有误，请按字段说明修改。",
+                            "errors": [{"loc": ["changed_since"], "msg": message}]})
+    page = list(rows.order_by("updated_at", "pk")[:filters.limit + 1])
+    more = len(page) > filters.limit
+    page = page[:filters.limit]
+    return Status(200, {"items": [_case_out(c) for c in page],
+                        "next_cursor": make_cursor(client, page[-1]) if more else None,
+                        "next_changed_since": page[-1].updated_at if more else None})
 
 
 class StatsQuery(Schema):

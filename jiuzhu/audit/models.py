@@ -14,6 +14,18 @@ class AuditEntry(models.Model):
         DOWNLOAD = "download", "下载附件"
         EXPORT = "export", "导出"
         SEARCH = "search", "按身份证号检索"
+        # Staff login (issue 11 finding 3/9). A failed login is recorded against the account it named.
+        LOGIN = "login", "登录"
+        LOGOUT = "logout", "退出登录"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOCKOUT = "lockout", "账号锁定"
+        UNLOCK = "unlock", "解除锁定"
+        OTP_ENROL = "otp_enrol", "启用两步验证"
+        OTP_VERIFY = "otp_verify", "两步验证通过"
+        OTP_FAILED = "otp_failed", "两步验证失败"
+        OTP_BACKUP = "otp_backup", "使用备用验证码"
+        OTP_RESET = "otp_reset", "重置两步验证"
+        PARTNER_LINK = "partner_link", "协作单位反馈链接"  # opens and submits through a signed referral link
 
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT,

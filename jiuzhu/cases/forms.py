@@ -293,6 +293,19 @@ CONTENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "imag
                  ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
+def upload_extension(name: str | None) -> str:
+    """The lower-case extension of an uploaded file's name, with its dot ("" when none)."""
+    name = name or ""
+    return ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+
+
+def content_matches(f: Any, ext: str) -> bool:
+    """Whether F's first bytes are those of an EXT file (every upload is sniffed: the name is not trusted)."""
+    head = f.read(16)
+    f.seek(0)
+    return any(head.startswith(sig) for sig in _SIGNATURES.get(ext, []))
+
+
 class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(label="材料类型", choices=Attachment.Kind.choices)
     file = forms.FileField(label="文件", error_messages={"required": "请选择要上传的文件。",
@@ -301,15 +314,12 @@ class AttachmentForm(forms.Form):
 
     def clean_file(self) -> Any:
         f = self.cleaned_data["file"]
-        name = f.name or ""
-        ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+        ext = upload_extension(f.name)
         if ext not in _SIGNATURES:
             raise ValidationError("只能上传 PDF、JPG、PNG、Word（.docx）或 Excel（.xlsx）文件。")
         if f.size > settings.ATTACHMENT_MAX_BYTES:
             raise ValidationError(f"文件不能超过{settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}MB。")
-        head = f.read(16)
-        f.seek(0)
-        if not any(head.startswith(sig) for sig in _SIGNATURES[ext]):
+        if not content_matches(f, ext):
             raise ValidationError("文件内容与扩展名不符，请上传真实的文件。")
         f.jiuzhu_content_type = CONTENT_TYPES[ext]
         return f

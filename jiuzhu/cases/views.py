@@ -78,6 +78,8 @@ def worklist_export(request: HttpRequest) -> HttpResponse:
     """The worklist as an Excel file: masked personal data, and an audit row."""
     from openpyxl import Workbook
 
+    from jiuzhu.lib import xlsx
+
     user = _user(request)
     if not any(Capability.VIEW_CASES in m.capabilities or Capability.RAISE_CLUES in m.capabilities
                for m in memberships_of(user)):
@@ -94,12 +96,12 @@ def worklist_export(request: HttpRequest) -> HttpResponse:
     wb = Workbook()
     ws = wb.active
     ws.title = "救助案件"
-    ws.append(["案件编号", "承办院", "申请人", "身份证号码", "人员类别", "状态", "线索来源", "线索日期",
+    xlsx.append(ws, ["案件编号", "承办院", "申请人", "身份证号码", "人员类别", "状态", "线索来源", "线索日期",
                "决定日期", "决定金额(元)", "承办人", "最近期限"])
     count = 0
     for case in qs.iterator(chunk_size=500):
         a = case.applicant
-        ws.append([case.number, case.handling_org.name, a.display_name if a else "", a.id_number_masked if a else "",
+        xlsx.append(ws, [case.number, case.handling_org.name, a.display_name if a else "", a.id_number_masked if a else "",
                    "、".join(g.group for g in case.groups.all()), case.get_status_display(),
                    case.get_channel_display(), case.raised_on, case.decided_on, case.decided_amount,
                    str(case.handler or ""), case.next_due])

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from jiuzhu.cases.forms import AmountField, DateField
+from jiuzhu.cases.forms import AmountField, DateField, content_matches, upload_extension
 from jiuzhu.custody.models import Custodian
 
 
@@ -40,8 +40,10 @@ class ReleaseForm(forms.Form):
         f = self.cleaned_data.get("evidence")
         if f and f.size > 10 * 1024 * 1024:
             raise ValidationError("凭证文件不能超过 10 MB。")
-        if f and not f.name.lower().endswith((".pdf", ".jpg", ".jpeg", ".png")):
+        if f and upload_extension(f.name) not in (".pdf", ".jpg", ".jpeg", ".png"):
             raise ValidationError("凭证应为 PDF 或 JPG、PNG 图片。")
+        if f and not content_matches(f, upload_extension(f.name)):
+            raise ValidationError("文件内容与扩展名不符，请上传真实的 PDF 或 JPG、PNG 文件。")
         return f
 
 

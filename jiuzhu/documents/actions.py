@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+import jinja2
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -24,11 +25,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from jiuzhu.accounts.access import has_capability
+from jiuzhu.accounts.access import has_capability, orgs_with
 from jiuzhu.accounts.models import Capability, User
 from jiuzhu.cases.actions import CaseActionError, CasePermissionError
 from jiuzhu.cases.models import AidCase, CaseEvent
-from jiuzhu.documents import builder, context, numbering, render
+from jiuzhu.documents import builder, context, numbering, render, sandbox
 from jiuzhu.documents.models import NUMBERED_KINDS, DocumentTemplate, IssuedDocument, Kind, ServiceRecord
 from jiuzhu.lib import clock
 from jiuzhu.orgs.models import Organisation
@@ -72,10 +73,10 @@ def ensure_default_templates() -> list[DocumentTemplate]:
 @transaction.atomic
 def _store_template(kind: str, org: Organisation | None, data: bytes, *, acting_user: User | None,
                     note: str) -> DocumentTemplate:
-    names = render.placeholders(data)
-    unknown = sorted(set(names) - set(context.FIELDS))
-    if unknown:
-        raise CaseActionError(f"模板中有系统不认识的占位符：{'、'.join(unknown)}。")
+    try:
+        names = render.placeholders(data, kind)  # the sandbox's allow-list for KIND (issue 11, finding 1)
+    except ValidationError as e:
+        raise CaseActionError("".join(e.messages)) from e
     # order_by(): the default ordering joins the organisation, and PostgreSQL locks no outer join.
     scope = DocumentTemplate.objects.select_for_update(of=("self",)).filter(kind=kind, org=org).order_by()
     version = max([t.version for t in scope] or [0]) + 1
@@ -91,21 +92,48 @@ def _store_template(kind: str, org: Organisation | None, data: bytes, *, acting_
     return tpl
 
 
-def upload_template(kind: str, *, org: Organisation | None, data: bytes, acting_user: User,
-                    note: str = "") -> DocumentTemplate:
-    """Store DATA as the new active template of KIND for ORG (None: national); checks its placeholders."""
-    if kind not in Kind.values:
-        raise CaseActionError("文书种类不正确。")
+NATIONAL_TEMPLATE_REFUSED = "全国默认模板只有超级管理员或最上级院的系统管理员可以上传或更换；请选择本院或下级院作为适用范围。"
+
+
+def may_change_templates(user: User, org: Organisation | None) -> bool:
+    """Return whether USER may upload or activate templates for ORG (None: the national default).
+
+    A national template is used by every procuratorate: only a superuser or an administrator of a
+    top-level procuratorate (no parent) may change it. Otherwise ORG must lie in the subtree of an
+    organisation where USER administers.
+    """
+    if user.is_superuser:
+        return True
+    admin_orgs = orgs_with(user, Capability.ADMINISTER)
+    if org is None:
+        return any(o.parent_id is None and o.kind == Organisation.Kind.PROCURATORATE for o in admin_orgs)
+    return any(org.path.startswith(o.path) for o in admin_orgs)
+
+
+def _check_template_rights(acting_user: User, org: Organisation | None) -> None:
     if not has_capability(acting_user, Capability.ADMINISTER) and not acting_user.is_superuser:
         raise CasePermissionError("只有系统管理员可以更换文书模板。")
+    if not may_change_templates(acting_user, org):
+        raise CasePermissionError(NATIONAL_TEMPLATE_REFUSED if org is None else "您只能更换本院及下级院的文书模板。")
+
+
+def upload_template(kind: str, *, org: Organisation | None, data: bytes, acting_user: User,
+                    note: str = "") -> DocumentTemplate:
+    """Store DATA as the new active template of KIND for ORG (None: national); checks it against KIND's allow-list."""
+    if kind not in Kind.values:
+        raise CaseActionError("文书种类不正确。")
+    _check_template_rights(acting_user, org)
     return _store_template(kind, org, data, acting_user=acting_user, note=note)
 
 
 @transaction.atomic(durable=True)
 def activate_template(template: DocumentTemplate, *, acting_user: User) -> DocumentTemplate:
     """Make TEMPLATE the active one of its kind and scope (an older version may be brought back)."""
-    if not has_capability(acting_user, Capability.ADMINISTER) and not acting_user.is_superuser:
-        raise CasePermissionError("只有系统管理员可以更换文书模板。")
+    _check_template_rights(acting_user, template.org)
+    try:  # a version stored before the allow-list existed must pass it before it is used again
+        render.placeholders(render.read(template.file), template.kind)
+    except ValidationError as e:
+        raise CaseActionError(f"该模板未通过安全检查，不能启用：{''.join(e.messages)}") from e
     scope = DocumentTemplate.objects.select_for_update(of=("self",)).filter(
         kind=template.kind, org=template.org_id).order_by()
     list(scope)
@@ -134,7 +162,13 @@ def _render(case: AidCase, kind: str, *, subject: str, extra: dict[str, Any], nu
     if not render.matches(template.file, template.sha256):
         logger.error("template %s: stored file does not match its hash", template.pk)
         raise CaseActionError("文书模板文件校验失败，请联系系统管理员。")
-    data = render.render_docx(render.read(template.file), ctx)
+    try:
+        data = render.render_docx(render.read(template.file), ctx, kind)
+    except jinja2.TemplateError as e:  # sandbox.TemplateRefused, SecurityError, or a template that breaks
+        logger.error("template %s refused at render: %s", template.pk, e)
+        reason = str(e) if isinstance(e, sandbox.TemplateRefused) else "模板含有不允许或无法执行的内容"
+        raise CaseActionError(f"文书模板（{template.get_kind_display()}第{template.version}版）未通过安全检查，"
+                              f"未制作文书：{reason}。请联系系统管理员更换模板。") from e
     return template, ctx, data
 
 

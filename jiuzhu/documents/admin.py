@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 
 from jiuzhu.accounts.admin_scope import PROVINCE, ScopedAdmin, ScopedReadOnlyAdmin
+from jiuzhu.cases.actions import CaseActionError, CasePermissionError
 from jiuzhu.documents import actions, numbering, render
 from jiuzhu.documents.context import FIELDS
 from jiuzhu.documents.models import (
@@ -56,18 +57,29 @@ class TemplateUploadForm(forms.ModelForm):
         model = DocumentTemplate
         fields = ["kind", "org", "note"]
 
+    acting_user: Any = None  # set by DocumentTemplateAdmin.get_form for the request
+
     def clean_upload(self) -> Any:
         f = self.cleaned_data["upload"]
         if f.size > MAX_TEMPLATE_BYTES:
             raise ValidationError("模板文件不能超过 5 MB。")
-        data = f.read()
-        names = render.placeholders(data)  # raises ValidationError for a file docxtpl cannot open
-        unknown = sorted(set(names) - set(FIELDS))
-        if unknown:
-            raise ValidationError(f"模板中有系统不认识的占位符：{'、'.join(unknown)}。可用的占位符见“占位符说明”。")
-        self.template_bytes = data
-        self.template_placeholders = names
+        self.template_bytes = f.read()
         return f
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # Issue 11, finding 1: a national (org empty) template is used everywhere; only a superuser
+        # or a top-level administrator may change it.
+        if not self.has_error("org") and not actions.may_change_templates(self.acting_user, cleaned.get("org")):
+            self.add_error("org", actions.NATIONAL_TEMPLATE_REFUSED if cleaned.get("org") is None
+                           else "您只能为本院及下级院上传文书模板。")
+        data = getattr(self, "template_bytes", None)
+        if data is not None and cleaned.get("kind"):
+            try:  # the file must open, and every tag must be on the sandbox's allow-list for this kind
+                self.template_placeholders = render.placeholders(data, cleaned["kind"])
+            except ValidationError as e:
+                self.add_error("upload", e)
+        return cleaned
 
 
 @admin.register(DocumentTemplate)
@@ -83,7 +95,10 @@ class DocumentTemplateAdmin(ScopedAdmin):
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         if obj is None:
             kwargs["form"] = TemplateUploadForm
-        return super().get_form(request, obj, change=change, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            form.acting_user = request.user  # type: ignore[attr-defined]  # a fresh class per request (modelform_factory)
+        return form
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
@@ -126,7 +141,14 @@ class DocumentTemplateAdmin(ScopedAdmin):
     @admin.action(description="启用所选模板（同一范围的其他版本停用）")
     def activate(self, request: HttpRequest, queryset: Any) -> None:
         for tpl in queryset:
-            actions.activate_template(tpl, acting_user=request.user)  # type: ignore[arg-type]
+            try:
+                actions.activate_template(tpl, acting_user=request.user)  # type: ignore[arg-type]
+            except CasePermissionError as e:  # a national template, or another subtree
+                messages.error(request, f"{tpl}：{e}")
+                return
+            except CaseActionError as e:  # the stored file fails the allow-list
+                messages.error(request, f"{tpl}：{''.join(e.messages)}")
+                return
         messages.success(request, "已启用所选模板。")
 
     def get_urls(self) -> list[Any]:

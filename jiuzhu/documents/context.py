@@ -31,6 +31,7 @@ from jiuzhu.cases.models import (
 )
 from jiuzhu.documents.models import Kind
 from jiuzhu.documents.money import rmb_upper, yuan
+from jiuzhu.documents.sandbox import Policy
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.orgs.policy import get_setting
 from jiuzhu.people import idcard
@@ -587,6 +588,58 @@ FIELDS: dict[str, str] = {
     "referral_shared": "提供的个人信息（循环，仅移送时选定的项目）", "referral_situation": "情况说明",
     "referral_due": "反馈期限",
 }
+
+
+# What each kind's template may use (documents.sandbox.Policy): the fields every document has, the
+# kind's own fields, which of them are lists (`{% for %}`) and the keys of a list's rows. A test
+# checks these against what build_context really returns for every kind.
+COMMON_FIELDS = frozenset({
+    "title", "number", "version", "date", "correction_mark", "correction_note",
+    "org_name", "case_number", "applicant_name", "applicant_sex", "applicant_birth", "applicant_ethnicity",
+    "applicant_id_number", "applicant_address", "applicant_phone", "applicant_identity", "original_case_number",
+    "original_case_desc", "charge", "handler_name", "contact_phone", "applied_date", "accepted_date",
+    "decided_date",
+})
+_OPINION_FIELDS = ("recommendation", "reasoning_paragraphs", "category_text", "amount", "amount_upper", "amount_text",
+                   "opinion_author", "opinion_date")
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    Kind.NOTICE: ("notified_name", "manner", "categories", "materials_required", "supplement_days"),
+    Kind.ORAL_RECORD: ("record_date", "record_place", "recorder_name", "statement_paragraphs", "materials_text"),
+    Kind.MATERIALS_LIST: ("items", "received_date"),
+    Kind.SUPPLEMENT_NOTICE: ("missing_items", "request_date", "supplement_days", "supplement_due"),
+    Kind.ACCEPTANCE_NOTICE: (),
+    Kind.REVIEW_REPORT: (*_OPINION_FIELDS, "source_text", "original_case_text", "harm_paragraphs", "checks",
+                         "amount_basis"),
+    Kind.APPROVAL_FORM: (*_OPINION_FIELDS, "case_summary", "aid_reasons", "approval_text", "approver_name",
+                         "approval_date"),
+    Kind.GRANT_DECISION: ("facts_paragraphs", "reasons_paragraphs", "category_text", "amount", "amount_upper",
+                          "payment_method_text", "joint_aid_text"),
+    Kind.REFUSAL_DECISION: ("grounds", "reasons_paragraphs", "other_help"),
+    Kind.SERVICE_RECEIPT: ("served_title", "served_number", "recipient", "service_method", "service_place",
+                           "served_date", "signer_text", "signer_id_number", "server_name", "service_note"),
+    Kind.REFERRAL_LETTER: ("agency_name", "referral_measures", "referral_basis", "referral_situation", "referral_due",
+                           "referral_shared"),
+    Kind.PAYMENT_RECEIPT: ("payee_name", "payee_id_number", "decision_number", "amount", "amount_upper", "instalment",
+                           "payment_amount", "payment_amount_upper", "payment_method_text", "bank_name",
+                           "bank_account", "paid_date"),
+    Kind.ENTRUSTMENT_AGREEMENT: ("guardian_name", "custodian_name", "custodian_kind", "custodian_bank",
+                                 "custodian_account", "decision_number", "custody_amount", "custody_amount_upper",
+                                 "signed_date", "ends_date", "purposes", "release_schedule", "suspend_conditions"),
+}
+LIST_FIELDS: dict[str, frozenset[str]] = {
+    "items": frozenset({"no", "name", "copies", "pages", "form", "note"}),
+    "checks": frozenset({"no", "ground", "result", "note"}),
+    **{name: frozenset() for name in (
+        "categories", "materials_required", "statement_paragraphs", "missing_items", "harm_paragraphs",
+        "reasoning_paragraphs", "facts_paragraphs", "reasons_paragraphs", "grounds", "referral_measures",
+        "referral_shared")},
+}
+
+
+def template_policy(kind: str) -> Policy:
+    """Return what a template of KIND may use (names of its fields, its lists and their rows' keys)."""
+    fields = COMMON_FIELDS | set(KIND_FIELDS[kind])
+    return Policy(fields=frozenset(fields), lists={k: v for k, v in LIST_FIELDS.items() if k in fields})
 
 
 def build_context(case: AidCase, kind: str, *, subject: str, extra: dict[str, Any], org: Organisation,

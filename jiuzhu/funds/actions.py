@@ -616,6 +616,8 @@ def payment_order_workbook(org: Organisation, *, acting_user: User, payments: li
     """
     from openpyxl import Workbook
 
+    from jiuzhu.lib import xlsx
+
     _require(acting_user, org, Capability.FINANCE, what="制作付款清单")
     ids = [p.pk for p in payments]
     rows = list(Payment.objects.select_for_update().filter(pk__in=ids).select_related("case", "budget")
@@ -630,12 +632,12 @@ def payment_order_workbook(org: Organisation, *, acting_user: User, payments: li
     wb = Workbook()
     ws = wb.active
     ws.title = "付款清单"
-    ws.append(ORDER_HEADERS)
+    xlsx.append(ws, ORDER_HEADERS)
     for i, p in enumerate(rows, 1):
-        ws.append([i, p.reference, p.case.number, p.payee_name, p.bank_name, p.account, float(p.amount), p.due_on,
+        xlsx.append(ws, [i, p.reference, p.case.number, p.payee_name, p.bank_name, p.account, float(p.amount), p.due_on,
                    "国家司法救助金"])
         ws.cell(row=i + 1, column=6).number_format = "@"  # an account number is text, not a number
-    ws.append(["合计", "", "", "", "", "", float(sum((p.amount for p in rows), Decimal(0))), "", ""])
+    xlsx.append(ws, ["合计", "", "", "", "", "", float(sum((p.amount for p in rows), Decimal(0))), "", ""])
     Payment.objects.filter(pk__in=[p.pk for p in rows], status=S.SCHEDULED).update(status=S.ORDERED,
                                                                                    ordered_on=clock.today())
     audit(AuditEntry.Kind.EXPORT, acting_user=acting_user, field="bank_account", reason="制作银行付款清单",

@@ -72,6 +72,8 @@ def budget_export(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """The budget's execution and ledger as an Excel file for the finance bureau."""
     from openpyxl import Workbook
 
+    from jiuzhu.lib import xlsx
+
     user = _user(request)
     org = _org(user, code)
     ex = queries.budget_execution(org, year)
@@ -79,15 +81,15 @@ def budget_export(request: HttpRequest, code: str, year: int) -> HttpResponse:
     wb = Workbook()
     ws = wb.active
     ws.title = "预算执行"
-    ws.append(["检察院", "年度", "年初预算", "追加", "财政核拨", "已承诺", "已支付", "退票", "追回", "未承诺预算",
+    xlsx.append(ws, ["检察院", "年度", "年初预算", "追加", "财政核拨", "已承诺", "已支付", "退票", "追回", "未承诺预算",
                "可支付余额"])
-    ws.append([org.name, year] + [float(x) for x in (b.appropriated, b.supplemented, b.allocated, b.committed,
+    xlsx.append(ws, [org.name, year] + [float(x) for x in (b.appropriated, b.supplemented, b.allocated, b.committed,
                                                       b.paid, b.returned, b.recovered, b.uncommitted,
                                                       b.available_cash)])
     ledger = wb.create_sheet("资金台账")
-    ledger.append(["日期", "类型", "金额(元)", "案件编号", "付款编号", "文号", "操作人", "说明"])
+    xlsx.append(ledger, ["日期", "类型", "金额(元)", "案件编号", "付款编号", "文号", "操作人", "说明"])
     for e in ex.entries:
-        ledger.append([e.happened_on, e.get_kind_display(), float(e.amount), e.case.number if e.case else "",
+        xlsx.append(ledger, [e.happened_on, e.get_kind_display(), float(e.amount), e.case.number if e.case else "",
                        e.payment.reference if e.payment else "", e.document_number, str(e.actor), e.note])
     audit(AuditEntry.Kind.EXPORT, acting_user=user, reason="导出救助资金预算执行情况", org=code, year=year)
     out = io.BytesIO()

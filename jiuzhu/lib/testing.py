@@ -34,7 +34,10 @@ def race(*calls: Callable[[], object], timeout: float = 120) -> list[object]:
 
 
 def browser_login(page, base: str, user) -> None:  # type: ignore[no-untyped-def]
-    """Log USER in through the login page in a Playwright PAGE (every demo user has the demo password)."""
+    """Log USER in through the login page in a Playwright PAGE (every demo user has the demo password).
+
+    When a second factor is owed, type the code an authenticator app would show (enrolling first if needed).
+    """
     from playwright.sync_api import expect
 
     from jiuzhu.demo.data import DEMO_PASSWORD
@@ -43,4 +46,23 @@ def browser_login(page, base: str, user) -> None:  # type: ignore[no-untyped-def
     page.fill("#id_username", user.username)
     page.fill("#id_password", DEMO_PASSWORD)
     page.get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_load_state()
+    from jiuzhu.accounts.twofactor import current_code, totp_device
+
+    if "/login/verify/" in page.url:  # the user has a TOTP device: type the code an app would show
+        page.fill("#id_token", current_code(totp_device(user)))  # type: ignore[arg-type]
+        page.get_by_role("button", name="验证", exact=True).click()
+    elif "/account/2fa/setup/" in page.url:  # 2FA required and no device yet: enrol as a person would
+        page.fill("#id_token", current_code(totp_device(user, confirmed=False)))  # type: ignore[arg-type]
+        page.get_by_role("button", name="绑定", exact=True).click()
+        page.get_by_role("link", name="我已保存，继续").click()
     expect(page.locator(".navbar-text")).to_contain_text(str(user))
+
+
+def password_login(client, username: str, password: str) -> bool:  # type: ignore[no-untyped-def]
+    """Log in through the login page, as a person does (Client.login bypasses the lockout check).
+
+    Return whether the password was accepted (a second factor may still be owed).
+    """
+    client.post("/login/", {"username": username, "password": password})
+    return "_auth_user_id" in client.session

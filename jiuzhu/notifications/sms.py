@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from jiuzhu.lib import clock
@@ -48,6 +49,24 @@ class MemoryBackend:
             MemoryBackend.outbox.append((to, text))
 
 
+DEFAULT_BACKEND = "jiuzhu.notifications.sms.FileBackend"
+
+
+def _backend_class() -> type:
+    path = getattr(settings, "JIUZHU_SMS_BACKEND", "") or DEFAULT_BACKEND
+    try:
+        cls = import_string(path)
+    except ImportError as e:
+        raise ImproperlyConfigured(f"JIUZHU_SMS_BACKEND={path!r} cannot be imported: {e}") from None
+    if not isinstance(cls, type) or not callable(getattr(cls, "send", None)):
+        raise ImproperlyConfigured(f"JIUZHU_SMS_BACKEND={path!r} is not a class with a send(to, text) method")
+    return cls
+
+
+def check_backend() -> None:
+    """Fail at start (the apps' ready()), not at the first message, when the configured gateway is wrong."""
+    _backend_class()
+
+
 def get_backend() -> FileBackend | ConsoleBackend | MemoryBackend:
-    path = getattr(settings, "JIUZHU_SMS_BACKEND", "jiuzhu.notifications.sms.FileBackend")
-    return import_string(path)()
+    return _backend_class()()  # type: ignore[no-any-return]

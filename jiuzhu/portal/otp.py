@@ -5,7 +5,11 @@
   sent to and a database reader learns nothing.
 - Guessing is cut off: OTP_MAX_ATTEMPTS wrong tries kill a code, and a number with
   OTP_MAX_FAILURES_PER_HOUR wrong tries in an hour is locked for the rest of that hour.
-- Sending is limited per number (one a minute, OTP_MAX_SENDS_PER_HOUR an hour) and per address.
+- Sending is limited per number (one a minute, OTP_MAX_SENDS_PER_HOUR an hour) and per address
+  (jiuzhu.lib.netaddr.client_ip). The address limit counts only codes nobody entered: many applicants
+  share one address (a carrier's NAT, an office), and those who log in never use up their neighbours'
+  allowance; an address sending codes to numbers that never confirm them (SMS bombing or pumping) stops
+  after OTP_MAX_SENDS_PER_IP_HOUR. Every count is of rows in the database, so it holds across processes.
 """
 
 from __future__ import annotations
@@ -60,7 +64,8 @@ def issue(phone: str, *, ip: str = "") -> str:
         raise ValidationError("验证码已发送，请稍候一分钟再重新获取。")
     if recent.count() >= OTP_MAX_SENDS_PER_HOUR:
         raise ValidationError("获取验证码过于频繁，请一小时后再试。")
-    if ip and OneTimeCode.objects.filter(ip=ip, created_at__gte=hour_ago).count() >= OTP_MAX_SENDS_PER_IP_HOUR:
+    if ip and OneTimeCode.objects.filter(ip=ip, created_at__gte=hour_ago, used_at__isnull=True).count() \
+            >= OTP_MAX_SENDS_PER_IP_HOUR:
         raise ValidationError("获取验证码过于频繁，请稍后再试。")
     code = f"{secrets.randbelow(10**6):06d}"
     OneTimeCode.objects.create(phone_bidx=bidx, code_hash=_code_hash(phone, code), created_at=now,

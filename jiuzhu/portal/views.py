@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from jiuzhu.lib import crypto
+from jiuzhu.lib.netaddr import client_ip
 from jiuzhu.notifications import outbound
 from jiuzhu.notifications.sms import SmsError
 from jiuzhu.people.idcard import mask_phone
@@ -60,10 +61,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return _render(request, "home.html", {"steps": pforms.STEPS})
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")[:45]
-
-
 @login_not_required
 def login(request: HttpRequest) -> HttpResponse:
     next_url = request.GET.get("next") or request.POST.get("next") or ""
@@ -76,7 +73,7 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "send" in request.POST:
         try:
             phone = otp.normalise_phone(phone_value)
-            code = otp.issue(phone, ip=_client_ip(request))
+            code = otp.issue(phone, ip=client_ip(request))
             outbound.send_now(phone, outbound.render("otp", code=code, minutes=otp.OTP_MINUTES))
             _record_otp(phone)
             sent = True

@@ -21,22 +21,24 @@ def _book(title: str, header: list[str], rows: list[list[Any]], note: str = "") 
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
+    from jiuzhu.lib import xlsx
+
     wb = Workbook()
     ws = wb.active
     ws.title = "统计表"
-    ws.append([title])
+    xlsx.append(ws, [title])
     ws.cell(1, 1).font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(1, len(header)))
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
-    ws.append(header)
+    xlsx.append(ws, header)
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for r in rows:
-        ws.append(r)
+        xlsx.append(ws, r)
     if note:
-        ws.append([])
-        ws.append([note])
+        xlsx.append(ws, [])
+        xlsx.append(ws, [note])
     ws.column_dimensions["A"].width = 26
     for i in range(2, len(header) + 1):
         ws.column_dimensions[get_column_letter(i)].width = 13

@@ -446,19 +446,21 @@ def errors_workbook(checked: Checked) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
+    from jiuzhu.lib import xlsx
+
     by_line: dict[int, list[str]] = {}
     for line, column, reason in checked.errors:
         by_line.setdefault(line, []).append(f"{column}: {reason}")
     wb = Workbook()
     ws = wb.active
     ws.title = "台账错误"
-    ws.append([*checked.header, ERROR_COLUMN])
+    xlsx.append(ws, [*checked.header, ERROR_COLUMN])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     fill = PatternFill("solid", fgColor="FFF2CC")
     for i, values in enumerate(checked.raw):
         line = i + 2
-        ws.append([*(list(values) + [None] * (len(checked.header) - len(values)))[:len(checked.header)],
+        xlsx.append(ws, [*(list(values) + [None] * (len(checked.header) - len(values)))[:len(checked.header)],
                    "；".join(by_line.get(line, []))])
         if line in by_line:
             for cell in ws[ws.max_row]:
@@ -534,15 +536,17 @@ def ledger_workbook(org: Organisation, start: dt.date, end: dt.date, warnings: l
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from jiuzhu.lib import xlsx
+
     wb = Workbook()
     ws = wb.active
     ws.title = "司法救助案件台账"
-    ws.append(COLUMNS)
+    xlsx.append(ws, COLUMNS)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     n = 0
     for values in ledger_rows(org, start, end, warnings):
-        ws.append(values)
+        xlsx.append(ws, values)
         n += 1
     from openpyxl.utils import get_column_letter
 

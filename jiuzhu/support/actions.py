@@ -69,7 +69,14 @@ LINK_SALT = "jiuzhu.support.referral-link"
 
 
 class LinkError(Exception):
-    """A referral link that is tampered with, expired or replaced: nothing may be done through it."""
+    """A referral link that is tampered with, expired or replaced: nothing may be done through it.
+
+    `referral` is the referral a genuine (signed) but replaced or expired link names, else None, and `link`
+    that link's key (see link_key)."""
+
+    def __init__(self, message: str, referral: Referral | None = None, link: str = "") -> None:
+        super().__init__(message)
+        self.referral, self.link = referral, link
 
 
 def _token_hash(token: str) -> str:
@@ -152,12 +159,71 @@ def referral_from_link(signed: str) -> Referral:
     referral = (Referral.objects.select_related("agency", "case", "case__handling_org", "case__applicant")
                 .filter(pk=int(pk) if pk.isdigit() else 0).first())
     if referral is None or not hmac.compare_digest(referral.token_hash, _token_hash(token)):
-        raise LinkError("链接无效：该链接已作废，请联系移送的检察院获取新链接。")
+        raise LinkError("链接无效：该链接已作废，请联系移送的检察院获取新链接。", referral, link_key(token))
     days = get_setting(referral.case.handling_org, "support.referral_link_days")
     age = clock.now().timestamp() - signing.b62_decode(issued)
     if age > days * 86400:
-        raise LinkError(f"链接已过期（有效期{days}日），请联系移送的检察院获取新链接。")
+        raise LinkError(f"链接已过期（有效期{days}日），请联系移送的检察院获取新链接。", referral, link_key(token))
     return referral
+
+
+# ---------------------------------------------------------------------------------------------
+# The signed link's audit trail and rate limit. A link has no user: its rows name the link (a prefix of
+# the hash of its secret, never the secret), the referral and the agency, and the system actor below.
+# The partner's own data never appears in clear: the responder's name stays out, the client address is
+# kept as a keyed hash (for the limit) and masked to its network (for a reader).
+
+LINK_ACTOR_USERNAME = "system-partner-link"
+LINK_REQUESTS_PER_10MIN = 30  # per link and client address: a person answering needs a handful
+
+
+def link_actor() -> User:
+    """The system user that audit rows of signed links name as actor (inactive, no password: cannot log in)."""
+    user, created = User.objects.get_or_create(username=LINK_ACTOR_USERNAME,
+                                               defaults={"full_name": "协作单位反馈链接（系统）", "is_active": False})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def link_key(token: str) -> str:
+    """What audit rows call a link: the first 16 hex digits of the hash of its secret (never the secret)."""
+    return _token_hash(token)[:16]
+
+
+def _masked_ip(ip: str) -> str:
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_network(f"{ip}/{24 if ':' not in ip else 48}", strict=False))
+    except ValueError:
+        return "—"
+
+
+def link_rate_limited(referral: Referral, link: str, ip: str) -> bool:
+    """Whether this link has been used LINK_REQUESTS_PER_10MIN times from IP in the last ten minutes.
+
+    Counts the link's audit rows in the database, so the limit holds across every worker process."""
+    from jiuzhu.audit.models import AuditEntry
+    from jiuzhu.lib import crypto
+
+    return AuditEntry.objects.filter(
+        kind=AuditEntry.Kind.PARTNER_LINK, case=referral.case, at__gte=clock.now() - dt.timedelta(minutes=10),
+        detail__link=link, detail__ip=crypto.blind_index(ip, context="support.link.ip"),
+    ).count() >= LINK_REQUESTS_PER_10MIN
+
+
+def audit_link(referral: Referral, link: str, *, action: str, ip: str, ok: bool = True) -> None:
+    """One audit row for an open or a submit through REFERRAL's signed link (or a refused try with an old one)."""
+    from jiuzhu.audit.actions import record
+    from jiuzhu.audit.models import AuditEntry
+    from jiuzhu.lib import crypto
+
+    record(AuditEntry.Kind.PARTNER_LINK, acting_user=link_actor(), case=referral.case, field=action,
+           reason=f"{referral.agency.name}通过反馈链接" + ("查看移送" if action == "open" else "提交反馈"),
+           referral=referral.pk, agency=referral.agency_id, link=link, action=action, ok=ok,
+           ip=crypto.blind_index(ip, context="support.link.ip"), network=_masked_ip(ip))
 
 
 def _locked(referral: Referral) -> Referral:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from jiuzhu.accounts.access import get_case_for_user, orgs_with
 from jiuzhu.accounts.models import Capability, User
 from jiuzhu.lib import clock
+from jiuzhu.lib.netaddr import client_ip
 from jiuzhu.support import actions, forms, queries
 from jiuzhu.support.models import (
     PartnerAgency,
@@ -331,7 +332,7 @@ def _partner_post(request: HttpRequest, referral: Referral, *, responder: str | 
     ctx = partner_view(referral)
     form: Any = forms.MeasureForm(data) if action == "measure" else forms.AnswerForm(data)
     key = "measure_form" if action == "measure" else "answer_form"
-    if action not in ("receive", "accept", "decline", "measure"):
+    if action not in PARTNER_ACTIONS:
         form.add_error(None, "操作不正确。")
     elif form.is_valid():
         d = form.cleaned_data
@@ -355,17 +356,34 @@ def _partner_post(request: HttpRequest, referral: Referral, *, responder: str | 
     return ctx
 
 
+PARTNER_ACTIONS = ("receive", "accept", "decline", "measure")
+
+
 @login_not_required
 def respond(request: HttpRequest, signed: str) -> HttpResponse:
+    """The partner's page behind a signed link: every open and submit audited, limited per link and address."""
+    ip = client_ip(request)
+    too_many = {"reason": "访问过于频繁，请十分钟后再试。"}
     try:
         referral = actions.referral_from_link(signed)
     except actions.LinkError as e:
+        if e.referral is not None:  # a genuine link, replaced or expired: the try is audited too
+            if actions.link_rate_limited(e.referral, e.link, ip):
+                return render(request, "support/link_invalid.html", too_many, status=429)
+            actions.audit_link(e.referral, e.link, action="refused", ip=ip, ok=False)
         return render(request, "support/link_invalid.html", {"reason": str(e)}, status=403)
+    link = referral.token_hash[:16]  # = actions.link_key(the link's secret)
+    if actions.link_rate_limited(referral, link, ip):
+        return render(request, "support/link_invalid.html", too_many, status=429)
     if request.method == "POST":
         ctx = _partner_post(request, referral, responder=None)
+        action = request.POST.get("action", "")
+        actions.audit_link(referral, link, action=action if action in PARTNER_ACTIONS else "submit", ip=ip,
+                           ok=ctx is None)
         if ctx is None:
             return redirect("support:respond", signed=signed)
     else:
+        actions.audit_link(referral, link, action="open", ip=ip)
         ctx = partner_view(referral)
     return render(request, "support/respond.html", {**ctx, "public": True})
 

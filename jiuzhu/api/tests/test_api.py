@@ -178,6 +178,38 @@ def test_it_rate_limits_token_guessing_by_address(client, db) -> None:
     assert _get(client, "/api/v1/cases/x", "jz_guess").status_code == 429
 
 
+def test_token_guessing_from_an_address_never_blocks_a_valid_token_from_it(client, token_for) -> None:
+    """Red team: 30 bad-token calls blocked a valid token coming through the same proxy."""
+    token = token_for()
+    for _ in range(31):
+        _get(client, "/api/v1/cases/x", "jz_guess")
+    assert _get(client, "/api/v1/cases/x", "jz_guess").status_code == 429
+    assert _get(client, "/api/v1/cases/none", token).status_code == 404
+    assert ApiCallLog.objects.filter(client__isnull=False).get().status == 404
+    # Another address may still try (and fail) on its own.
+    assert client.get("/api/v1/cases/x", headers={"Authorization": "Bearer jz_guess"},
+                      REMOTE_ADDR="198.51.100.7").status_code == 401
+
+
+def test_behind_a_trusted_proxy_limits_and_the_call_log_use_the_real_client(client, token_for, settings) -> None:
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+
+    def via_proxy(who: str, token: str):  # type: ignore[no-untyped-def]
+        return client.get("/api/v1/cases/x", headers={"Authorization": f"Bearer {token}",
+                                                     "X-Forwarded-For": f"6.6.6.6, {who}"}, REMOTE_ADDR="10.0.0.2")
+
+    for _ in range(30):
+        assert via_proxy("203.0.113.1", "jz_guess").status_code == 401
+    assert via_proxy("203.0.113.1", "jz_guess").status_code == 429
+    assert via_proxy("203.0.113.2", "jz_guess").status_code == 401  # the proxy's other clients are not blocked
+    assert set(ApiCallLog.objects.values_list("ip", flat=True)) == {"203.0.113.1", "203.0.113.2"}
+    # Without trusting the proxy, a forged header changes nothing: the peer is the client.
+    settings.TRUSTED_PROXIES = []
+    r = client.get("/api/v1/cases/x", headers={"Authorization": "Bearer jz_guess", "X-Forwarded-For": "203.0.113.9"},
+                   REMOTE_ADDR="198.51.100.8")
+    assert r.status_code == 401 and ApiCallLog.objects.order_by("-pk").first().ip == "198.51.100.8"
+
+
 def test_it_hands_over_a_clue_into_the_intake_queue(client, token_for, world) -> None:
     from jiuzhu.portal import actions
 

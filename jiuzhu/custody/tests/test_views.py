@@ -11,11 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from jiuzhu.accounts.models import User
 from jiuzhu.custody.models import EntrustmentAgreement, ReleaseRequest
 from jiuzhu.custody.tests.helpers import PASSWORD, custodian, entrusted
+from jiuzhu.lib.testing import password_login
 
 
 def _login(username: str) -> Client:
     client = Client()
-    assert client.login(username=username, password=PASSWORD)
+    assert password_login(client, username, PASSWORD)
     return client
 
 
@@ -109,6 +110,24 @@ def test_the_portal_list_takes_the_same_queries_for_2_and_8_cases(world) -> None
     assert page.content.decode().count("办理</a>") == 8
     assert len(many) == len(few)
     assert User.objects.filter(custodian_links__custodian=c).count() == 1
+
+
+def test_evidence_is_sniffed_by_content_not_trusted_by_its_name(world) -> None:
+    """Red team: an HTML file named .pdf was accepted as custody evidence."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    a = entrusted(world, custodian(world))
+    staff = Client()
+    staff.force_login(world.user("540528", "kongshen"))
+    for name, content in [("票据.pdf", b"<html><script>alert(1)</script></html>"), ("照片.JPG", b"%PDF-1.4 x"),
+                          ("照片.png", b"GIF89a....")]:
+        r = staff.post(f"/custody/agreements/{a.pk}/releases/", {
+            "amount": "800", "purpose": "医药费", "evidence": SimpleUploadedFile(name, content)}, follow=True)
+        assert "文件内容与扩展名不符" in r.content.decode(), name
+    assert not a.releases.exists()
+    staff.post(f"/custody/agreements/{a.pk}/releases/", {
+        "amount": "800", "purpose": "医药费", "evidence": SimpleUploadedFile("照片.PNG", b"\x89PNG\r\n\x1a\n" + b"0" * 20)})
+    assert a.releases.get().evidence
 
 
 def test_evidence_is_uploaded_with_a_release_and_downloaded_by_either_side_audited(world) -> None:

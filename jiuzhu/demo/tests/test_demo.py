@@ -14,6 +14,7 @@ from jiuzhu.accounts.models import Role
 from jiuzhu.cases.models import AidCase, CaseEvent, Deadline, Status
 from jiuzhu.demo import data
 from jiuzhu.lib import clock
+from jiuzhu.lib.testing import password_login
 from jiuzhu.orgs.models import Organisation
 
 
@@ -84,5 +85,5 @@ def test_it_lists_the_demo_accounts_of_every_role(loaded, capsys) -> None:
 
 
 def test_the_demo_users_can_log_in(loaded, client) -> None:
-    assert client.login(username="jiacha_kongshen", password=data.DEMO_PASSWORD)
+    assert password_login(client, "jiacha_kongshen", data.DEMO_PASSWORD)
     assert "加查县" in client.get("/").content.decode()

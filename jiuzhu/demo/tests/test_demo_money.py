@@ -11,6 +11,7 @@ from jiuzhu.cases.models import AidCase
 from jiuzhu.custody.models import CustodyEntry, EntrustmentAgreement, ReleaseRequest
 from jiuzhu.demo import data
 from jiuzhu.funds.models import Budget, LedgerEntry, Payment, Recovery
+from jiuzhu.lib.testing import password_login
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,7 @@ def test_minors_history_aid_is_in_custody_with_deposits_releases_and_reports(loa
 
 def test_the_jiacha_custodian_sees_its_pending_release_in_the_portal(loaded) -> None:
     client = Client()
-    assert client.login(username="jiacha_custodian", password=data.DEMO_PASSWORD)
+    assert password_login(client, "jiacha_custodian", data.DEMO_PASSWORD)
     assert client.get("/").url == "/custody/portal/"
     page = client.get("/custody/portal/").content.decode()
     assert "笔支取待办" in page

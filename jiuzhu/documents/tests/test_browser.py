@@ -57,3 +57,35 @@ def test_it_issues_corrects_and_serves_a_decision_in_the_browser(world, live_ser
     # Issued once per case: no longer offered.
     expect(page.locator("#documents").get_by_role("link", name="国家司法救助决定书", exact=True)).to_have_count(0)
     page.screenshot(path=folder / "05-list-after.png", full_page=True)
+
+
+def test_the_admin_refuses_a_hostile_template_in_chinese(world, live_server, page: Page, tmp_path,
+                                                         pytestconfig: pytest.Config) -> None:
+    """Issue 11, finding 1: the refusal names the offending tag; a city administrator cannot touch the national one."""
+    from jiuzhu.documents.tests.test_template_security import EXPLOIT, _docx
+    from jiuzhu.lib.testing import browser_login
+
+    folder = Path(pytestconfig.rootpath) / "test-artifacts" / "documents" / "template-admin"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    bad = tmp_path / "恶意模板.docx"
+    bad.write_bytes(_docx("告知 " + EXPLOIT % (tmp_path / "pwned")))
+    good = tmp_path / "全国模板.docx"
+    good.write_bytes(_docx("{{ case_number }}"))
+    browser_login(page, live_server.url, world.user("540500", "admin"))
+    add = live_server.url + "/admin/documents/documenttemplate/add/"
+    page.goto(add)
+    page.select_option("#id_kind", Kind.NOTICE)
+    page.select_option("#id_org", str(world.orgs["540500"].pk))
+    page.set_input_files("#id_upload", str(bad))
+    page.locator("input[name=_save]").click()
+    expect(page.locator(".errorlist").first).to_contain_text("不允许的模板标签：{{ case_number.__class__ }}")
+    page.screenshot(path=folder / "01-hostile-template-refused.png", full_page=True)
+    assert_cjk_renders(page)
+    page.goto(add)
+    page.select_option("#id_kind", Kind.NOTICE)
+    page.set_input_files("#id_upload", str(good))
+    page.locator("input[name=_save]").click()
+    expect(page.locator(".errorlist").first).to_contain_text("全国默认模板只有超级管理员或最上级院的系统管理员")
+    page.screenshot(path=folder / "02-national-template-refused.png", full_page=True)
+    assert not (tmp_path / "pwned").exists()

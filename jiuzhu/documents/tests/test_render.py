@@ -11,7 +11,7 @@ from docx import Document
 from docxtpl import DocxTemplate
 
 from jiuzhu.documents import actions, builder
-from jiuzhu.documents.context import FIELDS
+from jiuzhu.documents.context import FIELDS, template_policy
 from jiuzhu.documents.models import NUMBERED_KINDS, IssuedDocument, Kind
 from jiuzhu.documents.money import rmb_upper, yuan
 from jiuzhu.documents.tests.conftest import (
@@ -45,6 +45,8 @@ def test_it_renders_every_kind_with_the_cases_fields_and_east_asian_fonts(world,
     assert "{{" not in text and "{%" not in text
     assert runs_without_east_asian_font(d) == []
     assert IssuedDocument.objects.get(pk=doc.pk).docx_sha256 == doc.docx_sha256
+    # The template allow-list of the kind (documents.sandbox) is exactly what the kind is filled with.
+    assert set(doc.context) == template_policy(kind).fields
 
 
 def test_it_fills_the_kind_specific_fields(world) -> None:

@@ -102,3 +102,27 @@ def test_it_texts_staff_their_notices_once(world) -> None:
     assert sms_for_notices() == 1 and sms_for_notices() == 0
     msg = OutboundMessage.objects.get(key="staff_notice")
     assert msg.to_masked == "139****0009" and "期限已届满" in msg.text
+
+
+def test_settings_read_jiuzhu_sms_backend_and_a_wrong_one_stops_the_start() -> None:
+    """Red team: the README names JIUZHU_SMS_BACKEND but settings.py never read it."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import django; django.setup(); from django.conf import settings; "
+            "from jiuzhu.notifications.sms import get_backend; print(settings.JIUZHU_SMS_BACKEND, type(get_backend()).__name__)")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jiuzhu.settings_test"}
+    env.pop("JIUZHU_SMS_BACKEND", None)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["jiuzhu.notifications.sms.FileBackend", "FileBackend"]
+    env["JIUZHU_SMS_BACKEND"] = "jiuzhu.notifications.sms.ConsoleBackend"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["jiuzhu.notifications.sms.ConsoleBackend", "ConsoleBackend"]
+    for wrong, says in [("jiuzhu.notifications.sms.NoSuchBackend", "cannot be imported"),
+                        ("no.such.module.Gateway", "cannot be imported"),
+                        ("jiuzhu.notifications.sms.get_backend", "not a class with a send")]:
+        env["JIUZHU_SMS_BACKEND"] = wrong
+        bad = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True,
+                             text=True)
+        assert bad.returncode != 0 and "ImproperlyConfigured" in bad.stderr and says in bad.stderr, bad.stderr[-500:]

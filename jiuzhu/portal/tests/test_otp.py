@@ -76,6 +76,45 @@ def test_it_limits_how_often_codes_are_sent(db) -> None:
         otp.issue(A)
 
 
+def _number(i: int) -> str:
+    return f"139{i:08d}"
+
+
+def test_applicants_behind_one_address_who_log_in_never_block_the_next(db) -> None:
+    """Red team: 30 sends from one address blocked every applicant behind it."""
+    for i in range(otp.OTP_MAX_SENDS_PER_IP_HOUR + 5):
+        otp.verify(_number(i), otp.issue(_number(i), ip="100.64.0.1"))
+    assert otp.issue(_number(99), ip="100.64.0.1")
+
+
+def test_an_address_sending_codes_nobody_enters_is_stopped(db) -> None:
+    for i in range(otp.OTP_MAX_SENDS_PER_IP_HOUR):
+        otp.issue(_number(i), ip="100.64.0.1")
+    with pytest.raises(ValidationError, match="过于频繁"):
+        otp.issue(_number(99), ip="100.64.0.1")
+    assert otp.issue(_number(99), ip="100.64.0.2")  # another address is not affected
+    with clock.travel(clock.now() + dt.timedelta(minutes=61)):
+        assert otp.issue(_number(98), ip="100.64.0.1")
+
+
+def test_the_login_page_limits_the_real_client_behind_a_trusted_proxy(client, db, settings) -> None:
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    for i in range(otp.OTP_MAX_SENDS_PER_IP_HOUR):
+        client.post("/apply/login/", {"phone": _number(i), "send": "1"}, REMOTE_ADDR="10.0.0.2",
+                    headers={"X-Forwarded-For": "203.0.113.1"})
+    assert set(OneTimeCode.objects.values_list("ip", flat=True)) == {"203.0.113.1"}
+    r = client.post("/apply/login/", {"phone": _number(98), "send": "1"}, REMOTE_ADDR="10.0.0.2",
+                    headers={"X-Forwarded-For": "203.0.113.1"})
+    assert r.status_code == 400 and "过于频繁" in r.content.decode()
+    # The proxy's other client, and a client forging the header without the proxy, are on their own.
+    r = client.post("/apply/login/", {"phone": _number(98), "send": "1"}, REMOTE_ADDR="10.0.0.2",
+                    headers={"X-Forwarded-For": "6.6.6.6, 203.0.113.2"})
+    assert r.status_code == 200
+    r = client.post("/apply/login/", {"phone": _number(97), "send": "1"}, REMOTE_ADDR="198.51.100.3",
+                    headers={"X-Forwarded-For": "203.0.113.1"})
+    assert r.status_code == 200 and OneTimeCode.objects.order_by("-pk").first().ip == "198.51.100.3"
+
+
 def test_it_never_stores_the_code(db) -> None:
     code = otp.issue(A)
     row = OneTimeCode.objects.get()

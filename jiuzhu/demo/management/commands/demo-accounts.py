@@ -24,9 +24,16 @@ class Command(BaseCommand):
             self.stdout.write("没有演示账号（请先运行 jiuzhu load-demo）。")
             return
         self.stdout.write(f"演示账号（密码均为 {rows[0]['password']}）：")
-        self.stdout.write(f"{_pad('用户名', 26)}{_pad('角色', 16)}{_pad('机构代码', 10)}机构")
+        totp = any("totp_secret" in r for r in rows)
+        if totp:
+            self.stdout.write("两步验证已启用：把“TOTP 密钥”手动输入手机身份验证器应用（基于时间，6 位，30 秒），"
+                              "登录时输入应用显示的验证码。")
+        head = f"{_pad('用户名', 26)}{_pad('角色', 16)}{_pad('机构代码', 10)}"
+        self.stdout.write(head + (f"{_pad('TOTP 密钥', 34)}" if totp else "") + "机构")
         for r in rows:
-            self.stdout.write(f"{_pad(r['username'], 26)}{_pad(r['role'], 16)}{_pad(r['org_code'], 10)}{r['org_name']}")
+            secret = f"{_pad(r.get('totp_secret', '-'), 34)}" if totp else ""
+            self.stdout.write(f"{_pad(r['username'], 26)}{_pad(r['role'], 16)}{_pad(r['org_code'], 10)}"
+                              f"{secret}{r['org_name']}")
 
 
 def _pad(text: str, width: int) -> str:

@@ -12,10 +12,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--orgs-only", action="store_true", help="只载入机构和演示人员，不载入案件")
+        parser.add_argument("--with-2fa", action="store_true",
+                            help="为每个演示账号绑定身份验证器（TOTP），密钥由 jiuzhu demo-accounts 列出；"
+                                 "运行时须 JIUZHU_2FA_REQUIRED=True（默认）")
 
-    def handle(self, *args: Any, orgs_only: bool = False, **options: Any) -> None:
+    def handle(self, *args: Any, orgs_only: bool = False, with_2fa: bool = False, **options: Any) -> None:
         try:
-            load(orgs_only=orgs_only)
+            load(orgs_only=orgs_only, with_2fa=with_2fa)
         except DemoError as e:
             raise CommandError(str(e)) from None
         from jiuzhu.cases.models import AidCase

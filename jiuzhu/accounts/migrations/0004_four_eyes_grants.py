@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_alter_membership_role'),
+        ('accounts', '0003_login_security_admin_names'),
     ]
 
     operations = [
