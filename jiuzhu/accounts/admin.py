@@ -49,6 +49,12 @@ def _hold_message(request: HttpRequest, membership: Membership) -> None:
                 user=membership.user_id)
 
 
+def _before_password(request: HttpRequest, user: Any) -> str | None:
+    """Return USER's password hash as it was when this request loaded them (None if not loaded)."""
+    loaded = getattr(request, "_jiuzhu_password_before", {})
+    return loaded.get(user.pk)
+
+
 class _MembershipScope:
     """A membership is the administrator's when its organisation and its user are in their subtree."""
 
@@ -112,6 +118,14 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):  # type: ignore[type-arg]
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return bool(BaseUserAdmin.has_add_permission(self, request))
 
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            if not hasattr(request, "_jiuzhu_password_before"):
+                request._jiuzhu_password_before = {}  # type: ignore[attr-defined]
+            request._jiuzhu_password_before.setdefault(obj.pk, obj.password)  # type: ignore[attr-defined]
+        return obj
+
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         if request.user.is_superuser:
             return (*BaseUserAdmin.fieldsets, ("机构与联系", {"fields": ("full_name", "phone")}))  # type: ignore[misc]
@@ -119,6 +133,18 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):  # type: ignore[type-arg]
             return self.add_fieldsets
         return ((None, {"fields": ("username", "password")}),
                 ("个人信息", {"fields": ("full_name", "phone", "email", "is_active")}))
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        # Whoever sets another user's password could sign in as them: an approver's four-eyes roles
+        # go back to waiting for a second administrator (password resets of approvers need four eyes).
+        before = _before_password(request, obj)
+        if before is not None and before != obj.password and obj.pk != request.user.pk:
+            for m in Membership.objects.filter(user=obj, is_active=True).select_related("org"):
+                if grants.hold(m, acting_user=request.user, before=None):
+                    m.save(update_fields=["is_active", "requested_by", "requested_at", "confirmed_by",
+                                          "confirmed_at"])
+                    _hold_message(request, m)
+        return super().log_change(request, obj, message)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if not request.user.is_superuser and form.instance.pk == request.user.pk:

@@ -226,6 +226,20 @@ def test_a_province_administrator_may_confirm_a_city_request(world, pending, cli
     assert grant.is_active
 
 
+def test_resetting_an_approvers_password_holds_their_approving_role_for_a_second_admin(world, client) -> None:
+    requester = _city_admin(client, world)
+    deputy = world.user("540528", "deputy_chief")
+    response = client.post(f"/admin/accounts/user/{deputy.pk}/password/", {
+        "password1": PASSWORD, "password2": PASSWORD, "usable_password": "true"}, follow=True)
+    assert "需要另一名系统管理员确认" in response.content.decode()
+    grant = Membership.objects.get(user=deputy, role=Role.DEPUTY_CHIEF)
+    assert grant.is_pending and grant.requested_by == requester
+    assert not has_capability(User.objects.get(pk=deputy.pk), Capability.APPROVE)
+    client.force_login(world.user("540000", "admin"))
+    client.post(f"/admin/accounts/pendinggrant/{grant.pk}/confirm/")
+    assert has_capability(User.objects.get(pk=deputy.pk), Capability.APPROVE)
+
+
 def test_a_role_without_approval_is_given_at_once(world, client) -> None:
     _city_admin(client, world)
     user = world.user("540528", "finance")
