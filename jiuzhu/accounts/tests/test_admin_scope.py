@@ -454,3 +454,17 @@ def test_a_city_administrator_uploads_templates_for_their_subtree_but_not_nation
 
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def test_the_audit_diff_masks_encrypted_fields_but_says_they_changed(world) -> None:
+    from jiuzhu.accounts.admin_scope import diff, snapshot
+    from jiuzhu.support.models import PartnerAgency, PartnerContact
+
+    agency = PartnerAgency.objects.create(org=world.orgs["540528"], name="加查县民政局", kind="civil_affairs")
+    contact = PartnerContact.objects.create(agency=agency, name="联络员", phone="13900001111")
+    before = snapshot(PartnerContact.objects.get(pk=contact.pk))
+    contact.phone = "13900002222"
+    contact.save()
+    changes = diff(before, snapshot(PartnerContact.objects.get(pk=contact.pk)))
+    assert changes == {"phone": {"before": "***", "after": "***"}}
+    assert "1390000" not in str(before)
