@@ -172,7 +172,7 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):  # type: ignore[type-arg]
 class MembershipAdmin(_MembershipScope, ScopedAdmin):
     list_display = ["user", "org", "role", "department", "is_active", "grant_state"]
     list_filter = ["role", "is_active"]
-    list_select_related = ["user", "org", "department", "requested_by", "confirmed_by"]
+    list_select_related = ["user", "org", "department__org", "requested_by", "confirmed_by"]
     search_fields = ["user__username", "user__full_name", "org__name"]
     exclude = GRANT_FIELDS
 

@@ -45,14 +45,19 @@ class ApprovalRuleAdmin(ScopedAdmin):
         return ["org", "min_amount", route, "collective", "note"]
 
     def route(self, obj: ApprovalRule, bodies: dict[int, Any] | None = None) -> str:
-        """Return the rule's steps in Chinese (BODIES caches the collective body's name per organisation)."""
-        from jiuzhu.orgs.policy import get_setting
+        """Return the rule's steps in Chinese (BODIES: every organisation's own collective-body setting, loaded once)."""
+        from jiuzhu.orgs.models import OrgSetting
+        from jiuzhu.orgs.policy import SETTINGS, check_value
 
+        key = "approval.collective_body"
         bodies = {} if bodies is None else bodies
-        if obj.org_id not in bodies:
-            bodies[obj.org_id] = get_setting(obj.org, "approval.collective_body")
+        if not bodies:  # one query for the whole page: the settings that name a collective body
+            bodies.update(OrgSetting.objects.filter(key=key).values_list("org_id", "value"))
+            bodies[0] = None  # marks the cache as loaded
+        own = next((bodies[i] for i in reversed(obj.org.ancestor_ids()) if i in bodies), None)
+        body = SETTINGS[key].default if own is None else check_value(SETTINGS[key], own)
         try:
-            labels = step_labels(obj.step_codes, collective_body=bodies[obj.org_id])
+            labels = step_labels(obj.step_codes, collective_body=body)
         except ValueError:  # a stored step no longer valid: show the codes
             labels = obj.step_codes
         return " → ".join(labels)
