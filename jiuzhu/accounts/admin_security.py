@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiuzhu.accounts import twofactor
 from jiuzhu.accounts.access import has_capability
+from jiuzhu.accounts.admin_scope import READ, ScopedAdminMixin
 from jiuzhu.accounts.lockout import users_administered_by
 from jiuzhu.accounts.models import AuthenticatorDevice, BackupCodeDevice, Capability, LoginLockout, User
 from jiuzhu.audit.actions import record
@@ -28,8 +29,15 @@ from jiuzhu.audit.models import AuditEntry
 from jiuzhu.lib.netaddr import client_ip
 
 
-class _ScopedSecurityAdmin(admin.ModelAdmin):
+class _ScopedSecurityAdmin(ScopedAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """Viewable by a superuser or a system administrator; rows of the administrator's users only."""
+
+    # No organisation on these rows: get_queryset below limits them to the administrator's users,
+    # and the actions may touch exactly those rows.
+    scope_field, national = None, READ
+
+    def can_write(self, request: HttpRequest, obj: Any) -> bool:
+        return request.user.is_superuser or self.get_queryset(request).filter(pk=obj.pk).exists()
 
     def _allowed(self, request: HttpRequest) -> bool:
         user = request.user

@@ -51,6 +51,17 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
+# The charter: a system administrator manages users and settings and never handles or approves cases.
+CASE_CAPABILITIES = frozenset({C.VIEW_CASES, C.HANDLE_CASES, C.RAISE_CLUES, C.APPROVE, C.APPROVE_ADVANCE,
+                               C.REVEAL_PII, C.FINANCE})
+ADMIN_CONFLICT_MESSAGE = "系统管理员不能同时担任办案、审批或财务岗位；请为其另设账号。"
+
+
+def admin_role_conflict(roles: set[str]) -> bool:
+    """Return whether ROLES (one user's) combine the administrator's role with a case role."""
+    return Role.ADMIN in roles and any(ROLE_CAPABILITIES.get(r, frozenset()) & CASE_CAPABILITIES for r in roles)
+
+
 class User(AbstractUser):
     """A person who logs in to Jiuzhu (staff now; partners and custodians later)."""
 
@@ -76,6 +87,14 @@ class Membership(models.Model):
                                    on_delete=models.SET_NULL)
     role = models.CharField("角色", max_length=20, choices=Role.choices)
     is_active = models.BooleanField("有效", default=True)
+    # Four-eyes: a grant of an approving (or administering) role made in the admin is held inactive
+    # until a second administrator confirms it (accounts/grants.py).
+    requested_by = models.ForeignKey(User, verbose_name="授权申请人", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField("申请时间", null=True, blank=True)
+    confirmed_by = models.ForeignKey(User, verbose_name="授权确认人", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "岗位"
@@ -97,6 +116,29 @@ class Membership(models.Model):
     def capabilities(self) -> frozenset[str]:
         return ROLE_CAPABILITIES.get(self.role, frozenset())
 
+    def clean(self) -> None:
+        """Refuse to make a system administrator a case handler or approver (or the reverse)."""
+        from django.core.exceptions import ValidationError
+
+        if self.user_id is None or not self.role:
+            return
+        others = {m.role for m in Membership.objects.filter(user_id=self.user_id).exclude(pk=self.pk)}
+        if admin_role_conflict({self.role, *others}):
+            raise ValidationError(ADMIN_CONFLICT_MESSAGE)
+
+    @property
+    def is_pending(self) -> bool:
+        """Return whether this grant waits for a second administrator's confirmation."""
+        return self.requested_by_id is not None and self.confirmed_at is None
+
+
+class PendingGrant(Membership):
+    """A membership waiting for a second administrator's confirmation (the admin's confirm screen)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "待确认授权"
+        verbose_name_plural = "待确认授权"
 
 # Login security records of django-axes and django-otp, under Chinese names in the admin
 # (proxies: the tables stay the packages' own; see admin_security.py).

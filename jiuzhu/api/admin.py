@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 
+from jiuzhu.accounts.admin_scope import HIDDEN, ScopedAdmin
 from jiuzhu.api import tokens
 from jiuzhu.api.models import ApiCallLog, ApiClient, Scope
 
@@ -19,7 +20,7 @@ class ApiClientForm(forms.ModelForm):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(ScopedAdmin):
     form = ApiClientForm
     list_display = ["name", "org", "prefix", "scopes", "rate_per_minute", "is_active", "last_used_at"]
     list_filter = ["is_active"]
@@ -43,7 +44,8 @@ class ApiClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiCallLog)
-class ApiCallLogAdmin(admin.ModelAdmin):
+class ApiCallLogAdmin(ScopedAdmin):
+    scope_field, national = "client__org", HIDDEN
     list_display = ["at", "client", "method", "path", "status", "ip"]
     list_filter = ["status", "client"]
     readonly_fields = ["client", "at", "method", "path", "status", "ip", "detail"]

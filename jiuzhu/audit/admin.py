@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from jiuzhu.accounts.admin_scope import HIDDEN, ScopedAdmin
 from jiuzhu.audit.models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ScopedAdmin):
+    scope_field, national = None, HIDDEN
     list_display = ["at", "actor", "kind", "case", "field", "reason"]
     list_filter = ["kind"]
     readonly_fields = [f.name for f in AuditEntry._meta.fields]

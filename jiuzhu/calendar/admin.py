@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
 
+from jiuzhu.accounts.admin_scope import PROVINCE, ScopedAdmin
 from jiuzhu.calendar.models import CalendarYear, SpecialDay
 from jiuzhu.calendar.queries import missing_years_warning
 from jiuzhu.lib import clock
@@ -30,7 +31,8 @@ class _WarnMissingYearsMixin:
 
 
 @admin.register(SpecialDay)
-class SpecialDayAdmin(_WarnMissingYearsMixin, admin.ModelAdmin):
+class SpecialDayAdmin(_WarnMissingYearsMixin, ScopedAdmin):
+    scope_field, national = None, PROVINCE  # the national holiday table: edited at the province level only
     list_display = ["date", "weekday", "is_workday", "name", "source"]
     list_filter = ["is_workday", "name", "source"]
     date_hierarchy = "date"
@@ -44,7 +46,8 @@ class SpecialDayAdmin(_WarnMissingYearsMixin, admin.ModelAdmin):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(_WarnMissingYearsMixin, admin.ModelAdmin):
+class CalendarYearAdmin(_WarnMissingYearsMixin, ScopedAdmin):
+    scope_field, national = None, PROVINCE
     list_display = ["year", "source", "loaded_at", "note"]
     list_filter = ["source"]
     readonly_fields = ["loaded_at"]

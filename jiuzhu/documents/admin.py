@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 
+from jiuzhu.accounts.admin_scope import PROVINCE, ScopedAdmin, ScopedReadOnlyAdmin
 from jiuzhu.cases.actions import CaseActionError, CasePermissionError
 from jiuzhu.documents import actions, numbering, render
 from jiuzhu.documents.context import FIELDS
@@ -36,7 +37,7 @@ SERVICE_FIELDS = ("document", "method", "served_on", "signer_relationship", "sig
                   "recorded_at")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ScopedReadOnlyAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -82,7 +83,8 @@ class TemplateUploadForm(forms.ModelForm):
 
 
 @admin.register(DocumentTemplate)
-class DocumentTemplateAdmin(admin.ModelAdmin):
+class DocumentTemplateAdmin(ScopedAdmin):
+    national = PROVINCE  # national templates (org empty): read-only below the province
     list_display = ["kind", "scope", "version", "is_active", "placeholder_count", "uploaded_at", "uploaded_by",
                     "download"]
     list_filter = ["kind", "is_active"]
@@ -156,7 +158,7 @@ class DocumentTemplateAdmin(admin.ModelAdmin):
     def file_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not self.has_view_permission(request):
             return HttpResponse(status=403)
-        tpl = get_object_or_404(DocumentTemplate, pk=pk)
+        tpl = get_object_or_404(self.get_queryset(request), pk=pk)
         response = HttpResponse(render.read(tpl.file), content_type=DOCX)
         response["Content-Disposition"] = content_disposition_header(
             True, f"{tpl.get_kind_display()}-{'全国默认' if not tpl.org_id else tpl.org_id}-第{tpl.version}版.docx")
@@ -173,14 +175,15 @@ class NumberPatternForm(forms.ModelForm):
 
 
 @admin.register(NumberPattern)
-class NumberPatternAdmin(admin.ModelAdmin):
+class NumberPatternAdmin(ScopedAdmin):
+    national = PROVINCE
     form = NumberPatternForm
     list_display = ["kind", "org", "pattern"]
     list_filter = ["kind"]
 
 
 @admin.register(IssuerCode)
-class IssuerCodeAdmin(admin.ModelAdmin):
+class IssuerCodeAdmin(ScopedAdmin):
     list_display = ["org", "code", "derived"]
 
     @admin.display(description="系统推定的代字")
@@ -210,6 +213,7 @@ class IssuedDocumentAdmin(ReadOnlyAdmin):
 
 @admin.register(ServiceRecord)
 class ServiceRecordAdmin(ReadOnlyAdmin):
+    scope_field = "document__org"
     list_display = ["document", "method", "served_on", "recorded_by", "recorded_at"]
     fields = SERVICE_FIELDS
     readonly_fields = SERVICE_FIELDS

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from jiuzhu.accounts.admin_scope import ScopedReadOnlyAdmin
 from jiuzhu.funds.models import Budget, Contribution, LedgerEntry, Payment, StatementImport, StatementLine
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ScopedReadOnlyAdmin):
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False
 
@@ -27,6 +28,7 @@ class BudgetAdmin(ReadOnlyAdmin):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
+    scope_field = "budget__org"
     list_display = ["happened_on", "budget", "kind", "amount", "case", "payment", "document_number", "actor"]
     list_filter = ["kind"]
 
@@ -38,6 +40,7 @@ class ContributionAdmin(ReadOnlyAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
+    scope_field = "budget__org"
     list_display = ["reference", "case", "instalment_no", "amount", "due_on", "payee_name", "account_masked",
                     "status", "bank_reference"]
     list_filter = ["status"]
@@ -51,5 +54,6 @@ class StatementImportAdmin(ReadOnlyAdmin):
 
 @admin.register(StatementLine)
 class StatementLineAdmin(ReadOnlyAdmin):
+    scope_field = "statement__org"
     list_display = ["statement", "row_number", "bank_reference", "amount", "value_date", "status", "matched_payment"]
     list_filter = ["status"]

@@ -6,15 +6,20 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from jiuzhu.accounts.admin_scope import ScopedAdmin
 from jiuzhu.orgs.models import Department, Organisation, OrgSetting
 from jiuzhu.orgs.policy import SETTINGS, check_value
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ScopedAdmin):
+    scope_field = ""  # an organisation is scoped by its own path; it is written by whoever holds its parent
     list_display = ["name", "code", "kind", "level", "parent", "is_active"]
     list_filter = ["kind", "level", "is_active"]
     search_fields = ["name", "code"]
+
+    def scope_org(self, obj: Organisation) -> Organisation | None:
+        return obj.parent  # the administrator's own organisation (parent above them) is read-only
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         super().save_model(request, obj, form, change)
@@ -29,7 +34,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ScopedAdmin):
     list_display = ["name", "org", "kind"]
     list_filter = ["kind"]
 
@@ -53,7 +58,7 @@ class OrgSettingForm(forms.ModelForm):
 
 
 @admin.register(OrgSetting)
-class OrgSettingAdmin(admin.ModelAdmin):
+class OrgSettingAdmin(ScopedAdmin):
     form = OrgSettingForm
     list_display = ["org", "key", "label", "value", "note", "updated_at"]
     list_filter = ["key"]

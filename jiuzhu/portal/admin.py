@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from jiuzhu.accounts.admin_scope import HIDDEN, ScopedAdmin
 from jiuzhu.portal.models import OnlineApplication
 
 
 @admin.register(OnlineApplication)
-class OnlineApplicationAdmin(admin.ModelAdmin):
+class OnlineApplicationAdmin(ScopedAdmin):
+    national = HIDDEN
     list_display = ["receipt_number", "kind", "state", "applicant_name", "org", "source", "submitted_at", "case"]
     list_filter = ["state", "kind", "source"]
     fields = ("receipt_number", "kind", "state", "source", "applicant_name", "org", "client", "client_reference",
