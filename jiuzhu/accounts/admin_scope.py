@@ -29,7 +29,7 @@ from django.http import Http404, HttpRequest
 from jiuzhu.accounts.access import memberships_of
 from jiuzhu.accounts.models import Capability, Membership, User
 
-ADMIN_AUDIT_KIND = "admin"  # AuditEntry.kind of admin changes (not in AuditEntry.Kind: see the README)
+ADMIN_AUDIT_KIND = "admin"  # AuditEntry.Kind.ADMIN
 
 # What a row with no organisation (or a model without one) is for an administrator below the superuser.
 HIDDEN = "hidden"  # not shown at all (logs, queues, accounts' internals)

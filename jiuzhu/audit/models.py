@@ -50,6 +50,7 @@ class AuditEntry(Chained, models.Model):
         OTP_BACKUP = "otp_backup", "使用备用验证码"
         OTP_RESET = "otp_reset", "重置两步验证"
         PARTNER_LINK = "partner_link", "协作单位反馈链接"  # opens and submits through a signed referral link
+        ADMIN = "admin", "后台管理"  # every add/change/delete/action in the admin, with the field-by-field diff
 
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     # null: no signed-in user (a failed login, the system).
