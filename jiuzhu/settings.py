@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before django_tasks_db: its `db_worker` command (with a heartbeat) replaces the upstream one.
+    "jiuzhu.ops",
     "django_tasks_db",
     "jiuzhu.orgs",
     "jiuzhu.accounts",
@@ -190,3 +192,9 @@ if envbool("JIUZHU_HTTPS", "False"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+
+# --- Operations (issue 14): worker heartbeat, health, logs, metrics, read replica ---------------
+# A worker's heartbeat every N seconds; a RUNNING task whose worker is silent for STALE seconds is
+# queued again (the worker was killed). /readyz wants a heartbeat younger than STALE.
+JIUZHU_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("JIUZHU_WORKER_HEARTBEAT_SECONDS", "10"))
+JIUZHU_WORKER_STALE_SECONDS = float(os.environ.get("JIUZHU_WORKER_STALE_SECONDS", "60"))
