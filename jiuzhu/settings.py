@@ -198,3 +198,16 @@ if envbool("JIUZHU_HTTPS", "False"):
 # queued again (the worker was killed). /readyz wants a heartbeat younger than STALE.
 JIUZHU_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("JIUZHU_WORKER_HEARTBEAT_SECONDS", "10"))
 JIUZHU_WORKER_STALE_SECONDS = float(os.environ.get("JIUZHU_WORKER_STALE_SECONDS", "60"))
+# Every request is logged once and counted for /metrics (first, so that it times everything).
+MIDDLEWARE.insert(0, "jiuzhu.ops.logs.RequestLogMiddleware")
+# JIUZHU_LOG_FORMAT=json: one JSON object per line (request id, user id, org, path, status, duration).
+if os.environ.get("JIUZHU_LOG_FORMAT", "text") == "json":
+    LOGGING["formatters"] = {"json": {"()": "jiuzhu.ops.logs.JsonFormatter"}}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+    LOGGING["loggers"]["django_tasks_db"] = {"handlers": ["console"], "level": "INFO", "propagate": False}
+elif os.environ.get("JIUZHU_LOG_FORMAT", "text") != "text":
+    raise ImproperlyConfigured("JIUZHU_LOG_FORMAT must be text or json")
+# /metrics answers a bearer token (JIUZHU_METRICS_TOKEN or _FILE) or addresses in JIUZHU_METRICS_ALLOW
+# (comma-separated IPs/CIDRs); with neither it is a 404.
+JIUZHU_METRICS_TOKEN = envsecret("JIUZHU_METRICS_TOKEN") or ""
+JIUZHU_METRICS_ALLOW = [a.strip() for a in os.environ.get("JIUZHU_METRICS_ALLOW", "").split(",") if a.strip()]

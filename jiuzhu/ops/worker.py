@@ -41,8 +41,8 @@ def beat(worker_id: str, started_at: dt.datetime) -> None:
 
 def reap_orphans(now: dt.datetime | None = None) -> list[str]:
     """Put back to READY every RUNNING task whose worker has no fresh heartbeat; return their ids."""
-    from django_tasks_db.models import DBTaskResult
     from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
 
     from jiuzhu.ops.models import WorkerHeartbeat
 
