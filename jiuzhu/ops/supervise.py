@@ -36,9 +36,15 @@ class Child:
     history: list[float] = field(default_factory=list)
 
     def start(self) -> None:
+        argv = list(self.argv)
+        if "--worker-id" in argv:
+            # A new id at every start: a restarted worker must not look like the one that died, whose
+            # running task the others requeue once its heartbeat goes stale.
+            i = argv.index("--worker-id") + 1
+            argv[i] = f"{argv[i]}-{os.urandom(3).hex()}"
         # Its own session: a Ctrl-C in the terminal reaches only the supervisor, which then sends each
         # child a single TERM (a second signal would make a worker abandon its task).
-        self.proc = subprocess.Popen(self.argv, start_new_session=True)
+        self.proc = subprocess.Popen(argv, start_new_session=True)
         self.started = time.monotonic()
         log(f"started {self.name} (pid {self.proc.pid})")
 
@@ -58,7 +64,7 @@ def build_children(args: argparse.Namespace) -> list[Child]:
     children = [Child("web (gunicorn)", gunicorn)]
     tag = args.bind[0].replace(":", "-").replace("[", "").replace("]", "")
     for i in range(args.workers):
-        wid = f"{socket.gethostname()[:20]}-{tag}-w{i}"[:64]
+        wid = f"{socket.gethostname()[:20]}-{tag}-w{i}"[:56]
         children.append(Child(f"worker {i}", [str(bindir / "jiuzhu"), "db_worker", "--no-reload",
                                               "--worker-id", wid]))
     return children
