@@ -211,3 +211,11 @@ elif os.environ.get("JIUZHU_LOG_FORMAT", "text") != "text":
 # (comma-separated IPs/CIDRs); with neither it is a 404.
 JIUZHU_METRICS_TOKEN = envsecret("JIUZHU_METRICS_TOKEN") or ""
 JIUZHU_METRICS_ALLOW = [a.strip() for a in os.environ.get("JIUZHU_METRICS_ALLOW", "").split(",") if a.strip()]
+# Read replica (optional): the statistics screen, the exports and the API's statistics read from it.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["jiuzhu.ops.router.ReplicaRouter"]
+MIDDLEWARE.append("jiuzhu.ops.router.ReplicaMiddleware")
+JIUZHU_REPLICA_VIEWS = ["stats:index", "stats:drill", "stats:export", "stats:ledger", "cases:export",
+                        "funds:export", "api:stats"]
