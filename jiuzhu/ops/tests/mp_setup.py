@@ -1,7 +1,7 @@
 """Set-up of the multi-process test's own database (run in a separate process by `jiuzhu shell`).
 
 The demo's organisations and staff (the same loader as `jiuzhu load-demo`), Jiacha's budget, 20
-granted cases waiting for their decision document, one scheduled payment and an API token; the ids
+granted cases waiting for their decision document, one scheduled payment, an API token and the demo's history as a ledger workbook; the ids
 go to a JSON file for the test.
 """
 
@@ -20,6 +20,7 @@ def main(out: str) -> None:
     from jiuzhu.demo import data
     from jiuzhu.funds.tests.helpers import fund, scheduled
     from jiuzhu.lib import clock
+    from jiuzhu.stats.tests.helpers import shannan_ledger, workbook
 
     world = World()
     CalendarYear.objects.get_or_create(year=clock.today().year + 1)  # so that /readyz can be ready
@@ -28,7 +29,11 @@ def main(out: str) -> None:
     cases = [world.to("granted", amount="8000") for _ in range(N_DECISIONS)]
     _, token = tokens.issue(name="12309平台", org=world.orgs["540528"], scopes=["submit", "read_cases"],
                             rate_per_minute=100000)
+    rows = shannan_ledger()
+    ledger = Path(out).with_name("ledger.xlsx")
+    ledger.write_bytes(workbook(rows))
     Path(out).write_text(json.dumps({
+        "ledger": str(ledger), "ledger_rows": len(rows), "importer": world.user("540500", "kongshen").username,
         "cases": [c.pk for c in cases], "payment": payment.pk, "token": token,
         "handler": world.user("540528", "kongshen").username,
         "finance": world.user("540528", "finance").username, "password": data.DEMO_PASSWORD,

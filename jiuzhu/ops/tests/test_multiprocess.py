@@ -3,7 +3,8 @@ ports) on one PostgreSQL database, driven by a bounded concurrent mix from threa
 
 Checked: no 5xx; one application per client reference; the same payment paid from both ports at
 once is paid once with one ledger row; 20 decision documents issued at once get 20 consecutive
-numbers; every PDF conversion and SMS is done exactly once; a worker killed (SIGKILL) while it
+numbers; the same ledger uploaded from both ports is imported once; every PDF conversion and SMS
+is done exactly once; a worker killed (SIGKILL) while it
 converts a document has that task taken over by another worker. Everything it starts it stops; its
 database (jiuzhu_mp_<random>) is dropped at the end. Loopback only, fixed counts, timeouts.
 """
@@ -158,7 +159,8 @@ def test_two_launchers_two_workers_one_database_keep_every_promise(tmp_path: Pat
             assert r.status_code == 302, r.text[:500]
             return dict(s.cookies)
 
-        handler, finance = login(ids["handler"]), login(ids["finance"])
+        handler, finance, importer = login(ids["handler"]), login(ids["finance"]), login(ids["importer"])
+        ledger_bytes = Path(ids["ledger"]).read_bytes()
 
         def post(port: int, path: str, cookies: dict[str, str], data: dict[str, str]) -> requests.Response:
             return requests.post(f"http://127.0.0.1:{port}{path}", cookies=cookies, allow_redirects=False,
@@ -180,6 +182,12 @@ def test_two_launchers_two_workers_one_database_keep_every_promise(tmp_path: Pat
         for i, pk in enumerate(ids["cases"]):
             jobs.append(("issue", lambda p=ports[i % 2], pk=pk: post(
                 p, f"/documents/cases/{pk}/issue/grant_decision/", handler, {"payment_method": "lump_sum"})))
+        for i in range(2):  # the same ledger uploaded from both ports: imported once
+            jobs.append(("import", lambda p=ports[i]: requests.post(
+                f"http://127.0.0.1:{p}/stats/import/", cookies=importer, allow_redirects=False, timeout=120,
+                data={"csrfmiddlewaretoken": importer["csrftoken"]},
+                files={"file": ("ledger.xlsx", ledger_bytes,
+                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})))
         random.Random(14).shuffle(jobs)
 
         # Kill the worker that is converting a document, once, while the mix runs.
@@ -226,6 +234,7 @@ def test_two_launchers_two_workers_one_database_keep_every_promise(tmp_path: Pat
         assert set(by_kind["page"]) == {200}, by_kind["page"]
         assert sorted(by_kind["api"]).count(201) == N_REFS and set(by_kind["api"]) <= {200, 201}, by_kind["api"]
         assert set(by_kind["pay"]) == {302} and set(by_kind["issue"]) == {302}, by_kind
+        assert by_kind["import"] == [302, 302], by_kind["import"]
 
         # One application per client reference.
         apps = _sql(mp, "SELECT client_reference, count(*) FROM portal_onlineapplication GROUP BY client_reference")
@@ -249,13 +258,18 @@ def test_two_launchers_two_workers_one_database_keep_every_promise(tmp_path: Pat
         status, wids = _sql(mp, "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult WHERE id = %s",
                             (killed["task"],))[0]
         assert status == "SUCCESSFUL" and len(wids) >= 2 and wids[-1] != killed["worker"], (status, wids, killed)
+        # The ledger uploaded twice at once: both jobs finished, its cases imported once.
+        jobs_done = _sql(mp, "SELECT status, imported, skipped FROM stats_ledgerimport")
+        assert [s for s, _, _ in jobs_done] == ["done", "done"], jobs_done
+        assert sum(i for _, i, _ in jobs_done) == ids["ledger_rows"], jobs_done
+        assert _sql(mp, "SELECT count(*) FROM cases_aidcase WHERE channel = 'ledger'") == [(ids["ledger_rows"],)]
         # Every SMS sent exactly once: one outbox line per message record, all sent.
         msgs = _sql(mp, "SELECT state, text FROM notifications_outboundmessage")
         assert msgs and {s for s, _ in msgs} == {"sent"}, msgs
         outbox = (var / "sms-outbox.log").read_text(encoding="utf-8").splitlines()
         assert len(outbox) == len(msgs), (len(outbox), len(msgs))
         tasks = _sql(mp, "SELECT status, count(*) FROM django_tasks_database_dbtaskresult GROUP BY status")
-        figures.update(tasks=dict(tasks), sms=len(msgs), documents=len(docs), applications=len(apps),
+        figures.update(tasks=dict(tasks), sms=len(msgs), ledger_jobs=jobs_done, documents=len(docs), applications=len(apps),
                        killed=killed, restarts_logged=sum(
                            "exited with code" in lr.log.read_text() for lr in launchers))
 
