@@ -23,6 +23,10 @@ class Command(upstream.Command):
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker_id = options["worker_id"]
+        if options.get("batch"):
+            # Drain and exit (cron, tests): not a member of the pool, so no heartbeat and no reaping.
+            super().handle(*args, **options)
+            return
         hb = Heartbeat(worker_id)
         hb.start()
         try:
