@@ -90,7 +90,14 @@ class RequestLogMiddleware:
 
 
 def log_task(sender: Any, task_result: Any, **kwargs: Any) -> None:
-    """task_finished receiver: one line per task run."""
+    """task_finished receiver: one line per task run (never raises: a log line must not fail a task)."""
+    try:
+        _log_task(task_result)
+    except Exception:
+        task_logger.exception("could not log a finished task")
+
+
+def _log_task(task_result: Any) -> None:
     started, finished = task_result.started_at, task_result.finished_at
     took = (finished - started).total_seconds() * 1000 if started and finished else None
     worker = task_result.worker_ids[-1] if getattr(task_result, "worker_ids", None) else None

@@ -135,3 +135,20 @@ def test_safe_path_hides_tokens_and_names() -> None:
     assert safe_path("/cases/12/") == "/cases/12/"
     assert safe_path("/support/r/AbCdEf0123456789xyz:signed/") == "/support/r/:/"
     assert safe_path("/search/张三/") == "/search/:/"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_task_run_writes_one_log_line_without_its_arguments(caplog) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    from jiuzhu.notifications.tasks import deliver_message
+
+    deliver_message.enqueue(987654321)
+    with caplog.at_level(logging.INFO, logger="jiuzhu.task"):
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    recs = [r for r in caplog.records if r.name == "jiuzhu.task"]
+    assert len(recs) == 1
+    line = json.loads(JsonFormatter().format(recs[0]))
+    assert line["task"].endswith("deliver_message") and line["status"] == "SUCCESSFUL"
+    assert line["duration_ms"] is not None and line["worker"]
+    assert "987654321" not in json.dumps(line)
