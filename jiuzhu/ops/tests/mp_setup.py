@@ -27,6 +27,7 @@ def main(out: str) -> None:
     fund(world, budget="2000000", allocated="1000000")
     payment = scheduled(world, amount="12000")[0]
     cases = [world.to("granted", amount="8000") for _ in range(N_DECISIONS)]
+    last = world.to("granted", amount="8000")  # its document is issued just before the stop
     _, token = tokens.issue(name="12309平台", org=world.orgs["540528"], scopes=["submit", "read_cases"],
                             rate_per_minute=100000)
     rows = shannan_ledger()
@@ -34,7 +35,7 @@ def main(out: str) -> None:
     ledger.write_bytes(workbook(rows))
     Path(out).write_text(json.dumps({
         "ledger": str(ledger), "ledger_rows": len(rows), "importer": world.user("540500", "kongshen").username,
-        "cases": [c.pk for c in cases], "payment": payment.pk, "token": token,
+        "cases": [c.pk for c in cases], "last_case": last.pk, "payment": payment.pk, "token": token,
         "handler": world.user("540528", "kongshen").username,
         "finance": world.user("540528", "finance").username, "password": data.DEMO_PASSWORD,
     }))

@@ -5,7 +5,8 @@ Checked: no 5xx; one application per client reference; the same payment paid fro
 once is paid once with one ledger row; 20 decision documents issued at once get 20 consecutive
 numbers; the same ledger uploaded from both ports is imported once; every PDF conversion and SMS
 is done exactly once; a worker killed (SIGKILL) while it
-converts a document has that task taken over by another worker. Everything it starts it stops; its
+converts a document has that task taken over by another worker; TERM during a conversion lets it
+finish before the launchers exit. Everything it starts it stops; its
 database (jiuzhu_mp_<random>) is dropped at the end. Loopback only, fixed counts, timeouts.
 """
 
@@ -279,6 +280,21 @@ def test_two_launchers_two_workers_one_database_keep_every_promise(tmp_path: Pat
                              headers={"Authorization": "Bearer mp-metrics-token"})
             assert m.status_code == 200 and "jiuzhu_task_queue_depth 0.0" in m.text, m.text[-2000:]
             assert requests.get(f"http://127.0.0.1:{p}/readyz", timeout=30).status_code == 200
+        # Graceful stop: TERM while a worker converts a document; the conversion still finishes.
+        r = post(ports[0], f"/documents/cases/{ids['last_case']}/issue/grant_decision/", handler,
+                 {"payment_method": "lump_sum"})
+        assert r.status_code == 302
+        deadline = time.monotonic() + 60
+        running: list[tuple] = []
+        while time.monotonic() < deadline and not running:
+            running = _sql(mp, "SELECT id FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING' "
+                               "AND task_path LIKE %s", ("%convert_document%",))
+            time.sleep(0.05)
+        assert running, "the last conversion was not seen running"
+        codes = [lr.stop() for lr in launchers]
+        assert _sql(mp, "SELECT status FROM django_tasks_database_dbtaskresult WHERE id = %s",
+                    (running[0][0],)) == [("SUCCESSFUL",)]
+        figures["graceful_stop"] = "conversion finished after TERM"
     finally:
         codes = [lr.stop() for lr in launchers]
         figures["stop_codes"] = codes
