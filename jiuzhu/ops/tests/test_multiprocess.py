@@ -127,7 +127,7 @@ def test_two_launchers_two_workers_one_database_keep_every_promise(tmp_path: Pat
             "SECRET_KEY_FILE": str(secrets_dir / "SECRET_KEY"),
             "JIUZHU_FIELD_KEYS_FILE": str(secrets_dir / "JIUZHU_FIELD_KEYS"),
             "JIUZHU_BLIND_INDEX_KEY_FILE": str(secrets_dir / "JIUZHU_BLIND_INDEX_KEY"),
-            "JIUZHU_WORKER_HEARTBEAT_SECONDS": "1", "JIUZHU_WORKER_STALE_SECONDS": "6",
+            "JIUZHU_WORKER_HEARTBEAT_SECONDS": "1", "JIUZHU_WORKER_STALE_SECONDS": "10",
             "JIUZHU_METRICS_TOKEN": "mp-metrics-token", "JIUZHU_LOG_FORMAT": "json",
         })
         jiuzhu = str(ROOT / ".venv/bin/jiuzhu")
@@ -146,7 +146,11 @@ def test_two_launchers_two_workers_one_database_keep_every_promise(tmp_path: Pat
         launchers.append(Launcher(env, ports[1], tmp_path / "serve-b.log", "--no-migrate"))
         launchers[1].wait_ready()
         mp = dj_database_url.parse(env["DATABASE_URL"])
-        workers = dict(_sql(mp, "SELECT worker_id, pid FROM ops_workerheartbeat"))
+        # /readyz of the second launcher is satisfied by the first's worker: wait for both heartbeats.
+        deadline = time.monotonic() + 90
+        while len(workers := dict(_sql(mp, "SELECT worker_id, pid FROM ops_workerheartbeat"))) < 2:
+            assert time.monotonic() < deadline, workers
+            time.sleep(0.3)
         assert len(workers) == 2, workers
 
         # One login per user (the session lives in the shared database, so it works on both ports).
