@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -41,6 +42,20 @@ def worker() -> Check:
     return True, f"{fresh} worker(s) alive"
 
 
+_HOST_CACHE: dict[str, tuple[float, Check]] = {}
+
+
+def _cached(name: str, fn: Callable[[], Check], seconds: float = 60) -> Check:
+    """Checks of what is installed on the host run at most once a minute per process (fc-list is slow)."""
+    now = time.monotonic()
+    hit = _HOST_CACHE.get(name)
+    if hit and now - hit[0] < seconds:
+        return hit[1]
+    result = fn()
+    _HOST_CACHE[name] = (now, result)
+    return result
+
+
 def libreoffice() -> Check:
     path = shutil.which("soffice") or shutil.which("libreoffice")
     if not path:
@@ -74,7 +89,8 @@ def calendar() -> Check:
 
 CHECKS: dict[str, Callable[[], Check]] = {
     "database": database, "migrations": migrations, "worker": worker,
-    "libreoffice": libreoffice, "fonts": fonts, "calendar": calendar,
+    "libreoffice": lambda: _cached("libreoffice", libreoffice), "fonts": lambda: _cached("fonts", fonts),
+    "calendar": calendar,
 }
 
 
