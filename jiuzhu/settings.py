@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before django_tasks_db: its `db_worker` command (with a heartbeat) replaces the upstream one.
+    "jiuzhu.ops",
     "django_tasks_db",
     # Staff login hardening (issue 11 finding 3): lockout after failed logins, TOTP second factor.
     "axes",
@@ -269,3 +271,30 @@ SECRETS_FROM_LOCAL_FILE = sorted(
     if not envsecret(name)
 )
 # --- end of deployment security -----------------------------------------------------------------
+
+# --- Operations (issue 14): worker heartbeat, health, logs, metrics, read replica ---------------
+# A worker's heartbeat every N seconds; a RUNNING task whose worker is silent for STALE seconds is
+# queued again (the worker was killed). /readyz wants a heartbeat younger than STALE.
+JIUZHU_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("JIUZHU_WORKER_HEARTBEAT_SECONDS", "10"))
+JIUZHU_WORKER_STALE_SECONDS = float(os.environ.get("JIUZHU_WORKER_STALE_SECONDS", "60"))
+# Every request is logged once and counted for /metrics (first, so that it times everything).
+MIDDLEWARE.insert(0, "jiuzhu.ops.logs.RequestLogMiddleware")
+# JIUZHU_LOG_FORMAT=json: one JSON object per line (request id, user id, org, path, status, duration).
+if os.environ.get("JIUZHU_LOG_FORMAT", "text") == "json":
+    LOGGING["formatters"] = {"json": {"()": "jiuzhu.ops.logs.JsonFormatter"}}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+    LOGGING["loggers"]["django_tasks_db"] = {"handlers": ["console"], "level": "INFO", "propagate": False}
+elif os.environ.get("JIUZHU_LOG_FORMAT", "text") != "text":
+    raise ImproperlyConfigured("JIUZHU_LOG_FORMAT must be text or json")
+# /metrics answers a bearer token (JIUZHU_METRICS_TOKEN or _FILE) or addresses in JIUZHU_METRICS_ALLOW
+# (comma-separated IPs/CIDRs); with neither it is a 404.
+JIUZHU_METRICS_TOKEN = envsecret("JIUZHU_METRICS_TOKEN") or ""
+JIUZHU_METRICS_ALLOW = [a.strip() for a in os.environ.get("JIUZHU_METRICS_ALLOW", "").split(",") if a.strip()]
+# Read replica (optional): the statistics screen, the exports and the API's statistics read from it.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["jiuzhu.ops.router.ReplicaRouter"]
+MIDDLEWARE.append("jiuzhu.ops.router.ReplicaMiddleware")
+JIUZHU_REPLICA_VIEWS = ["stats:index", "stats:drill", "stats:export", "stats:ledger", "cases:export",
+                        "funds:export", "api:stats"]

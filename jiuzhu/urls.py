@@ -24,5 +24,6 @@ urlpatterns = [
     path("intake/", include("jiuzhu.portal.intake_urls")),
     path("api/v1/", include("jiuzhu.api.urls")),
     path("stats/", include("jiuzhu.stats.urls")),
+    path("", include("jiuzhu.ops.urls")),  # /healthz, /readyz, /metrics
     path("", include("jiuzhu.cases.urls")),
 ]
