@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -96,7 +97,7 @@ def _run(job: LedgerImport) -> LedgerImport:
         errors = default_storage.save(f"imports/ledger-errors/{clock.today():%Y}/ledger-{job.pk}.errors.xlsx",
                                       ContentFile(ledger.errors_workbook(checked)))
         return _finish(job, LedgerImport.Status.FAILED, error_count=len(checked.errors), errors_workbook=errors,
-                       message=f"台账有 {len(checked.errors)} 处错误，未导入任何案件。\n" + "\n".join(checked.messages()[:50]))
+                       message=f"台账有 {len(checked.errors)} 处错误，未导入任何案件。\n" + "\n".join(_summary(checked)[:50]))
     LedgerImport.objects.filter(pk=job.pk).update(status=LedgerImport.Status.IMPORTING)
     try:
         n = ledger.import_rows(checked, acting_user=job.created_by)
@@ -104,6 +105,13 @@ def _run(job: LedgerImport) -> LedgerImport:
         return _finish(job, LedgerImport.Status.FAILED, message="；".join(e.messages), error_count=1)
     return _finish(job, LedgerImport.Status.DONE, imported=n, skipped=checked.existing,
                    message=f"导入 {n} 件，跳过 {checked.existing} 件（已存在）")
+
+
+def _summary(checked: ledger.Checked) -> list[str]:
+    """The errors as kept with the import: line, column and reason, without the parts of an ID number
+    some reasons quote (its birth date, its area code); the full rows are in the errors workbook."""
+    return [f"第{line}行 {column}: {re.sub(r'“[^”]*”', '', reason) if column == '身份证号码' else reason}"
+            for line, column, reason in checked.errors]
 
 
 def _finish(job: LedgerImport, status: str, **fields: Any) -> LedgerImport:

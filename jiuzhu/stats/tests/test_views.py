@@ -243,7 +243,8 @@ def test_an_ended_import_keeps_no_id_number_in_clear_and_deletes_the_upload(worl
     client.force_login(world.user("540528", "kongshen"))
     every = shannan_ledger()
     good = [every[4], every[5]]
-    bad = [every[4], {**every[6], "身份证号码": id_number(1)[:-1] + "0"}]
+    bad = [every[4], {**every[6], "身份证号码": id_number(1)[:-1] + "0"},
+           {**every[5], "身份证号码": id_number(2, birth="19800230")}]  # the message must not quote its birth date
     needles = [r["身份证号码"].encode() for r in good + bad]
     _upload(client, good, name="good.xlsx")
     _upload(client, bad, name="bad.xlsx")
@@ -251,8 +252,8 @@ def test_an_ended_import_keeps_no_id_number_in_clear_and_deletes_the_upload(worl
                if hasattr(j, "upload")]
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     done, failed = LedgerImport.objects.get(file_name="good.xlsx"), LedgerImport.objects.get(file_name="bad.xlsx")
-    assert done.status == "done" and done.imported == 2 and failed.status == "failed" and failed.error_count == 1
-    assert _holds_in_clear(needles) == []
+    assert done.status == "done" and done.imported == 2 and failed.status == "failed" and failed.error_count == 2
+    assert _holds_in_clear(needles + [b"19800230"]) == []
     # The uploads are gone; the errors workbook is kept (encrypted) until its owner deletes it.
     assert not done.upload and not failed.upload and not done.errors_workbook and failed.errors_workbook
     assert len(uploads) == 2 and not any(p.exists() for p in uploads)
@@ -263,4 +264,5 @@ def test_an_ended_import_keeps_no_id_number_in_clear_and_deletes_the_upload(worl
     failed.refresh_from_db()
     assert not failed.errors_workbook and client.get(f"/stats/import/{failed.pk}/errors.xlsx").status_code == 404
     assert not kept.exists()
-    assert failed.message and "第3行 身份证号码" in failed.message
+    assert "第3行 身份证号码: 身份证号码校验位不正确" in failed.message
+    assert "第4行 身份证号码: 身份证号码中的出生日期不是有效日期" in failed.message
