@@ -83,6 +83,16 @@ class EncryptedFileSystemStorage(FileSystemStorage):
                 names.append(os.path.relpath(os.path.join(root, f), self.location).replace("\\", "/"))
         return sorted(names)
 
+    def remove_stale_rotations(self) -> int:
+        """Delete the half-written copies an interrupted rotation left (never a stored file)."""
+        n = 0
+        for root, _dirs, files in os.walk(self.location):
+            for f in files:
+                if f.endswith(ROTATING_SUFFIX):
+                    os.remove(os.path.join(root, f))
+                    n += 1
+        return n
+
     def rotate(self, name: str, *, full: bool = False) -> str:
         """Bring NAME under the newest key and the configured cipher; return what was done.
 

@@ -239,6 +239,7 @@ def rotate(*, checkpoint: Checkpoint, batch_size: int = 500, max_batches: int | 
             checkpoint.save()
             if progress:
                 progress(seen)
+    default_storage.remove_stale_rotations()  # type: ignore[attr-defined]
     names = [n for n in default_storage.all_names() if n > checkpoint.data["files"]]  # type: ignore[attr-defined]
     for start in range(0, len(names), batch_size):
         if not budget_left():

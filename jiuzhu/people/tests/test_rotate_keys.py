@@ -164,9 +164,11 @@ def test_a_damaged_file_is_reported_and_does_not_stop_the_rotation(db, settings,
     good = default_storage.save("b/good.bin", ContentFile(b"y" * 100))
     with open(default_storage.path(bad), "ab") as f:
         f.write(b"!")
+    stale = Path(default_storage.path(good) + ".rotating")  # what a killed run leaves behind
+    stale.write_bytes(b"half")
     settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY, settings.FIELD_ENCRYPTION_KEYS[0]]
     summary = rotation.rotate(checkpoint=rotation.Checkpoint(tmp_path / "cp.json"))
-    assert summary.damaged == [bad] and summary.files == {"rewrapped": 1}
+    assert summary.damaged == [bad] and summary.files == {"rewrapped": 1} and not stale.exists()
     settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY]
     with default_storage.open(good) as f:
         assert f.read() == b"y" * 100
