@@ -49,6 +49,20 @@ BLIND_INDEX_KEY = envsecret("JIUZHU_BLIND_INDEX_KEY") or _secrets["JIUZHU_BLIND_
 # someone who can write to it cannot recompute a chain. Never change it on a running installation.
 AUDIT_KEY = envsecret("JIUZHU_AUDIT_KEY") or _secrets["JIUZHU_AUDIT_KEY"]  # type: ignore[index]
 
+# --- Encryption at rest (issue 11, finding 4) ---
+# Cipher of new field values and stored files: "aes-256-gcm" (default) or "sm4-gcm" (GM/T 0002). Values
+# carry their cipher and key id, so a switch reads the old ones; `jiuzhu rotate-keys` moves them over.
+FIELD_CIPHER = os.environ.get("JIUZHU_CIPHER", "aes-256-gcm")
+if FIELD_CIPHER not in ("aes-256-gcm", "sm4-gcm"):
+    raise ImproperlyConfigured(f"JIUZHU_CIPHER must be aes-256-gcm or sm4-gcm, not {FIELD_CIPHER!r}")
+# Blind indexes: "hmac-sha256" (default) or "hmac-sm3"; changing it needs `jiuzhu rotate-keys` at once.
+BLIND_INDEX_ALG = os.environ.get("JIUZHU_BLIND_INDEX_ALG", "hmac-sha256")
+if BLIND_INDEX_ALG not in ("hmac-sha256", "hmac-sm3"):
+    raise ImproperlyConfigured(f"JIUZHU_BLIND_INDEX_ALG must be hmac-sha256 or hmac-sm3, not {BLIND_INDEX_ALG!r}")
+# Stored files written before they were encrypted (no Jiuzhu header) are refused unless this is True;
+# `jiuzhu rotate-keys` encrypts them whatever it says.
+PRIVATE_FILES_READ_PLAINTEXT = envbool("JIUZHU_PRIVATE_FILES_READ_PLAINTEXT", "False")
+
 ALLOWED_HOSTS = os.environ.get("JIUZHU_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("JIUZHU_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -157,7 +171,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded case material lives outside every public path and is served only by access-checked views.
 PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+    # Every stored file is encrypted (envelope, streaming): jiuzhu/lib/storage.py.
+    "default": {"BACKEND": "jiuzhu.lib.storage.EncryptedFileSystemStorage",
                 "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }

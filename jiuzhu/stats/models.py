@@ -21,9 +21,10 @@ class LedgerImport(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField("上传时间")
     file_name = models.CharField("文件名", max_length=200)
-    # The workbook itself (at most 20 MB, LedgerUploadForm): kept in the database so the worker reads
-    # exactly what was uploaded, whatever machine it runs on.
-    data = models.BinaryField("台账文件")
+    # The uploaded workbook (at most 20 MB, LedgerUploadForm), in the encrypted private store (the worker
+    # shares it: it writes the documents' PDFs there too). It holds ID numbers: deleted when the import
+    # ends, done or failed (purge_payload); counts and the message stay.
+    upload = models.FileField("台账文件", upload_to="imports/ledger/%Y/", max_length=200, blank=True)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.QUEUED)
     done = models.PositiveIntegerField("已处理行数", default=0)
     total = models.PositiveIntegerField("总行数", default=0)
@@ -31,7 +32,9 @@ class LedgerImport(models.Model):
     skipped = models.PositiveIntegerField("跳过件数（已存在）", default=0)
     error_count = models.PositiveIntegerField("错误数", default=0)
     message = models.TextField("结果说明", blank=True)
-    errors_file = models.BinaryField("错误清单", null=True, blank=True)
+    # The input rows with an 错误 column (so with ID numbers): encrypted like every stored file, and
+    # deleted by its owner (import_errors_delete) or with the import.
+    errors_workbook = models.FileField("错误清单", upload_to="imports/ledger-errors/%Y/", max_length=200, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
     class Meta:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -217,15 +218,22 @@ def import_status(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse({"status": job.status, "label": job.get_status_display(), "done": job.done, "total": job.total,
                          "percent": job.percent, "message": job.message, "imported": job.imported,
                          "skipped": job.skipped, "errors": job.error_count,
-                         "errors_url": reverse("stats:import_errors", args=[job.pk]) if job.error_count else ""})
+                         "errors_url": reverse("stats:import_errors", args=[job.pk]) if job.errors_workbook else ""})
 
 
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.http import FileResponse
+
+    from jiuzhu.stats import actions
+
     job = _job(request, pk)
-    if not job.errors_file:
+    if not job.errors_workbook:
         raise Http404("该导入没有错误清单")
-    response = HttpResponse(bytes(job.errors_file), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="ledger-{job.pk}.errors.xlsx"'
-    return response
+    if request.method == "POST":  # the owner deletes it (it lists every row, ID numbers included)
+        actions.delete_errors(job)
+        messages.success(request, "错误清单已删除。")
+        return redirect("stats:import", pk=job.pk)
+    return FileResponse(job.errors_workbook.open("rb"), content_type=XLSX, as_attachment=True,
+                        filename=f"ledger-{job.pk}.errors.xlsx")
 
 

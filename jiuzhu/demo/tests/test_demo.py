@@ -101,3 +101,26 @@ def test_the_audit_chains_of_the_loaded_demo_are_intact(loaded) -> None:
     assert total > 500
     assert f"全部完好：共核对 {total} 条记录。" in out.getvalue()
     assert not CaseEvent.objects.filter(hash="").exists()
+
+
+def test_after_the_demo_no_stored_file_holds_an_id_number_or_phone_in_clear(loaded, settings) -> None:
+    """Issue 11, finding 4: the red team found 10 of 24 stored files with full ID numbers and phones."""
+    import io
+    import zipfile
+    from pathlib import Path
+
+    from jiuzhu.documents.models import IssuedDocument
+    from jiuzhu.people.models import Person
+
+    secrets = {v.encode() for p in Person.objects.all() for v in (p.id_number, p.phone) if len(v) >= 11}
+    assert secrets and IssuedDocument.objects.exists()
+    leaks = []
+    files = [p for p in Path(settings.PRIVATE_MEDIA_ROOT).rglob("*") if p.is_file()]
+    for path in files:
+        data = path.read_bytes()
+        texts = [data]
+        if zipfile.is_zipfile(io.BytesIO(data)):
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                texts += [z.read(n) for n in z.namelist()]
+        leaks += [path.name for t in texts if any(s in t for s in secrets)]
+    assert len(files) >= IssuedDocument.objects.count() and leaks == []

@@ -28,8 +28,9 @@ def test_it_round_trips_any_unicode_text(text: str) -> None:
 @given(text=st.text(min_size=1))
 def test_it_never_stores_the_plain_bytes(text: str) -> None:
     blob = crypto.encrypt(text, context=CTX)
-    assert blob[0] == 2  # format version; then the 4-byte key fingerprint, the nonce, ciphertext and tag
-    assert len(blob) == 1 + 4 + 12 + len(text.encode()) + 16
+    # format version 3; then the 4-byte key fingerprint, the cipher id, the nonce, ciphertext and tag
+    assert blob[0] == 3 and blob[5] == crypto.CIPHERS["aes-256-gcm"]
+    assert len(blob) == 1 + 4 + 1 + 12 + len(text.encode()) + 16
     if len(text.encode()) >= 4:
         assert text.encode() not in blob
 

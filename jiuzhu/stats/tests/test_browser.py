@@ -94,6 +94,12 @@ def test_the_web_import_shows_progress_and_the_errors(page: Page, live_server, w
     header, raw = ledger.read_workbook(Path(download.value.path()).read_bytes())
     assert header[-1] == "错误" and "应为“救助”或“不予救助”" in raw[3][-1]
     page.screenshot(path=folder / "03-import-errors.png", full_page=True)
+    # The errors workbook lists ID numbers: once read, its owner deletes it.
+    page.reload()
+    page.get_by_role("button", name="删除错误清单（含身份证号码）").click()
+    expect(page.get_by_text("错误清单已删除。")).to_be_visible()
+    expect(page.locator("#errors")).to_be_hidden()
+    page.screenshot(path=folder / "03b-import-errors-deleted.png", full_page=True)
 
     page.goto(f"{base}/stats/import/")
     page.set_input_files("#id_file", str(tmp_path / "good.xlsx"))

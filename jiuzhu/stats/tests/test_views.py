@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -166,7 +167,7 @@ def test_a_bad_web_import_writes_nothing_and_offers_the_errors(world, client) ->
     assert "第2行 承办院: 您无权导入山南市人民检察院的案件" in status["message"]
     assert "第4行 身份证号码: 身份证号码校验位不正确" in status["message"] and status["errors"] == 2
     errors = client.get(status["errors_url"])
-    header, raw = ledger.read_workbook(errors.content)
+    header, raw = ledger.read_workbook(b"".join(errors.streaming_content))  # streamed, decrypted
     assert header[-1] == "错误" and len(raw) == 4
     # Someone else's import does not exist for another user.
     client.force_login(world.user("540527", "kongshen"))
@@ -211,3 +212,57 @@ def test_the_further_figures_follow_a_real_case(world) -> None:
     assert budget["budgeted"] == 100000 and budget["committed"] == 8000 and str(budget["commit_rate"]) == "8.0"
     # Another county's figures are not in this scope.
     assert queries.accepted(world.orgs["540527"], start, today) == {"accepted": 0, "ex_officio": 0}
+
+
+def _holds_in_clear(needles: list[bytes]) -> list[str]:
+    """Where NEEDLES appear in clear: any column of stats_ledgerimport, any stored file (zips opened)."""
+    import zipfile
+
+    from django.conf import settings
+
+    def texts(data: bytes) -> list[bytes]:
+        out = [data]
+        if zipfile.is_zipfile(io.BytesIO(data)):
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                out += [z.read(n) for n in z.namelist()]
+        return out
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM stats_ledgerimport")
+        values = [bytes(v) if isinstance(v, (bytes, memoryview)) else str(v).encode() for row in cursor.fetchall()
+                  for v in row if v is not None]
+    found = [f"stats_ledgerimport: {n.decode()}" for v in values for t in texts(v) for n in needles if n in t]
+    for path in Path(settings.PRIVATE_MEDIA_ROOT).rglob("*"):
+        if path.is_file():
+            found += [f"{path.name}: {n.decode()}" for t in texts(path.read_bytes()) for n in needles if n in t]
+    return found
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_ended_import_keeps_no_id_number_in_clear_and_deletes_the_upload(world, client, settings) -> None:
+    client.force_login(world.user("540528", "kongshen"))
+    every = shannan_ledger()
+    good = [every[4], every[5]]
+    bad = [every[4], {**every[6], "身份证号码": id_number(1)[:-1] + "0"},
+           {**every[5], "身份证号码": id_number(2, birth="19800230")}]  # the message must not quote its birth date
+    needles = [r["身份证号码"].encode() for r in good + bad]
+    _upload(client, good, name="good.xlsx")
+    _upload(client, bad, name="bad.xlsx")
+    uploads = [Path(settings.PRIVATE_MEDIA_ROOT) / j.upload.name for j in LedgerImport.objects.all()
+               if hasattr(j, "upload")]
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    done, failed = LedgerImport.objects.get(file_name="good.xlsx"), LedgerImport.objects.get(file_name="bad.xlsx")
+    assert done.status == "done" and done.imported == 2 and failed.status == "failed" and failed.error_count == 2
+    assert _holds_in_clear(needles + [b"19800230"]) == []
+    # The uploads are gone; the errors workbook is kept (encrypted) until its owner deletes it.
+    assert not done.upload and not failed.upload and not done.errors_workbook and failed.errors_workbook
+    assert len(uploads) == 2 and not any(p.exists() for p in uploads)
+    kept = Path(settings.PRIVATE_MEDIA_ROOT) / failed.errors_workbook.name
+    assert kept.exists()
+    r = client.post(f"/stats/import/{failed.pk}/errors.xlsx")
+    assert r.status_code == 302
+    failed.refresh_from_db()
+    assert not failed.errors_workbook and client.get(f"/stats/import/{failed.pk}/errors.xlsx").status_code == 404
+    assert not kept.exists()
+    assert "第3行 身份证号码: 身份证号码校验位不正确" in failed.message
+    assert "第4行 身份证号码: 身份证号码中的出生日期不是有效日期" in failed.message
