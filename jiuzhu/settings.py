@@ -182,6 +182,13 @@ LOGGING = {
 # Attachments: what the upload check accepts (also enforced by content sniffing).
 ATTACHMENT_MAX_BYTES = int(os.environ.get("JIUZHU_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
 
+# The date policy (jiuzhu/lib/dates.py): no date before 1 January of JIUZHU_EARLIEST_YEAR (default 2000:
+# the national aid rules date from 2014 and imported ledgers go back to 2018, so 2000 leaves room for old
+# paper files while 0001-01-01 or 1900-01-01 is refused), and a future date (a plan, a period end) at
+# most JIUZHU_LATEST_YEARS_AHEAD years ahead (default 30: custody for a new-born runs until they are 18).
+JIUZHU_EARLIEST_YEAR = int(os.environ.get("JIUZHU_EARLIEST_YEAR", "2000"))
+JIUZHU_LATEST_YEARS_AHEAD = int(os.environ.get("JIUZHU_LATEST_YEARS_AHEAD", "30"))
+
 # Behind HTTPS (every real deployment): secure cookies, redirects and HSTS.
 if envbool("JIUZHU_HTTPS", "False"):
     SESSION_COOKIE_SECURE = True
