@@ -19,6 +19,7 @@ from jiuzhu.audit.models import AuditEntry
 from jiuzhu.funds import actions, forms, queries
 from jiuzhu.funds.models import Payment, Recovery, StatementLine
 from jiuzhu.lib import clock, dates
+from jiuzhu.lib.params import int_id
 from jiuzhu.orgs.models import Organisation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -145,7 +146,7 @@ def payment_orders(request: HttpRequest, code: str) -> HttpResponse:
     qs = queries.orderable_payments(org)
     selected = request.POST.getlist("payment")
     if selected:
-        qs = qs.filter(pk__in=[int(x) for x in selected if x.isdigit()])
+        qs = qs.filter(pk__in=[i for x in selected if (i := int_id(x)) is not None])
     try:
         data = actions.payment_order_workbook(org, acting_user=user, payments=list(qs))
     except ValidationError as e:

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from jiuzhu.lib import crypto
+from jiuzhu.lib.params import int_id
 from jiuzhu.notifications import outbound
 from jiuzhu.notifications.sms import SmsError
 from jiuzhu.people.idcard import mask_phone
@@ -184,7 +185,7 @@ def materials(request: HttpRequest, bidx: str, pk: int) -> HttpResponse:
     status, errors = 200, []
     if request.method == "POST":
         if "remove" in request.POST:
-            actions.remove_file(app, int(request.POST["remove"]) if request.POST["remove"].isdigit() else 0)
+            actions.remove_file(app, int_id(request.POST["remove"]) or 0)
             return redirect("portal:materials", pk=app.pk)
         if "next" in request.POST:
             if not app.files.exists():
