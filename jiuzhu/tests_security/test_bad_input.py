@@ -73,7 +73,7 @@ FULL = os.environ.get("JIUZHU_CORPUS") == "all"
 IGNORED_TABLES = re.compile(r"^(django_session|api_apicalllog|api_apiclient|axes_.*|.*ratelimit.*|.*throttle.*)$")
 # Pages whose forms are outside this corpus: Django's admin (its own forms; scoped by accounts/admin),
 # logout (a POST that ends the crawl's session).
-SKIP_PATHS = re.compile(r"^/(admin/|logout/)")
+SKIP_PATHS = re.compile(r"^/(admin/|logout/|apply/logout/)")
 
 
 # ---------------------------------------------------------------------------------------------
