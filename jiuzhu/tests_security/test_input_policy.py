@@ -223,6 +223,13 @@ def test_it_answers_404_for_an_impossible_drill_down_year(world, client, year) -
     assert client.get("/stats/cases/", {"year": "2026"}).status_code == 200
 
 
+def test_it_answers_a_search_with_a_nul_character_with_a_message(world, client) -> None:
+    # Found by the corpus on PostgreSQL, which refuses NUL in text (a DataError, so a 500).
+    client.force_login(world.user("540528", "kongshen"))
+    r = client.post("/search/", {"q": "卓玛\x00"})
+    assert r.status_code == 400 and "检索词含有不能识别的字符" in r.content.decode()
+
+
 # ---------------------------------------------------------------------------------------------
 # Closing a case whose decided aid was not all paid
 
