@@ -38,6 +38,7 @@ from django.db import connection, transaction
 from django.forms import BaseForm
 from django.urls import Resolver404, resolve
 
+from jiuzhu.cases import actions
 from jiuzhu.lib import clock
 
 # The corpus: the issue's list, and what the red team's payloads looked like.
@@ -336,7 +337,7 @@ def drive(client: Any, form: Form, tally: Tally) -> None:
         send(client, form, {**base, **button}, files, tally, f"file variant {i}")
 
 
-def crawl(client: Any, start: list[str], tally: Tally, *, limit: int = 150) -> list[Form]:
+def crawl(client: Any, start: list[str], tally: Tally, *, limit: int = 250) -> list[Form]:
     """Every form on every page reachable by links from START (same site, GET, no downloads)."""
     seen: set[str] = set()
     queue = list(start)
@@ -415,12 +416,39 @@ def surfaces(world, cases):  # type: ignore[no-untyped-def]
     _, link = support.send_referral(cases[STEPS.index("paid")], acting_user=world.user("540528", "kongshen"),
                                     agency=agency, measures=["dibao"], situation="生活困难。", basis="consent",
                                     basis_note="本人同意")
+    # The money screens' later forms: a payment to make, one sent back, a recovery with a receipt,
+    # a custody release waiting for the other side, and a decision at the last approval step.
+    from decimal import Decimal
+
+    from jiuzhu.custody import actions as custody
+    from jiuzhu.demo.loader import MEETING, approver_for
+    from jiuzhu.funds import actions as funds
+
+    h, fin = world.user("540528", "kongshen"), world.user("540528", "finance")
+    due = world.to("awaiting_payment")
+    funds.schedule_payments(due, acting_user=h, plan=[(due.decided_amount, clock.today())], payee_kind="applicant",
+                            payee_name="本人", bank_name="中国农业银行", account="6228480000000000001")
+    returned = world.to("paid")
+    funds.mark_returned(returned.payments.get(is_advance=False), acting_user=fin, reason="账户已注销")
+    recovered = world.to("paid")
+    r = funds.open_recovery(recovered, acting_user=h, ground="fraud", facts="虚报。", amount_due=Decimal("100"))
+    funds.record_recovery_receipt(r, acting_user=fin, amount=Decimal("50"))
+    custody.request_release(agreement, acting_user=h, amount=Decimal("100"), purpose="学费")
+    final = world.to("pending_approval")
+    while (step := final.approval_steps.get(status="pending")) and final.approval_steps.filter(
+            opinion=step.opinion, seq__gt=step.seq).exists():
+        actions.approve_step(final, acting_user=approver_for(world.demo, "540528", step.role), comment="同意。",
+                             meeting={**MEETING, "meeting_date": clock.today()})
+    more = [f"/cases/{c.pk}/" for c in (due, returned, recovered, final)] + [
+        f"/funds/cases/{recovered.pk}/recovery/", f"/custody/cases/{agreement.case_id}/"]
     applicant = Client()
     login(applicant, "13900139000")
     pk = fill_application(applicant)
     assert applicant.post(f"/apply/a/{pk}/submit/", {"declaration": "on"}).status_code == 302
-    return {User.objects.get(username="cust1"): ["/custody/portal/", f"/custody/portal/{agreement.pk}/"],
-            None: [urlsplit(link).path]}
+    more.append(f"/intake/{pk}/")
+    return {"more": more,
+            User.objects.get(username="cust1"): ["/custody/portal/", f"/custody/portal/{agreement.pk}/"],
+            None: [f"/support/r/{link}/"]}
 
 
 def test_it_survives_the_corpus_on_every_staff_form(world, cases, surfaces, client) -> None:
@@ -428,7 +456,9 @@ def test_it_survives_the_corpus_on_every_staff_form(world, cases, surfaces, clie
     client.raise_request_exception = False  # a 500 is counted, and the sweep goes on
     starts = ["/", "/cases/new/", "/funds/", "/stats/", "/support/", "/custody/", "/intake/", "/search/",
               "/documents/", "/support/screening/", "/support/clues/new/", "/stats/import/"]
-    who = [(world.user(code, role), starts + [f"/cases/{c.pk}/" for c in cases]) for code, role in ROLES]
+    more = surfaces.pop("more")
+    # Case pages first: they carry most forms, and the crawl stops after `limit` pages a role.
+    who = [(world.user(code, role), [f"/cases/{c.pk}/" for c in cases] + more + starts) for code, role in ROLES]
     for user, pages in [*who, *surfaces.items()]:
         client.logout()
         if user is not None:
