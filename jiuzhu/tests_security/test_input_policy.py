@@ -11,6 +11,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from jiuzhu.cases import actions
 from jiuzhu.cases.forms import ClueForm, PartyForm
@@ -271,3 +274,34 @@ def test_it_refuses_closing_a_follow_up_case_after_a_return(world) -> None:
     actions.close(case, acting_user=h, summary="办结。")
     case.refresh_from_db()
     assert case.status == Status.CLOSED
+
+
+# ---------------------------------------------------------------------------------------------
+# The policy as properties (any date, any string)
+
+
+
+@hypothesis_settings(max_examples=300, deadline=None, derandomize=True)
+@given(day=st.dates(), past=st.booleans())
+def test_the_date_policy_takes_exactly_the_dates_between_its_bounds(day, past) -> None:
+    from jiuzhu.lib import dates
+
+    upper = clock.today() if past else dates.latest()
+    assert (dates.problem(day, past=past) is None) == (dates.earliest() <= day <= upper)
+
+
+@hypothesis_settings(max_examples=300, deadline=None, derandomize=True)
+@given(raw=st.one_of(st.text(max_size=25), st.from_regex(r"\A(\+86)?1[3-9][0-9]{9}\Z"),
+                     st.from_regex(r"\A0[0-9]{2,3}-?[0-9]{7,8}\Z")))
+def test_a_phone_is_kept_only_when_it_is_a_mobile_or_a_landline_and_normalising_is_stable(raw) -> None:
+    import re
+
+    from jiuzhu.people.phones import LANDLINE, MOBILE, clean_phone
+
+    try:
+        phone = clean_phone(raw)
+    except ValidationError:
+        return
+    assert phone == "" and not raw.strip() or MOBILE.match(phone) or LANDLINE.match(phone)
+    assert clean_phone(phone) == phone
+    assert re.fullmatch(r"[0-9]*", phone)
