@@ -550,6 +550,7 @@ def test_it_survives_the_corpus_on_every_api_operation(world, client, api_token)
 
     def check(response: Any, before: dict[str, str], label: str) -> None:
         tally.requests += 1
+        tally.statuses[response.status_code] += 1
         if response.status_code >= 500:
             tally.failures.append(f"{response.status_code} {label}")
         elif response.status_code >= 400:
