@@ -16,6 +16,7 @@ from jiuzhu.accounts.access import can_write_case, has_capability
 from jiuzhu.accounts.models import Capability, User
 from jiuzhu.calendar import workdays
 from jiuzhu.lib import clock, dates
+from jiuzhu.lib.params import int_id
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.orgs.policy import get_setting
 from jiuzhu.people import idcard
@@ -151,7 +152,7 @@ def referral_from_link(signed: str) -> Referral:
         raise LinkError("链接无效：链接不完整或已被改动。") from None
     pk, token, issued = (value.split(".") + ["", "", ""])[:3]
     referral = (Referral.objects.select_related("agency", "case", "case__handling_org", "case__applicant")
-                .filter(pk=int(pk) if pk.isdigit() else 0).first())
+                .filter(pk=int_id(pk) or 0).first())
     if referral is None or not hmac.compare_digest(referral.token_hash, _token_hash(token)):
         raise LinkError("链接无效：该链接已作废，请联系移送的检察院获取新链接。")
     days = get_setting(referral.case.handling_org, "support.referral_link_days")
