@@ -249,6 +249,13 @@ SESSION_COOKIE_AGE = JIUZHU_SESSION_IDLE_MINUTES * 60
 # Attachments: what the upload check accepts (also enforced by content sniffing).
 ATTACHMENT_MAX_BYTES = int(os.environ.get("JIUZHU_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
 
+# The date policy (jiuzhu/lib/dates.py): no date before 1 January of JIUZHU_EARLIEST_YEAR (default 2000:
+# the national aid rules date from 2014 and imported ledgers go back to 2018, so 2000 leaves room for old
+# paper files while 0001-01-01 or 1900-01-01 is refused), and a future date (a plan, a period end) at
+# most JIUZHU_LATEST_YEARS_AHEAD years ahead (default 30: custody for a new-born runs until they are 18).
+JIUZHU_EARLIEST_YEAR = int(os.environ.get("JIUZHU_EARLIEST_YEAR", "2000"))
+JIUZHU_LATEST_YEARS_AHEAD = int(os.environ.get("JIUZHU_LATEST_YEARS_AHEAD", "30"))
+
 # Reverse proxies whose X-Forwarded-For is believed (CIDRs, comma-separated; default none: the
 # client's address is REMOTE_ADDR). Read only by jiuzhu.lib.netaddr.client_ip.
 from jiuzhu.lib.netaddr import parse_networks as _parse_networks  # noqa: E402

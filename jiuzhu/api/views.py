@@ -28,6 +28,7 @@ from jiuzhu.api.models import ApiCallLog, ApiClient, Scope
 from jiuzhu.api.tokens import client_for
 from jiuzhu.cases.models import AidCase, Deadline
 from jiuzhu.lib import clock
+from jiuzhu.lib.dates import ApiDate
 from jiuzhu.lib.netaddr import client_ip
 from jiuzhu.orgs.models import Organisation
 
@@ -197,6 +198,7 @@ def _chinese(e: dict[str, Any]) -> str:
         "json_invalid": "请求体不是有效的 JSON。",
         "extra_forbidden": "不认识的字段。",
         "literal_error": "取值不正确。",
+        "value_error": str(ctx.get("error") or "取值不正确。"),  # e.g. the date policy's Chinese message
     }.get(kind, "取值不正确。")
 
 
@@ -540,8 +542,9 @@ def list_cases(request: HttpRequest, filters: Query[ChangedQuery]) -> Any:
 
 
 class StatsQuery(Schema):
-    date_from: dt.date = Field(..., alias="from")
-    date_to: dt.date = Field(..., alias="to")
+    # The one date policy (lib/dates.py): a period from the earliest year to the planning horizon.
+    date_from: ApiDate = Field(..., alias="from")
+    date_to: ApiDate = Field(..., alias="to")
     org: str = Field("", max_length=6)
 
 

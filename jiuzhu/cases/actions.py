@@ -34,10 +34,11 @@ from jiuzhu.cases.models import (
     ReviewOpinion,
     Status,
 )
-from jiuzhu.lib import clock
+from jiuzhu.lib import clock, dates
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.people.actions import get_or_create_person
 from jiuzhu.people.models import Person
+from jiuzhu.people.phones import clean_phone
 from jiuzhu.rules.approval import route_for
 
 
@@ -77,13 +78,9 @@ def _check_open(case: AidCase, move_name: str, acting_user: User | None) -> None
         raise InvalidTransition(f"案件当前状态为“{Status(case.status).label}”，不能再修改。")
 
 
-def _on(on: dt.date | None, *, not_before: dt.date | None = None, what: str = "日期") -> dt.date:
-    day = on or clock.today()
-    if day > clock.today():
-        raise CaseActionError(f"{what}不能晚于今天。")
-    if not_before and day < not_before:
-        raise CaseActionError(f"{what}不能早于{not_before:%Y年%m月%d日}。")
-    return day
+def _on(on: dt.date | None, *, not_before: dt.date | None = None, what: str = "日期", **order: Any) -> dt.date:
+    """The date of a step: today when not given; the one date policy (lib/dates.py) and its order."""
+    return dates.check(on, what=what, not_before=not_before, error=CaseActionError, **order)
 
 
 def _event(case: AidCase, action: str, *, acting_user: User | None, kind: str = CaseEvent.Kind.RECORD,
@@ -243,6 +240,8 @@ def update_applicant(case: AidCase, *, acting_user: User, groups: list[str] | No
     assert person is not None
     from jiuzhu.people.actions import _apply_id, _has_cases_outside, find_person_by_id_number
 
+    if details.get("phone"):
+        details["phone"] = clean_phone(details["phone"])
     id_number = details.pop("id_number", "")
     if id_number:
         other = find_person_by_id_number(id_number)
@@ -535,6 +534,15 @@ def _check_step_authority(case: AidCase, step: ApprovalStep, acting_user: User, 
             raise CaseActionError(f"{step.label}集体研究须记录会议日期、参会人员和会议纪要。")
         if not str(meeting.get("attendees", "")).strip():
             raise CaseActionError("请填写参会人员。")
+        if isinstance(meeting["meeting_date"], dt.date):  # return_opinion passes a placeholder
+            _on(meeting["meeting_date"], what="会议日期", not_before=case.accepted_on, not_before_what="受理日期")
+
+
+def _meeting_before_decision(meeting: dict[str, Any] | None, day: dt.date) -> None:
+    """The collective body meets first, then the decision is made: meeting date ≤ decision date."""
+    held = (meeting or {}).get("meeting_date")
+    if isinstance(held, dt.date) and held > day:
+        raise CaseActionError(f"会议日期不能晚于决定日期（{day:%Y年%m月%d日}）。")
 
 
 def _take_step(case: AidCase, step: ApprovalStep, acting_user: User, comment: str,
@@ -601,6 +609,7 @@ def decide_grant(case: AidCase, *, acting_user: User, amount: Decimal, reasons: 
     step = _final_step(case, acting_user, meeting)
     opinion = step.opinion
     day = _on(on, not_before=case.accepted_on, what="决定日期")
+    _meeting_before_decision(meeting if step.role == ApprovalStep.COLLECTIVE else None, day)
     if amount is None or amount <= 0:
         raise CaseActionError("救助金额必须大于零。")
     if amount.as_tuple().exponent < -2:  # type: ignore[operator]
@@ -639,6 +648,7 @@ def decide_refuse(case: AidCase, *, acting_user: User, reasons: str, grounds: li
     case = _lock(case, "decide_refuse", acting_user)
     step = _final_step(case, acting_user, meeting)
     day = _on(on, not_before=case.accepted_on, what="决定日期")
+    _meeting_before_decision(meeting if step.role == ApprovalStep.COLLECTIVE else None, day)
     if not reasons.strip():
         raise CaseActionError("不予救助须写明理由，以便向申请人解释说明。")
     _take_step(case, step, acting_user, reasons, meeting)
@@ -716,11 +726,21 @@ def payment_made(case: AidCase, *, acting_user: User, on: dt.date, instalments: 
     return case
 
 
+def _check_fully_paid(case: AidCase, what: str) -> None:
+    """Follow-up and closing come after the aid is paid: refuse while decided − paid − recovered > 0
+    (an instalment returned by the bank and never reissued is money still owed)."""
+    from jiuzhu.funds.queries import unpaid_aid
+
+    if case.decision == AidCase.Decision.GRANT and (owed := unpaid_aid(case)) > 0:
+        raise CaseActionError(f"尚有 {owed:,.2f} 元救助金未发放，不能{what}。")
+
+
 @transaction.atomic(durable=True)
 def start_follow_up(case: AidCase, *, acting_user: User, held_on: dt.date, content: str, method: str) -> AidCase:
     """Record the first follow-up visit; the case stays in follow-up until closed."""
     case = _lock(case, "start_follow_up", acting_user)
-    _on(held_on, not_before=case.paid_on, what="回访日期")
+    _check_fully_paid(case, "开始回访")
+    _on(held_on, not_before=case.paid_on, what="回访日期", not_before_what="发放日期")
     if not content.strip():
         raise CaseActionError("请填写回访情况。")
     _transition(case, "start_follow_up", Status.FOLLOW_UP, acting_user=acting_user, note=content, method=method)
@@ -735,6 +755,7 @@ def close(case: AidCase, *, acting_user: User, summary: str, on: dt.date | None 
     case = _lock(case, "close", acting_user)
     if case.status == Status.SERVED and case.decision == AidCase.Decision.GRANT:
         raise InvalidTransition("决定救助的案件须发放救助金后才能结案。")
+    _check_fully_paid(case, "结案")
     day = _on(on, not_before=case.served_on or case.decided_on, what="结案日期")
     _transition(case, "close", Status.CLOSED, acting_user=acting_user, note=summary, fields={"closed_on": day},
                 on=day)

@@ -20,16 +20,9 @@ from jiuzhu.cases.models import (
     Record,
     RefusalGround,
 )
+from jiuzhu.lib.dates import DateField
 from jiuzhu.people import idcard
-
-DATE = forms.DateInput(attrs={"type": "date"})
-
-
-class DateField(forms.DateField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", DATE)
-        kwargs.setdefault("error_messages", {"invalid": "请输入有效日期（年-月-日）。", "required": "请填写日期。"})
-        super().__init__(*args, **kwargs)
+from jiuzhu.people.phones import PhoneField
 
 
 class AmountField(forms.DecimalField):
@@ -62,7 +55,7 @@ class ClueForm(forms.Form):
                                     help_text="如移送部门、协作单位名称、12309登记号")
     person_name = forms.CharField(label="当事人姓名", max_length=50)
     id_number = IdNumberField(label="身份证号码", required=False, help_text="可暂不填写，受理前须补全")
-    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    phone = PhoneField(label="联系电话", required=False)
     address = forms.CharField(label="住址", max_length=200, required=False)
     original_case_number = forms.CharField(label="原案件案号", max_length=80, required=False)
     charge = forms.CharField(label="案由/罪名", max_length=80, required=False)
@@ -271,7 +264,7 @@ class AssignForm(forms.Form):
 
 class ApplicantForm(forms.Form):
     id_number = IdNumberField(label="身份证号码", required=False, help_text="留空则不修改")
-    phone = forms.CharField(label="联系电话", max_length=20, required=False, help_text="留空则不修改")
+    phone = PhoneField(label="联系电话", required=False, help_text="留空则不修改")
     address = forms.CharField(label="住址", max_length=200, required=False, help_text="留空则不修改")
     ethnicity = forms.CharField(label="民族", max_length=20, required=False)
     bank_name = forms.CharField(label="开户银行", max_length=60, required=False)
@@ -330,7 +323,7 @@ class PartyForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=50)
     id_number = IdNumberField(label="身份证号码", required=False)
     relationship = forms.CharField(label="与被害人关系", max_length=30, required=False)
-    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    phone = PhoneField(label="联系电话", required=False)
     address = forms.CharField(label="住址", max_length=200, required=False)
 
 
@@ -345,8 +338,8 @@ class WorklistFilter(forms.Form):
     status = forms.ChoiceField(label="状态", required=False)
     org = forms.ChoiceField(label="检察院", required=False)
     group = forms.ChoiceField(label="人员类别", choices=[("", "全部")] + Group.choices, required=False)
-    date_from = DateField(label="线索日期自", required=False)
-    date_to = DateField(label="至", required=False)
+    date_from = DateField(label="线索日期自", required=False, past=False)
+    date_to = DateField(label="至", required=False, past=False, what="截止日期")
 
     def __init__(self, *args: Any, orgs: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -28,7 +28,7 @@ from jiuzhu.custody.models import (
     EntrustmentAgreement,
     ReleaseRequest,
 )
-from jiuzhu.lib import clock
+from jiuzhu.lib import clock, dates
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.people.idcard import mask_tail
 
@@ -53,13 +53,9 @@ def _amount(value: Any, what: str = "金额") -> Decimal:
         raise CustodyError(e.messages[0]) from None
 
 
-def _day(on: dt.date | None, what: str, not_before: dt.date | None = None) -> dt.date:
-    day = on or clock.today()
-    if day > clock.today():
-        raise CustodyError(f"{what}不能晚于今天。")
-    if not_before and day < not_before:
-        raise CustodyError(f"{what}不能早于{not_before:%Y年%m月%d日}。")
-    return day
+def _day(on: dt.date | None, what: str, not_before: dt.date | None = None, **rules: Any) -> dt.date:
+    """Today when not given; the one date policy (lib/dates.py) and its order rules."""
+    return dates.check(on, what=what, not_before=not_before, error=CustodyError, **rules)
 
 
 def _require_procurator(user: User, case: AidCase) -> None:
@@ -182,6 +178,7 @@ def create_agreement(case: AidCase, *, acting_user: User, custodian: Custodian, 
         if not (value or "").strip():
             raise CustodyError(f"请填写{label}。")
     day = _day(signed_on, "签订日期", case.decided_on)
+    _day(ends_on, "代管期限", past=False, default_today=False)
     if ends_on <= day:
         raise CustodyError("代管期限应晚于签订日期。")
     try:
@@ -327,6 +324,7 @@ def submit_report(agreement: EntrustmentAgreement, *, acting_user: User, period_
     _require_custodian(acting_user, a)
     if period_to < period_from:
         raise CustodyError("报告期止不能早于报告期起。")
+    _day(period_from, "报告期起")
     _day(period_to, "报告期止", a.signed_on)
     if not content.strip():
         raise CustodyError("请填写代管资金使用与监管情况。")

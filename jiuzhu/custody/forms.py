@@ -24,7 +24,7 @@ class AgreementForm(forms.Form):
         label="暂停或变更支取的情形", widget=forms.Textarea(attrs={"rows": 2}),
         initial="（一）资金未用于约定用途的；（二）监护人发生变更的；（三）受助人情况发生重大变化的。")
     signed_on = DateField(label="签订日期", required=False)
-    ends_on = DateField(label="代管期限至")
+    ends_on = DateField(label="代管期限至", past=False)
 
     def __init__(self, *args: Any, custodians: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -31,7 +31,7 @@ from jiuzhu.cases.actions import CaseActionError, CasePermissionError
 from jiuzhu.cases.models import AidCase, CaseEvent
 from jiuzhu.documents import builder, context, numbering, render, sandbox
 from jiuzhu.documents.models import NUMBERED_KINDS, DocumentTemplate, IssuedDocument, Kind, ServiceRecord
-from jiuzhu.lib import clock
+from jiuzhu.lib import clock, dates
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.people import idcard
 
@@ -310,10 +310,8 @@ def record_service(doc: IssuedDocument, *, acting_user: User, method: str, serve
         raise CaseActionError("该文书已被更正作废，请送达最新版本。")
     if method not in ServiceRecord.Method.values:
         raise CaseActionError("请选择送达方式。")
-    if served_on > clock.today():
-        raise CaseActionError("送达日期不能晚于今天。")
-    if served_on < timezone.localdate(doc.issued_at):
-        raise CaseActionError("送达日期不能早于文书制作日期。")
+    dates.check(served_on, what="送达日期", not_before=timezone.localdate(doc.issued_at),
+                not_before_what="文书制作日期", error=CaseActionError)
     if not recipient.strip():
         raise CaseActionError("请填写受送达人。")
     if method == ServiceRecord.Method.PROXY and not (signer_name.strip() and signer_relationship.strip()):

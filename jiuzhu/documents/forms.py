@@ -10,6 +10,7 @@ from jiuzhu.cases.models import AidCase
 from jiuzhu.documents.context import SPECS
 from jiuzhu.documents.models import IssuedDocument, ServiceRecord
 from jiuzhu.lib import clock
+from jiuzhu.lib.dates import DateField
 
 
 def _extra_field(name: str, case: AidCase) -> forms.Field:
@@ -72,7 +73,7 @@ class CorrectForm(IssueForm):
 
 class ServiceForm(forms.Form):
     method = forms.ChoiceField(label="送达方式", choices=ServiceRecord.Method.choices)
-    served_on = forms.DateField(label="送达日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    served_on = DateField(label="送达日期")
     recipient = forms.CharField(label="受送达人", max_length=50)
     signer_name = forms.CharField(label="签收人", max_length=50, required=False, help_text="代为签收时填写。")
     signer_relationship = forms.CharField(label="签收人与受送达人关系", max_length=30, required=False)

@@ -36,7 +36,7 @@ from jiuzhu.funds.models import (
     StatementImport,
     StatementLine,
 )
-from jiuzhu.lib import clock
+from jiuzhu.lib import clock, dates
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.orgs.policy import get_setting
 from jiuzhu.people.idcard import mask_tail
@@ -85,11 +85,9 @@ def _amount(value: Any, what: str = "金额") -> Decimal:
     return amount
 
 
-def _day(on: dt.date | None, what: str = "日期") -> dt.date:
-    day = on or clock.today()
-    if day > clock.today():
-        raise FundsError(f"{what}不能晚于今天。")
-    return day
+def _day(on: dt.date | None, what: str = "日期", **rules: Any) -> dt.date:
+    """Today when not given; the one date policy (lib/dates.py) with its order RULES."""
+    return dates.check(on, what=what, error=FundsError, **rules)
 
 
 @transaction.atomic(savepoint=False)
@@ -97,6 +95,8 @@ def _locked_budget(org: Organisation, year: int) -> Budget:
     """Return the budget of ORG for YEAR under a row lock, creating an empty one if needed."""
     if org.kind != Organisation.Kind.PROCURATORATE:
         raise FundsError(f"{org.name}不是检察院，不能列支救助资金。")
+    if not dates.budget_year_allowed(year):
+        raise FundsError(f"预算年度应在{dates.earliest().year}年至{clock.today().year + 1}年之间。")
     Budget.objects.get_or_create(org=org, fiscal_year=year)
     return Budget.objects.select_for_update().select_related("org").get(org=org, fiscal_year=year)
 
@@ -465,6 +465,9 @@ def schedule_payments(case: AidCase, *, acting_user: User, plan: list[tuple[Deci
         raise FundsError("请填写收款人和开户银行。")
     account = _check_account(account)
     amounts = [_amount(a, f"第{i}期金额") for i, (a, _) in enumerate(plan, 1)]
+    for i, (_, due_on) in enumerate(plan, 1):  # planned payment ≥ decision date, not beyond the horizon
+        _day(due_on, f"第{i}期计划发放日期", past=False, default_today=False, not_before=case.decided_on,
+             not_before_what="决定日期")
     advance = advance_committed(case)
     payable = case.decided_amount - advance  # type: ignore[operator]
     if sum(amounts, Decimal(0)) != payable:
@@ -590,11 +593,12 @@ def reissue(payment: Payment, *, acting_user: User, bank_name: str, account: str
     if not bank_name.strip():
         raise FundsError("请填写开户银行。")
     account = _check_account(account)
+    due_on = _day(due_on, "计划发放日期", past=False, not_before=p.returned_on, not_before_what="退票日期")
     version = Payment.objects.filter(case=p.case, instalment_no=p.instalment_no).count() + 1
     new = Payment.objects.create(
         case=p.case, contribution=p.contribution, budget=p.budget, instalment_no=p.instalment_no,
         is_advance=p.is_advance, amount=p.amount,
-        due_on=due_on or clock.today(), payee_kind=p.payee_kind, payee_name=payee_name.strip() or p.payee_name,
+        due_on=due_on, payee_kind=p.payee_kind, payee_name=payee_name.strip() or p.payee_name,
         bank_name=bank_name.strip(), account=account, account_masked=mask_tail(account),
         reference=f"P-{p.case_id}-{p.instalment_no}-{version}", reissue_of=p, created_by=acting_user)
     _event(p.case, "payment_reissued", acting_user=acting_user, note=f"付款{p.reference}退票后重新发放为{new.reference}",
@@ -847,7 +851,7 @@ def open_recovery(case: AidCase, *, acting_user: User, ground: str, facts: str, 
         raise FundsError("本案没有先行救助，不能以“先行救助后不予救助”为由追回。")
     if Recovery.objects.filter(case=case).exists():
         raise FundsError("本案已登记追回，请在原追回记录中继续办理。")
-    day = _day(on, "决定追回日期")
+    day = _day(on, "决定追回日期", not_before=case.decided_on or case.raised_on, not_before_what="救助决定日期")
     recovery = Recovery.objects.create(case=case, budget=_recovery_budget(case), ground=ground, facts=facts.strip(),
                                        amount_due=amount_due, decided_on=day, document_number=document_number.strip(),
                                        created_by=acting_user, created_at=clock.now())
@@ -906,7 +910,7 @@ def transfer_to_treasury(recovery: Recovery, *, acting_user: User, amount: Decim
         raise FundsError(f"上缴金额不能超过已追回未上缴的{r.recovered - r.transferred:,.2f}元。")
     if not document_number.strip():
         raise FundsError("请填写缴款书号码。")
-    day = _day(on, "上缴日期")
+    day = _day(on, "上缴日期", not_before=r.decided_on, not_before_what="决定追回日期")
     Recovery.objects.filter(pk=r.pk).update(transferred=F("transferred") + amount)
     r.refresh_from_db()
     RecoveryEntry.objects.create(recovery=r, kind=RecoveryEntry.Kind.TRANSFER, amount=amount, happened_on=day,

@@ -120,3 +120,15 @@ def recovered_by_org(org: Organisation, date_from: dt.date, date_to: dt.date) ->
         row["cases"].add(recovery_id)
         row["amount_yuan"] += amount
     return [{**r, "cases": len(r["cases"])} for _, r in sorted(out.items())]
+
+
+def unpaid_aid(case: AidCase) -> Decimal:
+    """Return the decided aid of CASE not yet paid: decided − paid (net of returns) − recovery due.
+
+    A returned instalment that was never reissued leaves money owed to the applicant; a recovery
+    decided on the case (追回) takes its amount off what is still owed. One query at most.
+    """
+    if not case.decided_amount:
+        return Decimal(0)
+    recovery = Recovery.objects.filter(case=case).values_list("amount_due", flat=True).first() or Decimal(0)
+    return max(Decimal(0), case.decided_amount - (case.paid_amount or Decimal(0)) - recovery)

@@ -18,7 +18,8 @@ from jiuzhu.audit.actions import record as audit
 from jiuzhu.audit.models import AuditEntry
 from jiuzhu.funds import actions, forms, queries
 from jiuzhu.funds.models import Payment, Recovery, StatementLine
-from jiuzhu.lib import clock
+from jiuzhu.lib import clock, dates
+from jiuzhu.lib.params import int_id
 from jiuzhu.orgs.models import Organisation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -58,7 +59,15 @@ def index(request: HttpRequest) -> HttpResponse:
                                                 "due": queries.payments_due(user)[:100], "today": clock.today()})
 
 
+def _year(year: int) -> int:
+    """A budget year from the URL: out of the date policy's range it is no page (a 20-digit year was a 500)."""
+    if not dates.budget_year_allowed(year):
+        raise Http404("没有该年度的预算")
+    return year
+
+
 def budget(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    year = _year(year)
     user = _user(request)
     org = _org(user, code)
     return render(request, "funds/budget.html", {
@@ -72,6 +81,7 @@ def budget_export(request: HttpRequest, code: str, year: int) -> HttpResponse:
     """The budget's execution and ledger as an Excel file for the finance bureau."""
     from openpyxl import Workbook
 
+    year = _year(year)
     from jiuzhu.lib import xlsx
 
     user = _user(request)
@@ -113,6 +123,7 @@ BUDGET_MOVES: dict[str, tuple[str, Callable[..., Any]]] = {
 def budget_move(request: HttpRequest, code: str, year: int, kind: str) -> HttpResponse:
     if kind not in BUDGET_MOVES:
         raise Http404("没有这项操作")
+    year = _year(year)
     user = _user(request)
     org = _org(user, code, write=True)
     label, call = BUDGET_MOVES[kind]
@@ -137,7 +148,7 @@ def payment_orders(request: HttpRequest, code: str) -> HttpResponse:
     qs = queries.orderable_payments(org)
     selected = request.POST.getlist("payment")
     if selected:
-        qs = qs.filter(pk__in=[int(x) for x in selected if x.isdigit()])
+        qs = qs.filter(pk__in=[i for x in selected if (i := int_id(x)) is not None])
     try:
         data = actions.payment_order_workbook(org, acting_user=user, payments=list(qs))
     except ValidationError as e:

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Sum
 
 from jiuzhu.lib import clock, crypto
+from jiuzhu.people import phones
 from jiuzhu.portal.models import OneTimeCode
 
 OTP_MINUTES = 10
@@ -31,17 +32,12 @@ OTP_MAX_FAILURES_PER_HOUR = 10
 OTP_MAX_SENDS_PER_HOUR = 5
 OTP_RESEND_SECONDS = 60
 OTP_MAX_SENDS_PER_IP_HOUR = 30
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE = phones.MOBILE
 
 
 def normalise_phone(raw: str) -> str:
     """Return an 11-digit mainland mobile number, or raise a ValidationError in Chinese."""
-    phone = re.sub(r"[\s-]", "", raw or "")
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    if not MOBILE.match(phone):
-        raise ValidationError("请输入11位手机号码。")
-    return phone
+    return phones.normalise_phone(raw)
 
 
 def phone_index(phone: str) -> str:

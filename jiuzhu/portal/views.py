@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from jiuzhu.lib import crypto
 from jiuzhu.lib.netaddr import client_ip
+from jiuzhu.lib.params import int_id
 from jiuzhu.notifications import outbound
 from jiuzhu.notifications.sms import SmsError
 from jiuzhu.people.idcard import mask_phone
@@ -178,16 +179,15 @@ def materials(request: HttpRequest, bidx: str, pk: int) -> HttpResponse:
     if app.step < pforms.STEP_KEYS.index("materials"):
         return redirect("portal:step", pk=app.pk, step=pforms.STEP_KEYS[app.step])
     form = pforms.MaterialForm(request.POST or None, request.FILES or None)
-    status = 200
+    status, errors = 200, []
     if request.method == "POST":
         if "remove" in request.POST:
-            actions.remove_file(app, int(request.POST["remove"]) if request.POST["remove"].isdigit() else 0)
+            actions.remove_file(app, int_id(request.POST["remove"]) or 0)
             return redirect("portal:materials", pk=app.pk)
         if "next" in request.POST:
             if not app.files.exists():
-                form = pforms.MaterialForm()
-                form.add_error(None, "请至少上传一份材料。")
-                status = 400
+                # An unbound form takes no errors (add_error on it was a 500): the message goes alongside.
+                form, errors, status = pforms.MaterialForm(), ["请至少上传一份材料。"], 400
             else:
                 actions.save_step(app, "materials", {"count": app.files.count()})
                 return redirect("portal:submit", pk=app.pk)
@@ -201,7 +201,8 @@ def materials(request: HttpRequest, bidx: str, pk: int) -> HttpResponse:
                 return redirect("portal:materials", pk=app.pk)
         else:
             status = 400
-    return _render(request, "materials.html", {"app": app, "form": form, "files": list(app.files.all()),
+    return _render(request, "materials.html", {"app": app, "form": form, "errors": errors,
+                                               "files": list(app.files.all()),
                                                "nav": _nav(app, "materials"),
                                                "needs_proxy": actions.answers_of(app).get("applicant", {})
                                                .get("capacity") in ("legal_rep", "agent")}, status=status)

@@ -8,16 +8,17 @@ from typing import Any
 from django import forms
 
 from jiuzhu.lib import clock
+from jiuzhu.lib.dates import DateField
 
 
 class PeriodForm(forms.Form):
     """The period and scope picker; the scope choices are the user's procuratorates only."""
 
     org = forms.ChoiceField(label="统计范围")
-    start = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="截止日期", widget=forms.DateInput(attrs={"type": "date"}))
-    compare_start = forms.DateField(label="对比期间自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    compare_end = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = DateField(label="起始日期", past=False)
+    end = DateField(label="截止日期", past=False)
+    compare_start = DateField(label="对比期间自", required=False, past=False)
+    compare_end = DateField(label="至", required=False, past=False, what="对比期间截止日期")
 
     def __init__(self, data: Any, *, orgs: list[Any]) -> None:
         today = clock.today()

@@ -28,6 +28,7 @@ from jiuzhu.accounts.models import Capability, Membership, User
 from jiuzhu.cases.models import AidCase, CaseEvent, CaseGroup, CaseParty, Category, Channel, Group, Status
 from jiuzhu.funds.models import Budget, Contribution
 from jiuzhu.lib import clock
+from jiuzhu.lib import dates as policy
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.people import idcard
 from jiuzhu.people.actions import get_or_create_person, id_blind_index
@@ -238,8 +239,8 @@ def check(data: bytes | IO[bytes], *, acting_user: User | None = None,
                 except ValueError as e:
                     bad(name_, str(e))
                     continue
-                if dates[name_] > today:  # type: ignore[operator]
-                    bad(name_, "不能晚于今天")
+                if message := policy.problem(dates[name_], what=""):  # type: ignore[arg-type]
+                    bad(name_, message.rstrip("。"))
         accepted, decided, paid = dates["受理日期"], dates["决定日期"], dates["发放日期"]
         if accepted and decided and decided < accepted:
             bad("决定日期", "不能早于受理日期")

@@ -18,7 +18,7 @@ from jiuzhu.accounts.models import Capability, User
 from jiuzhu.audit.actions import record as audit
 from jiuzhu.audit.models import AuditEntry
 from jiuzhu.cases.models import Group
-from jiuzhu.lib import clock
+from jiuzhu.lib import clock, dates
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.orgs.policy import get_setting
 from jiuzhu.stats import exports, press, queries
@@ -124,14 +124,15 @@ def drill(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year") or ""
     group = request.GET.get("group") or ""
     member_code = request.GET.get("member") or ""
-    if group and group not in Group.values or year and not year.isdigit():
+    # A year is four ASCII digits ("²".isdigit() is true; int() of 20 digits overflowed the date lookup).
+    if group and group not in Group.values or year and dates.parse_year(year) is None:
         raise Http404("没有该统计项")
     member = None
     if member_code:
         member = next((o for o in orgs if o.code == member_code and o.path.startswith(org.path)), None)
         if member is None:
             raise Http404("统计范围不存在")
-    qs = queries.drill_down(org, start, end, kind=kind, year=int(year) if year else None, member=member, group=group)
+    qs = queries.drill_down(org, start, end, kind=kind, year=dates.parse_year(year) if year else None, member=member, group=group)
     user = _user(request)
     visible = set(cases_visible_to(user).filter(pk__in=qs.values("pk")).values_list("pk", flat=True))
     qs = (qs.select_related("handling_org").prefetch_related("groups")

@@ -15,7 +15,8 @@ from django.db import transaction
 from jiuzhu.accounts.access import can_write_case, has_capability
 from jiuzhu.accounts.models import Capability, User
 from jiuzhu.calendar import workdays
-from jiuzhu.lib import clock
+from jiuzhu.lib import clock, dates
+from jiuzhu.lib.params import int_id
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.orgs.policy import get_setting
 from jiuzhu.people import idcard
@@ -48,8 +49,9 @@ def record_service(org: Organisation, *, acting_user: User, kind: str, provided_
         raise ValidationError({"kind": "请选择服务类型。"})
     if person_times < 1:
         raise ValidationError({"person_times": "服务人次至少为1。"})
-    if provided_on > clock.today():
-        raise ValidationError({"provided_on": "服务日期不能晚于今天。"})
+    if message := dates.problem(provided_on, what="服务日期",
+                                not_before=case.raised_on if case is not None else None, not_before_what="线索日期"):
+        raise ValidationError({"provided_on": message})
     with transaction.atomic():
         service = Service.objects.create(org=org, case=case, kind=kind, provided_on=provided_on,
                                          person_times=person_times, provider=provider, notes=notes,
@@ -121,8 +123,8 @@ def send_referral(case, *, acting_user: User, agency: PartnerAgency, measures: l
     if any(f not in SharedField.values for f in shared):
         errors["shared_fields"] = "提供的个人信息项目不正确。"
     day = on or clock.today()
-    if day > clock.today():
-        errors["on"] = "移送日期不能晚于今天。"
+    if message := dates.problem(day, what="移送日期", not_before=case.raised_on, not_before_what="线索日期"):
+        errors["on"] = message
     if errors:
         raise ValidationError(errors)
     days = get_setting(case.handling_org, "support.referral_feedback_working_days")
@@ -157,7 +159,7 @@ def referral_from_link(signed: str) -> Referral:
         raise LinkError("链接无效：链接不完整或已被改动。") from None
     pk, token, issued = (value.split(".") + ["", "", ""])[:3]
     referral = (Referral.objects.select_related("agency", "case", "case__handling_org", "case__applicant")
-                .filter(pk=int(pk) if pk.isdigit() else 0).first())
+                .filter(pk=int_id(pk) or 0).first())
     if referral is None or not hmac.compare_digest(referral.token_hash, _token_hash(token)):
         raise LinkError("链接无效：该链接已作废，请联系移送的检察院获取新链接。", referral, link_key(token))
     days = get_setting(referral.case.handling_org, "support.referral_link_days")
@@ -289,8 +291,8 @@ def partner_record_measure(referral: Referral, *, measure: str, taken_on: dt.dat
     errors: dict[str, str] = {}
     if measure not in Measure.values:
         errors["measure"] = "请选择落实的帮扶事项。"
-    if taken_on > clock.today():
-        errors["taken_on"] = "落实日期不能晚于今天。"
+    if message := dates.problem(taken_on, what="落实日期"):
+        errors["taken_on"] = message
     if amount is not None and amount <= 0:
         errors["amount"] = "金额应大于0。"
     if len(note) > 300:
@@ -371,8 +373,8 @@ def record_visit(visit: Visit, *, acting_user: User, held_on: dt.date, method: s
         errors["method"] = "请选择回访方式。"
     if not living.strip():
         errors["living"] = "请填写生活状况。"
-    if held_on > clock.today():
-        errors["held_on"] = "回访日期不能晚于今天。"
+    if message := dates.problem(held_on, what="回访日期", not_before=case.paid_on, not_before_what="发放日期"):
+        errors["held_on"] = message
     if (service_kind or refer_to) and not new_needs.strip():
         errors["new_needs"] = "转为帮扶服务或移送前，请填写新的需求。"
     if errors:

@@ -8,6 +8,7 @@ from django import forms
 
 from jiuzhu.cases.forms import AmountField, DateField, IdNumberField
 from jiuzhu.lib import clock
+from jiuzhu.people.phones import PhoneField
 from jiuzhu.support.models import Measure, Referral, ScreeningList, ServiceKind, SharedField, Visit
 
 REQ = {"required": "此项为必填项。"}
@@ -105,7 +106,7 @@ class PartnerClueForm(forms.Form):
                                                             error_messages={"required": "请选择移送单位。"})
     person_name = forms.CharField(label="被移送人姓名", max_length=50, error_messages=REQ)
     id_number = IdNumberField(label="身份证号码", required=False)
-    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    phone = PhoneField(label="联系电话", required=False)
     clue_summary = forms.CharField(label="移送情况", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
                                    error_messages=REQ)
     on = DateField(label="收到日期", initial=clock.today)

@@ -18,6 +18,7 @@ from jiuzhu.accounts.access import get_case_for_user, orgs_with
 from jiuzhu.accounts.models import Capability, User
 from jiuzhu.lib import clock
 from jiuzhu.lib.netaddr import client_ip
+from jiuzhu.lib.params import int_id
 from jiuzhu.support import actions, forms, queries
 from jiuzhu.support.models import (
     PartnerAgency,
@@ -258,8 +259,8 @@ def screening(request: HttpRequest) -> HttpResponse:
 def screening_run(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     orgs = orgs_with(user, Capability.HANDLE_CASES)
-    h = ScreeningList.objects.filter(pk=request.POST.get("hardship") or 0, org__in=orgs).first()
-    v = ScreeningList.objects.filter(pk=request.POST.get("victims") or 0, org__in=orgs).first()
+    h = ScreeningList.objects.filter(pk=int_id(request.POST.get("hardship")) or 0, org__in=orgs).first()
+    v = ScreeningList.objects.filter(pk=int_id(request.POST.get("victims")) or 0, org__in=orgs).first()
     if h is None or v is None:
         messages.error(request, "请选择一份困难群众名单和一份被害人名单。")
         return redirect("support:screening")

@@ -39,7 +39,9 @@ def as_text(value: Any) -> str:
 
 @DB_SETTINGS
 @given(id_number=valid_ids(dt.date(2020, 1, 1)),
-       phone=st.text(alphabet="0123456789", min_size=10, max_size=10).map(lambda s: "1" + s),
+       # A mainland mobile (people/phones.py refuses anything else): 1, then 3–9, then nine digits.
+       phone=st.tuples(st.sampled_from("3456789"), st.text(alphabet="0123456789", min_size=9, max_size=9))
+       .map(lambda t: "1" + t[0] + t[1]),
        address=st.text(alphabet=hanzi, min_size=2, max_size=20).map(lambda s: f"西藏自治区{s}村12号"),
        bank_account=st.text(alphabet="0123456789", min_size=16, max_size=19))
 def test_it_stores_no_personal_data_in_clear(db, id_number: str, phone: str, address: str,  # type: ignore[no-untyped-def]

@@ -70,7 +70,7 @@ def test_bad_dates_show_a_message_not_an_error(shannan, client) -> None:
     r = _get(client, shannan, "540500", "stats", "/stats/?org=540500&start=2023-01-01&end=2022-01-01")
     assert r.status_code == 200 and "截止日期不能早于起始日期" in r.content.decode()
     r = client.get("/stats/?org=540528&start=nonsense&end=2022-01-01")
-    assert r.status_code == 200 and "起始日期：输入一个有效的日期" in r.content.decode()
+    assert r.status_code == 200 and "起始日期：请输入有效日期（年-月-日）" in r.content.decode()
     assert r.context["org"].code == "540528"  # the scope asked for is kept
 
 

@@ -17,7 +17,7 @@ def test_record_service_on_a_case_adds_an_event(world):
     case = world.to("accepted", "540528")
     user = world.user("540528", "kongshen")
     service = record_service(case.handling_org, acting_user=user, case=case, kind=ServiceKind.COUNSELLING,
-                             provided_on=dt.date(2026, 11, 2), person_times=2, provider="心理咨询师")
+                             provided_on=case.raised_on, person_times=2, provider="心理咨询师")
     assert service.person_times == 2
     assert case.events.filter(action="record_service").count() == 1
 
