@@ -70,8 +70,11 @@ CORPUS: list[Any] = [
 CORPUS_PER_FIELD = 3
 FULL = os.environ.get("JIUZHU_CORPUS") == "all"
 # Tables a refused request may legitimately write: the session, the API's call log and its clients' last use
-# (ApiClient.last_used_at), rate-limit counters.
-IGNORED_TABLES = re.compile(r"^(django_session|api_apicalllog|api_apiclient|axes_.*|.*ratelimit.*|.*throttle.*)$")
+# (ApiClient.last_used_at), rate-limit counters, the one-time-password devices' throttling counters (a wrong
+# code counts against the device) and the audit trail, which records refusals such as a failed 2FA code
+# (issue 11 finding 9) in its hash chain.
+IGNORED_TABLES = re.compile(r"^(django_session|api_apicalllog|api_apiclient|axes_.*|.*ratelimit.*|.*throttle.*"
+                            r"|otp_totp_totpdevice|otp_static_staticdevice|audit_auditentry|audit_chainhead)$")
 # Pages whose forms are outside this corpus: Django's admin (its own forms; scoped by accounts/admin),
 # logout (a POST that ends the crawl's session).
 SKIP_PATHS = re.compile(r"^/(admin/|logout/|apply/logout/)")

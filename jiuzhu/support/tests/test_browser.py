@@ -79,8 +79,10 @@ def test_a_partner_answers_a_referral_by_its_link_without_an_account(page: Page,
     partner.goto(link[:-3] + ("abc" if not link.endswith("abc") else "xyz"))
     expect(partner.locator("#link-invalid")).to_contain_text("链接无效")
     partner.screenshot(path=folder / "04-tampered.png", full_page=True)
+    # The expired link belongs to a referral sent 40 days ago, on a case raised then (a referral is never
+    # dated before its case's clue: the date policy).
     with clock.travel(clock.today() - dt.timedelta(days=40)):
-        old, old_link = refer(world, case, edu)
+        old, old_link = refer(world, world.to("paid", "540527"), edu)
     partner.goto(f"{base}/support/r/{old_link}/")
     expect(partner.locator("#link-invalid")).to_contain_text("已过期")
     response = partner.request.post(f"{base}/support/r/{old_link}/", form={"action": "accept", "responder": "x"})
