@@ -118,6 +118,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "jiuzhu.urls"
+# Domain events: the subscriber table (jiuzhu/lib/events.py, issue 12).
+JIUZHU_SUBSCRIBERS = "jiuzhu.subscribers.SUBSCRIBERS"
 WSGI_APPLICATION = "jiuzhu.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from jiuzhu.audit.chain import Chained, ChainedQuerySet, chain_constraints
+from jiuzhu.people.groups import Group  # noqa: F401 - the case's group tags; re-exported
 
 
 class Status(models.TextChoices):
@@ -66,21 +67,6 @@ class RefusalGround(models.TextChoices):
     X4 = "X4", "X4 在诉讼中主动放弃民事赔偿请求或者拒绝加害责任人及其近亲属赔偿"
     X5 = "X5", "X5 生活困难非案件原因所导致"
     X6 = "X6", "X6 已经通过社会救助等措施，得到合理补偿、救助"
-
-
-class Group(models.TextChoices):
-    """Key groups (domain.md §11; the person categories of contracts §3)."""
-
-    WOMAN = "妇女", "妇女"
-    MINOR = "未成年人", "未成年人"
-    DISABLED = "残疾人", "残疾人"
-    VETERAN = "退役军人", "退役军人"
-    IMPOVERISHED = "因案致贫", "因案致贫"
-    MONITORED = "防返贫监测对象", "防返贫监测对象"
-    PETITIONER = "涉法涉诉信访人", "涉法涉诉信访人"
-    RURAL = "农村困难群众", "农村困难群众"
-    DIBAO = "低保户", "低保户"
-    ELDERLY = "老年人", "老年人"
 
 
 class OriginalCase(models.Model):

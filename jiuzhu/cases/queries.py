@@ -7,9 +7,10 @@ from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet, Subquery
 
-from jiuzhu.accounts.access import cases_visible_to, get_case_for_user, memberships_of
+from jiuzhu.accounts.access import memberships_of
 from jiuzhu.accounts.models import Capability, User
 from jiuzhu.calendar import workdays
+from jiuzhu.cases.access import cases_visible_to, get_case_for_user
 from jiuzhu.cases.models import OPEN_STATUSES, AidCase, CaseEvent, Deadline, Status
 from jiuzhu.lib import clock
 from jiuzhu.orgs.models import Organisation

@@ -16,11 +16,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from jiuzhu.accounts.access import get_case_for_user, has_capability, memberships_of, orgs_with
+from jiuzhu.accounts.access import has_capability, memberships_of, orgs_with
 from jiuzhu.accounts.models import Capability, Role, User
 from jiuzhu.audit.actions import record as audit
 from jiuzhu.audit.models import AuditEntry
 from jiuzhu.cases import actions, forms, queries
+from jiuzhu.cases.access import get_case_for_user
 from jiuzhu.cases.lifecycle import MOVES
 from jiuzhu.cases.models import AidCase, Attachment, CaseEvent
 from jiuzhu.lib import clock

@@ -28,7 +28,9 @@ from jiuzhu.custody.models import (
     EntrustmentAgreement,
     ReleaseRequest,
 )
+from jiuzhu.funds.events import CustodianPaymentPaid
 from jiuzhu.lib import clock, dates
+from jiuzhu.lib.money import clean_account, clean_amount
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.people.idcard import mask_tail
 
@@ -44,13 +46,7 @@ class CustodyPermissionError(PermissionDenied):
 
 
 def _amount(value: Any, what: str = "金额") -> Decimal:
-    from jiuzhu.funds.actions import FundsError
-    from jiuzhu.funds.actions import _amount as funds_amount
-
-    try:
-        return funds_amount(value, what)
-    except FundsError as e:
-        raise CustodyError(e.messages[0]) from None
+    return clean_amount(value, what, error=CustodyError)
 
 
 def _day(on: dt.date | None, what: str, not_before: dt.date | None = None, **rules: Any) -> dt.date:
@@ -92,16 +88,11 @@ def register_custodian(org: Organisation, *, acting_user: User, name: str, kind:
     """Register a custodian organisation in ORG's area (staff of ORG who handle cases or keep the funds)."""
     if not (has_capability(acting_user, Capability.HANDLE_CASES, org) or has_capability(acting_user, Capability.FINANCE, org)):
         raise CustodyPermissionError(f"您无权为{org.name}登记代管机构。")
-    from jiuzhu.funds.actions import FundsError, _check_account
-
     if kind not in Custodian.Kind.values:
         raise CustodyError("请选择代管机构类型。")
     if not name.strip() or not bank_name.strip():
         raise CustodyError("请填写代管机构名称和代管账户开户银行。")
-    try:
-        account = _check_account(account)
-    except FundsError as e:
-        raise CustodyError(e.messages[0]) from None
+    account = clean_account(account, error=CustodyError)
     if Custodian.objects.filter(area=org, name=name.strip()).exists():
         raise CustodyError("该检察院已登记同名代管机构。")
     return Custodian.objects.create(name=name.strip()[:100], kind=kind, area=org, contact=contact.strip()[:50],
@@ -150,10 +141,15 @@ def _sync_deposits(agreement: EntrustmentAgreement, acting_user: User) -> None:
 
 @transaction.atomic(savepoint=False)
 def payment_to_custodian_paid(payment: Any, *, acting_user: User) -> None:
-    """funds.actions.pay calls this when a payment to a custodian was paid: the sub-ledger's deposit."""
+    """A payment to a custodian was paid (the funds event CustodianPaymentPaid): the sub-ledger's deposit."""
     agreement = EntrustmentAgreement.objects.select_for_update().filter(case_id=payment.case_id).first()
     if agreement is not None:
         _sync_deposits(agreement, acting_user)
+
+
+def on_custodian_payment_paid(event: CustodianPaymentPaid) -> None:
+    """Subscriber (jiuzhu/subscribers.py): the deposit of a payment funds paid to a custodian."""
+    payment_to_custodian_paid(event.payment, acting_user=event.acting_user)
 
 
 @transaction.atomic(durable=True)

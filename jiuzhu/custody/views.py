@@ -16,10 +16,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from jiuzhu.accounts.access import get_case_for_user, has_capability
+from jiuzhu.accounts.access import has_capability
 from jiuzhu.accounts.models import Capability, User
 from jiuzhu.audit.actions import record as audit
 from jiuzhu.audit.models import AuditEntry
+from jiuzhu.cases.access import get_case_for_user
 from jiuzhu.custody import actions, forms, queries
 from jiuzhu.custody.models import CustodyEntry, EntrustmentAgreement, ReleaseRequest
 from jiuzhu.people.idcard import mask_name

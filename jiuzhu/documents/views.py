@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 
-from jiuzhu.accounts.access import get_case_for_user
 from jiuzhu.accounts.models import User
 from jiuzhu.audit.actions import record as audit
 from jiuzhu.audit.models import AuditEntry
+from jiuzhu.cases.access import get_case_for_user
 from jiuzhu.cases.models import AidCase
 from jiuzhu.documents import actions, forms
 from jiuzhu.documents import render as docfiles

@@ -12,10 +12,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from jiuzhu.accounts.access import get_case_for_user, has_capability
+from jiuzhu.accounts.access import has_capability
 from jiuzhu.accounts.models import Capability, User
 from jiuzhu.audit.actions import record as audit
 from jiuzhu.audit.models import AuditEntry
+from jiuzhu.cases.access import get_case_for_user
 from jiuzhu.funds import actions, forms, queries
 from jiuzhu.funds.models import Payment, Recovery, StatementLine
 from jiuzhu.lib import clock, dates

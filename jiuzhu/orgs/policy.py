@@ -8,10 +8,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from jiuzhu.funds.validators import validate_over_budget
+from jiuzhu.orgs import validators as rv
 from jiuzhu.orgs.models import Organisation, OrgSetting
-from jiuzhu.rules import validators as rv
-from jiuzhu.support.validators import validate_month_list
 
 
 @dataclass(frozen=True)
@@ -67,7 +65,7 @@ SETTINGS: dict[str, SettingDef] = {
                    "法院做法：一般不超过3个月，必要时6个月 [S44]；检察院 UNCONFIRMED"),
         # Aid funds (jiuzhu/funds; domain.md §8, §9).
         SettingDef("funds.over_budget", "决定金额超出未承诺预算时（block 不能决定 / warn 提示并可申请财政追加）", "warn",
-                   str, None, "本系统默认提示；UNCONFIRMED", validate_over_budget),
+                   str, None, "本系统默认提示；UNCONFIRMED", rv.validate_over_budget),
         SettingDef("funds.statement_match_days", "银行对账按金额匹配时允许的日期偏差（日）", 5, int, 0, "本系统"),
         SettingDef("funds.recover_refused_advance", "先行救助后决定不予救助的，自动登记追回已发放的先行救助金", True, bool,
                    None, "法院做法：不予救助的追回已发放款项 [S44]；检察院 UNCONFIRMED"),
@@ -78,7 +76,7 @@ SETTINGS: dict[str, SettingDef] = {
                    "本系统默认；UNCONFIRMED"),
         SettingDef("support.referral_link_days", "协作单位反馈链接有效期（日）", 30, int, 1, "本系统默认"),
         SettingDef("support.visit_months", "回访时间（救助金发放后第几个月）", [1, 6, 12], list, None,
-                   "本系统默认；各地回访做法不一；UNCONFIRMED", validate_month_list),
+                   "本系统默认；各地回访做法不一；UNCONFIRMED", rv.validate_month_list),
         SettingDef("support.priority_groups", "工作台优先关注的人员类别（按先后排序）",
                    ["未成年人", "残疾人", "退役军人", "妇女", "防返贫监测对象", "涉法涉诉信访人"], list, None,
                    "五类重点人群及困难妇女 [S74][S25]；顺序为本系统默认；UNCONFIRMED", rv.validate_groups),

@@ -68,7 +68,7 @@ def get_or_create_person(*, name: str, id_number: str = "", **details: Any) -> t
 
 
 def _has_cases_outside(person: Person, user: User) -> bool:
-    from jiuzhu.accounts.access import cases_visible_to
+    from jiuzhu.cases.access import cases_visible_to
     from jiuzhu.cases.models import AidCase
 
     mine = cases_visible_to(user).filter(parties__person=person).values("pk")
@@ -85,7 +85,7 @@ def reveal(person: Person, field: str, *, acting_user: User, reason: str, case: 
     if not has_capability(acting_user, Capability.REVEAL_PII):
         raise PermissionDenied("您没有查看完整个人信息的权限。")
     # The person must be a party to a case this user may see (the reveal enforces its own scope).
-    from jiuzhu.accounts.access import cases_visible_to
+    from jiuzhu.cases.access import cases_visible_to
 
     visible = cases_visible_to(acting_user).filter(parties__person=person)
     if case is not None:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from jiuzhu.cases.models import Group
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.orgs.policy import get_settings
+from jiuzhu.people.groups import Group
 from jiuzhu.rules.approval import Route, route_for
 from jiuzhu.rules.errors import AmountFactsError, NoWageBase, RulesError
 from jiuzhu.rules.models import WageBase

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from jiuzhu.cases.models import Group
+from jiuzhu.people.groups import Group
 
 RULES_2021 = "《人民检察院开展国家司法救助工作细则》"
 RULES_2016 = "《人民检察院国家司法救助工作细则（试行）》"

@@ -13,10 +13,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from jiuzhu.accounts.access import cases_visible_to, has_capability, memberships_of
+from jiuzhu.accounts.access import has_capability, memberships_of
 from jiuzhu.accounts.models import Capability, User
 from jiuzhu.audit.actions import record as audit
 from jiuzhu.audit.models import AuditEntry
+from jiuzhu.cases.access import cases_visible_to
 from jiuzhu.cases.models import Group
 from jiuzhu.lib import clock, dates
 from jiuzhu.orgs.models import Organisation

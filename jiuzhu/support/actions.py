@@ -12,9 +12,10 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from jiuzhu.accounts.access import can_write_case, has_capability
+from jiuzhu.accounts.access import has_capability
 from jiuzhu.accounts.models import Capability, User
 from jiuzhu.calendar import workdays
+from jiuzhu.cases.access import can_write_case
 from jiuzhu.lib import clock, dates
 from jiuzhu.lib.params import int_id
 from jiuzhu.orgs.models import Organisation

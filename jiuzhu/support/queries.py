@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from jiuzhu.accounts.access import cases_visible_to
 from jiuzhu.accounts.models import User
+from jiuzhu.cases.access import cases_visible_to
 from jiuzhu.lib import clock
 from jiuzhu.support.models import (
     PartnerAgency,

@@ -14,8 +14,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from jiuzhu.accounts.access import get_case_for_user, orgs_with
+from jiuzhu.accounts.access import orgs_with
 from jiuzhu.accounts.models import Capability, User
+from jiuzhu.cases.access import get_case_for_user
 from jiuzhu.lib import clock
 from jiuzhu.lib.netaddr import client_ip
 from jiuzhu.lib.params import int_id

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from jiuzhu.accounts.access import cases_visible_to, get_case_for_user
 from jiuzhu.accounts.models import Membership, User
 from jiuzhu.cases import actions
+from jiuzhu.cases.access import cases_visible_to, get_case_for_user
 
 
 @pytest.fixture

@@ -14,11 +14,12 @@ from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from jiuzhu.accounts.access import cases_visible_to, has_capability, memberships_of
+from jiuzhu.accounts.access import has_capability, memberships_of
 from jiuzhu.accounts.actions import create_staff_user
 from jiuzhu.accounts.admin_scope import ScopedAdminMixin
 from jiuzhu.accounts.models import Capability, Membership, Role, User
 from jiuzhu.audit.models import AuditEntry
+from jiuzhu.cases.access import cases_visible_to
 from jiuzhu.orgs.models import OrgSetting
 from jiuzhu.rules.models import ApprovalRule, WageBase
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.http import Http404
 
-from jiuzhu.accounts.access import get_case_for_user
 from jiuzhu.cases import actions as case_actions
+from jiuzhu.cases.access import get_case_for_user
 from jiuzhu.cases.models import Deadline
 from jiuzhu.cases.queries import worklist
 from jiuzhu.funds import actions

@@ -1,0 +1,72 @@
+"""The events a case announces to the apps that hang off it (published through jiuzhu.lib.events).
+
+Money hangs off a case: `funds` subscribes to these and moves the money in the same transaction;
+`cases` never imports `funds`. The subscribers are listed in jiuzhu/subscribers.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from jiuzhu.lib.events import Event
+
+if TYPE_CHECKING:
+    from jiuzhu.accounts.models import User
+    from jiuzhu.cases.models import AidCase
+    from jiuzhu.orgs.models import Organisation
+
+
+@dataclass(frozen=True)
+class GrantDecided(Event):
+    """Aid was granted: commit the contributors' budgets (joint aid: CONTRIBUTIONS; None: the handling
+    procuratorate pays it all)."""
+
+    case: AidCase
+    acting_user: User
+    contributions: list[tuple[Organisation, Decimal]] | None
+
+
+@dataclass(frozen=True)
+class Refused(Event):
+    """Aid was refused: settle any advance aid (cancel the unpaid part, recover what was paid)."""
+
+    case: AidCase
+    acting_user: User
+    on: dt.date
+    reasons: str
+
+
+@dataclass(frozen=True)
+class AdvanceApproved(Event):
+    """Advance aid was approved: commit it on the budget and plan its payment to the payee."""
+
+    case: AidCase
+    acting_user: User
+    amount: Decimal
+    on: dt.date
+    payee_kind: str
+    payee_name: str
+    bank_name: str
+    account: str
+
+
+@dataclass(frozen=True)
+class FundsArrivalReported(Event):
+    """Someone reports the money at hand (登记资金到位): the money's checks and the step are the funds app's."""
+
+    case: AidCase
+    acting_user: User
+    on: dt.date | None
+    note: str
+
+
+@dataclass(frozen=True)
+class CaseClosing(Event):
+    """The case is about to leave the money stage (follow-up, closing): a subscriber refuses while aid is
+    owed. WHAT names the step for the message (开始回访, 结案)."""
+
+    case: AidCase
+    what: str

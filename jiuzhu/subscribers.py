@@ -1,0 +1,29 @@
+"""Who acts on which domain event, in the order they run: the one list (jiuzhu.lib.events).
+
+Read it top to bottom to see every place where one app's step moves another app's rows in the same
+transaction. An app announces; the app above it subscribes here; neither imports the other upward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from jiuzhu.cases import events as case
+from jiuzhu.custody import actions as custody
+from jiuzhu.funds import actions as funds
+from jiuzhu.funds import events as money
+from jiuzhu.lib.events import Event
+
+SUBSCRIBERS: dict[type[Event], Sequence[Callable[[Any], object]]] = {
+    # A decision or an advance moves money: the funds app commits budgets and plans payments.
+    case.GrantDecided: [funds.on_grant_decided],
+    case.Refused: [funds.on_refused],
+    case.AdvanceApproved: [funds.on_advance_approved],
+    # 登记资金到位 on the case page: the funds app checks the money, then takes the case's step.
+    case.FundsArrivalReported: [funds.on_funds_arrival_reported],
+    # Follow-up and closing wait until no aid is owed.
+    case.CaseClosing: [funds.refuse_while_unpaid],
+    # A payment to a custodian is the custody sub-ledger's deposit.
+    money.CustodianPaymentPaid: [custody.on_custodian_payment_paid],
+}
