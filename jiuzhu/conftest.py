@@ -54,7 +54,7 @@ class World:
         fake.seed_instance(1)
         self.demo = Demo(rng=random.Random(1), fake=fake)
         load_orgs_and_staff(self.demo)
-        from jiuzhu.rules.demo import load_demo_rules
+        from jiuzhu.demo.rules import load_demo_rules
 
         load_demo_rules()
         self.orgs = self.demo.orgs

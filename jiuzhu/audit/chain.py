@@ -34,6 +34,24 @@ from jiuzhu.lib.models import AppendOnly
 GENESIS = "0" * 64
 
 
+class ChainHead(models.Model):
+    """The last link of one hash chain (a table and an organisation): locked by every writer."""
+
+    key = models.CharField(max_length=40, unique=True)  # "<table>:<org id>" or "<table>:-"
+    table = models.CharField(max_length=20)
+    org = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+                            related_name="+")
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "审计链头"
+        verbose_name_plural = "审计链头"
+
+    def __str__(self) -> str:
+        return f"{self.key} #{self.seq}"
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, datetime.datetime):
         if value.tzinfo is not None:
@@ -96,7 +114,7 @@ def lock_head(table: str, org_id: int | None, *, using: str, head_model: Any = N
     that both find no head agree on one; the second waits for the first's lock.
     """
     if head_model is None:
-        from jiuzhu.audit.models import ChainHead as head_model
+        head_model = ChainHead
     key = head_key(table, org_id)
     manager = head_model.objects.using(using)
     head = manager.select_for_update().filter(key=key).first()
@@ -225,8 +243,6 @@ class BrokenLink:
 def verify_chain(model: Any, org_id: int | None, org_label: str, *, using: str = "default"
                  ) -> tuple[int, BrokenLink | None]:
     """Walk one chain; return (rows checked, the first broken link or None)."""
-    from jiuzhu.audit.models import ChainHead
-
     table = model.CHAIN_TABLE
     fields = model.chain_fields()
     key = _key()

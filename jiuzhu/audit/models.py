@@ -5,25 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from jiuzhu.audit.chain import Chained, ChainedQuerySet, chain_constraints
-
-
-class ChainHead(models.Model):
-    """The last link of one hash chain (a table and an organisation): locked by every writer."""
-
-    key = models.CharField(max_length=40, unique=True)  # "<table>:<org id>" or "<table>:-"
-    table = models.CharField(max_length=20)
-    org = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT,
-                            related_name="+")
-    seq = models.BigIntegerField(default=0)
-    hash = models.CharField(max_length=64)
-
-    class Meta:
-        verbose_name = "审计链头"
-        verbose_name_plural = "审计链头"
-
-    def __str__(self) -> str:
-        return f"{self.key} #{self.seq}"
+from jiuzhu.audit.chain import Chained, ChainedQuerySet, ChainHead, chain_constraints  # noqa: F401 - ChainHead's home
 
 
 class AuditEntry(Chained, models.Model):

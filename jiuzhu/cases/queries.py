@@ -56,11 +56,12 @@ def worklist(user: User, *, view: str = "open", status: str = "", org_id: str = 
         qs = qs.filter(next_due__lt=today)
     elif view == "payments_due":
         # Funds arrived and the applicant still to be paid, or an instalment due within the horizon.
-        from jiuzhu.funds.models import Payment
-
+        # The payments hang off the case (funds.Payment, related name "payments"): read through the
+        # relation, so the case's queries do not import the app above them.
+        payment = AidCase._meta.get_field("payments").related_model
         horizon = workdays.add_working_days(today, due_soon_days)
         qs = qs.filter(Q(status=Status.AWAITING_PAYMENT) | Q(pk__in=Subquery(
-            Payment.objects.filter(status__in=[Payment.Status.SCHEDULED, Payment.Status.ORDERED],
+            payment._default_manager.filter(status__in=[payment.Status.SCHEDULED, payment.Status.ORDERED],
                                    due_on__lte=horizon).values("case_id"))))
     if status:
         qs = qs.filter(status=status)

@@ -1,4 +1,4 @@
-"""Background work on cases, run by the django.tasks database worker (`jiuzhu db_worker`)."""
+"""The cases part of the daily sweep (jiuzhu.ops.tasks.daily_sweep): lapses and overdue reminders."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 
 from django.db.models import Q
-from django.tasks import task
 
 from jiuzhu.accounts.models import Membership, Role
 from jiuzhu.calendar import workdays
@@ -41,9 +40,6 @@ def sweep(today: dt.date | None = None) -> dict[str, int]:
             {case.handler_id} if case.handler_id else set(), case=case, kind=Notification.Kind.LAPSED,
             text=f"{case.number}：申请人逾期未补正，已视为放弃申请。", key=f"lapsed:{case.pk}")
     counts["notifications"] += _warn_administrators(today)
-    from jiuzhu.support.tasks import sweep as support_sweep  # "1+N" feedback, visits, list purges
-
-    counts.update(support_sweep(today))
     if not workdays.is_working_day(today):
         return counts
     overdue = list(Deadline.objects.filter(completed_on__isnull=True, paused_on__isnull=True, due_on__lt=today)
@@ -77,29 +73,3 @@ def _warn_administrators(today: dt.date) -> int:
     admins = set(Membership.objects.filter(role=Role.ADMIN, is_active=True).values_list("user_id", flat=True))
     return _notify(admins, case=None, kind=Notification.Kind.CALENDAR, text=warning,
                    key=f"calendar:{warning}"[:100])
-
-
-@task()
-def daily_sweep() -> dict[str, int]:
-    """The worker's daily job; re-enqueues itself for the next morning."""
-    result = sweep()
-    from jiuzhu.notifications.tasks import retry_unsent, sms_for_notices
-
-    result["sms_retried"] = retry_unsent()  # messages the gateway failed to take (fewer than 5 attempts)
-    result["sms"] = sms_for_notices()  # the staff's notices also by SMS, sent after this commits
-    logger.info("daily sweep: %s", result)
-    schedule_next()
-    return result
-
-
-def schedule_next() -> None:
-    """Enqueue the next daily sweep for 08:00 tomorrow (Asia/Shanghai), unless one is pending."""
-    from django.utils import timezone
-    from django_tasks_db.models import DBTaskResult
-
-    pending = DBTaskResult.objects.filter(task_path=daily_sweep.module_path, status="READY").exists()
-    if pending:
-        return
-    tomorrow = clock.today() + dt.timedelta(days=1)
-    run_after = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time(8, 0)))
-    daily_sweep.using(run_after=run_after).enqueue()

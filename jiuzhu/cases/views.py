@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,10 +20,11 @@ from jiuzhu.audit.models import AuditEntry
 from jiuzhu.cases import actions, forms, queries
 from jiuzhu.cases.access import get_case_for_user
 from jiuzhu.cases.lifecycle import MOVES
-from jiuzhu.cases.models import AidCase, Attachment, CaseEvent
+from jiuzhu.cases.models import AidCase, Attachment
+from jiuzhu.cases.reveal import REVEALABLE, reveal
 from jiuzhu.lib import clock
+from jiuzhu.lib.actionviews import run_form
 from jiuzhu.orgs.policy import get_setting
-from jiuzhu.people.actions import REVEALABLE, reveal
 from jiuzhu.people.models import Person
 
 
@@ -44,9 +42,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         return render(request, "cases/no_role.html", status=403)
     if not any(Capability.VIEW_CASES in m.capabilities or Capability.RAISE_CLUES in m.capabilities
                for m in memberships_of(user)):
-        from jiuzhu.custody.queries import custodians_of
-
-        if custodians_of(user):  # a custodian's staff work in the custody portal only
+        if any(m.role == Role.CUSTODIAN for m in memberships_of(user)):  # custodians: their portal only
             return redirect("custody:portal")
         return render(request, "cases/home_other.html", {"calendar_warning": _calendar_warning(user)})
     orgs = queries.orgs_in_scope(user)
@@ -108,9 +104,7 @@ def worklist_export(request: HttpRequest) -> HttpResponse:
                    str(case.handler or ""), case.next_due])
         count += 1
     audit(AuditEntry.Kind.EXPORT, acting_user=user, reason="导出工作台案件清单", rows=count)
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(out.getvalue(),
+    response = HttpResponse(xlsx.to_bytes(wb),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="jiuzhu-cases-{clock.today():%Y%m%d}.xlsx"'
     return response
@@ -122,21 +116,14 @@ def case_new(request: HttpRequest) -> HttpResponse:
     if not orgs:
         raise PermissionDenied("您无权登记救助线索。")
     form = forms.ClueForm(request.POST or None, orgs=list(orgs.values()))
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            case = actions.raise_clue(
-                d["org"], acting_user=user, channel=d["channel"], person_name=d["person_name"],
-                id_number=d["id_number"], phone=d["phone"], address=d["address"],
-                original_case_number=d["original_case_number"], charge=d["charge"], stage=d["stage"],
-                offender_ability=d["offender_ability"], clue_summary=d["clue_summary"], groups=d["groups"],
-                on=d["on"], source_detail=d["source_detail"], found_on=d["found_on"])
-        except ValidationError as e:
-            for m in _messages_of(e):
-                form.add_error(None, m)
-        else:
-            messages.success(request, f"已登记救助线索 {case.number}。")
-            return redirect("cases:detail", pk=case.pk)
+    if done := run_form(request, form, lambda d: actions.raise_clue(
+            d["org"], acting_user=user, channel=d["channel"], person_name=d["person_name"],
+            id_number=d["id_number"], phone=d["phone"], address=d["address"],
+            original_case_number=d["original_case_number"], charge=d["charge"], stage=d["stage"],
+            offender_ability=d["offender_ability"], clue_summary=d["clue_summary"], groups=d["groups"],
+            on=d["on"], source_detail=d["source_detail"], found_on=d["found_on"]),
+            success=lambda case: f"已登记救助线索 {case.number}。", redirect_to=lambda case: ("cases:detail", case.pk)):
+        return done
     return render(request, "cases/new.html", {"form": form})
 
 
@@ -323,15 +310,9 @@ def applicant_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                initial={"groups": list(case.groups.values_list("group", flat=True)),
                                         "ethnicity": case.applicant.ethnicity if case.applicant else "",
                                         "bank_name": case.applicant.bank_name if case.applicant else ""})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_applicant(case, acting_user=user, **form.cleaned_data)
-        except ValidationError as e:
-            for m in _messages_of(e):
-                form.add_error(None, m)
-        else:
-            messages.success(request, "已更新申请人信息。")
-            return redirect("cases:detail", pk=case.pk)
+    if done := run_form(request, form, lambda d: actions.update_applicant(case, acting_user=user, **d),
+                        success="已更新申请人信息。", redirect_to=("cases:detail", case.pk)):
+        return done
     return render(request, "cases/applicant.html", {"case": case, "form": form})
 
 
@@ -340,15 +321,9 @@ def party_add(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = get_case_for_user(user, pk, write=True)
     form = forms.PartyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.add_party(case, acting_user=user, **form.cleaned_data)
-        except ValidationError as e:
-            for m in _messages_of(e):
-                form.add_error(None, m)
-        else:
-            messages.success(request, "已添加当事人。")
-            return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + "#parties")
+    if done := run_form(request, form, lambda d: actions.add_party(case, acting_user=user, **d),
+                        success="已添加当事人。", redirect_to=reverse("cases:detail", kwargs={"pk": case.pk}) + "#parties"):
+        return done
     return render(request, "cases/party.html", {"case": case, "form": form},
                   status=400 if request.method == "POST" else 200)
 
@@ -365,20 +340,8 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
             for e in errors:
                 messages.error(request, str(e))
         return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + "#materials")
-    f = form.cleaned_data["file"]
-    digest = hashlib.sha256()
-    for chunk in f.chunks():
-        digest.update(chunk)
-    f.seek(0)
-    # The file is written before the row: a failed write leaves no row pointing at nothing.
-    att = Attachment(case=case, kind=form.cleaned_data["kind"], original_name=f.name[:200],
-                     content_type=f.jiuzhu_content_type, size=f.size, sha256=digest.hexdigest(),
-                     note=form.cleaned_data["note"], uploaded_by=user, uploaded_at=clock.now())
-    att.file.save(f.name, f, save=False)
-    with transaction.atomic():
-        att.save()
-        CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.ATTACHMENT, action="upload", actor=user,
-                                 at=clock.now(), note=f"{att.get_kind_display()}：{att.original_name}")
+    att = actions.add_attachment(case, acting_user=user, file=form.cleaned_data["file"],
+                                 kind=form.cleaned_data["kind"], note=form.cleaned_data["note"])
     messages.success(request, f"已上传：{att.original_name}")
     return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + "#materials")
 
@@ -438,12 +401,13 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def notifications(request: HttpRequest) -> HttpResponse:
+    from jiuzhu.notifications.actions import mark_all_read
     from jiuzhu.notifications.models import Notification
 
     user = _user(request)
     items = list(Notification.objects.filter(recipient=user).select_related("case")[:100])
     if request.method == "POST":
-        Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=clock.now())
+        mark_all_read(user)
         return redirect("cases:notifications")
     return render(request, "cases/notifications.html", {"items": items})
 

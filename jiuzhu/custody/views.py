@@ -10,8 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -23,22 +22,12 @@ from jiuzhu.audit.models import AuditEntry
 from jiuzhu.cases.access import get_case_for_user
 from jiuzhu.custody import actions, forms, queries
 from jiuzhu.custody.models import CustodyEntry, EntrustmentAgreement, ReleaseRequest
+from jiuzhu.lib.actionviews import report_error, run_action
 from jiuzhu.people.idcard import mask_name
 
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _fail(request: HttpRequest, error: ValidationError) -> None:
-    for m in error.messages:
-        messages.error(request, m)
-
-
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    for k, v in form.errors.items():
-        label = form.fields[k].label if k in form.fields else ""
-        messages.error(request, f"{label}：{v[0]}" if label else v[0])
 
 
 def _agreement_context(agreement: EntrustmentAgreement) -> dict[str, Any]:
@@ -78,16 +67,8 @@ def create_agreement(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = get_case_for_user(user, pk, write=True)
     form = forms.AgreementForm(request.POST, custodians=queries.custodians_for_case(case.handling_org))
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            actions.create_agreement(case, acting_user=user, **form.cleaned_data)
-        except ValidationError as e:
-            _fail(request, e)
-        else:
-            messages.success(request, "已登记资金代管委托协议。")
-    return redirect("custody:case", pk=case.pk)
+    return run_action(request, form, lambda d: actions.create_agreement(case, acting_user=user, **d),
+                      success="已登记资金代管委托协议。", redirect_to=("custody:case", case.pk))
 
 
 @require_POST
@@ -96,16 +77,8 @@ def agreement_status(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(EntrustmentAgreement, pk=pk)
     case = get_case_for_user(user, agreement.case_id, write=True)
     form = forms.StatusForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            actions.set_agreement_status(agreement, acting_user=user, **form.cleaned_data)
-        except ValidationError as e:
-            _fail(request, e)
-        else:
-            messages.success(request, "已变更代管协议状态。")
-    return redirect("custody:case", pk=case.pk)
+    return run_action(request, form, lambda d: actions.set_agreement_status(agreement, acting_user=user, **d),
+                      success="已变更代管协议状态。", redirect_to=("custody:case", case.pk))
 
 
 def _release_target(user: User, agreement: EntrustmentAgreement, portal: bool) -> str:
@@ -127,17 +100,9 @@ def request_release(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     agreement, portal = _agreement_for(user, pk)
     form = forms.ReleaseForm(request.POST, request.FILES)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            actions.request_release(agreement, acting_user=user, amount=form.cleaned_data["amount"],
-                                    purpose=form.cleaned_data["purpose"], evidence=form.cleaned_data["evidence"])
-        except ValidationError as e:
-            _fail(request, e)
-        else:
-            messages.success(request, "已登记支取申请，待另一方审核。")
-    return redirect(_release_target(user, agreement, portal))
+    return run_action(request, form, lambda d: actions.request_release(
+        agreement, acting_user=user, amount=d["amount"], purpose=d["purpose"], evidence=d["evidence"]),
+        success="已登记支取申请，待另一方审核。", redirect_to=_release_target(user, agreement, portal))
 
 
 @require_POST
@@ -147,23 +112,21 @@ def release_op(request: HttpRequest, pk: int, op: str) -> HttpResponse:
     user = _user(request)
     release = get_object_or_404(ReleaseRequest, pk=pk)
     agreement, portal = _agreement_for(user, release.agreement_id)
-    try:
-        if op == "approve":
-            form = forms.ApproveForm(request.POST)
-            if not form.is_valid():
-                raise actions.CustodyError("请选择同意或不同意。")
-            actions.approve_release(release, acting_user=user, approve=form.cleaned_data["decision"] == "approve",
-                                    note=form.cleaned_data["note"])
-            messages.success(request, "已审核支取申请。")
-        else:
-            cform = forms.ConfirmForm(request.POST)
-            if not cform.is_valid():
-                raise actions.CustodyError("请输入有效的支付日期。")
-            actions.confirm_release(release, acting_user=user, on=cform.cleaned_data["on"])
-            messages.success(request, "已登记支付，代管台账已更新。")
-    except ValidationError as e:
-        _fail(request, e)
-    return redirect(_release_target(user, agreement, portal))
+    back = _release_target(user, agreement, portal)
+    if op == "approve":
+        form = forms.ApproveForm(request.POST)
+        if not form.is_valid():
+            report_error(request, actions.CustodyError("请选择同意或不同意。"))
+            return redirect(back)
+        return run_action(request, form, lambda d: actions.approve_release(
+            release, acting_user=user, approve=d["decision"] == "approve", note=d["note"]),
+            success="已审核支取申请。", redirect_to=back)
+    cform = forms.ConfirmForm(request.POST)
+    if not cform.is_valid():
+        report_error(request, actions.CustodyError("请输入有效的支付日期。"))
+        return redirect(back)
+    return run_action(request, cform, lambda d: actions.confirm_release(release, acting_user=user, on=d["on"]),
+                      success="已登记支付，代管台账已更新。", redirect_to=back)
 
 
 def release_evidence(request: HttpRequest, pk: int) -> FileResponse:
@@ -221,13 +184,5 @@ def portal_report(request: HttpRequest, pk: int) -> HttpResponse:
     user = _portal_user(request)
     agreement = queries.agreement_for_custodian(user, pk)
     form = forms.ReportForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            actions.submit_report(agreement, acting_user=user, **form.cleaned_data)
-        except ValidationError as e:
-            _fail(request, e)
-        else:
-            messages.success(request, "已报送代管情况。")
-    return redirect("custody:portal_agreement", pk=agreement.pk)
+    return run_action(request, form, lambda d: actions.submit_report(agreement, acting_user=user, **d),
+                      success="已报送代管情况。", redirect_to=("custody:portal_agreement", agreement.pk))

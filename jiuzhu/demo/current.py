@@ -12,21 +12,11 @@ from typing import Any
 from django.utils import timezone
 
 from jiuzhu.accounts.models import Role
-from jiuzhu.calendar.workdays import add_working_days, is_working_day
+from jiuzhu.calendar.workdays import add_working_days
 from jiuzhu.cases import actions
 from jiuzhu.cases.models import AidCase, Channel, OriginalCase, Record
-from jiuzhu.demo.loader import GROUNDS_NONE, Demo, _case_number, approve_route
+from jiuzhu.demo.world import GROUNDS_NONE, Demo, _case_number, approve_route, back
 from jiuzhu.lib import clock
-
-
-def back(today: dt.date, working_days: int) -> dt.date:
-    """Return the date WORKING_DAYS working days before TODAY."""
-    day = today
-    while working_days > 0:
-        day -= dt.timedelta(days=1)
-        if is_working_day(day):
-            working_days -= 1
-    return day
 
 
 class Walk:
@@ -75,7 +65,7 @@ class Walk:
 
     def pay(self, *, custody: bool = False) -> Walk:
         """Plan and pay the case's aid through the funds app (ledger rows on each payer's budget)."""
-        from jiuzhu.demo.loader import pay_through_funds
+        from jiuzhu.demo.world import pay_through_funds
 
         self.step += 1
         moment = timezone.make_aware(dt.datetime.combine(self.day, dt.time(9, 30)) + dt.timedelta(minutes=7 * self.step))
@@ -95,42 +85,56 @@ class Walk:
         return self
 
 
+# One walk per stage a case can be at: each helper takes a fresh case one stage further.
+
+
+def _applied(demo: Demo, code: str, start: dt.date, **kw: Any) -> Walk:
+    w = Walk(demo, code, start, **kw)
+    w.do("notify_right", acting_user=w.raiser, manner="written")
+    return w.do("register_application", form=AidCase.ApplicationForm.WRITTEN)
+
+
+def _reviewing(demo: Demo, code: str, start: dt.date, **kw: Any) -> Walk:
+    w = _applied(demo, code, start, **kw)
+    return w.at(add_working_days(start, 1)).do("accept").do("start_review")
+
+
+def _pending(demo: Demo, code: str, start: dt.date, amount: str, **kw: Any) -> Walk:
+    w = _reviewing(demo, code, start, **kw)
+    w.at(add_working_days(start, 2)).do(
+        "add_record", kind=Record.Kind.HOME_VISIT, held_on=add_working_days(start, 2),
+        content="入户走访：家中主要劳动力受伤，无稳定收入，村委会出具生活困难证明。", participants="承办检察官、村委会主任")
+    return w.at(add_working_days(start, 3)).do(
+        "submit_opinion", category="E1", grounds=GROUNDS_NONE, recommendation="grant",
+        reasoning="申请人符合2021年细则第七条第一项情形，经逐项审查不存在不予救助情形，建议救助。",
+        proposed_amount=Decimal(amount))
+
+
+def _granted(demo: Demo, code: str, start: dt.date, amount: str, **kw: Any) -> Walk:
+    w = _pending(demo, code, start, amount, **kw)
+    return (w.at(add_working_days(start, 5)).route(amount=Decimal(amount), reasons="符合救助条件，决定予以救助。")
+            .issue("grant_decision"))
+
+
+def _paid(demo: Demo, code: str, start: dt.date, amount: str, **kw: Any) -> Walk:
+    w = _granted(demo, code, start, amount, **kw)
+    name = w.case.applicant.name if w.case.applicant else ""
+    w.at(add_working_days(start, 6)).do("serve_decision", method="direct", recipient=name)
+    w.at(add_working_days(start, 8)).do("record_funds")
+    return w.at(add_working_days(start, 9)).pay()
+
+
 def load_current(demo: Demo) -> None:
     """Create the current (this year's) cases, none of which changes the seed's figures."""
+    _intake_and_review(demo)
+    _approval_and_decision(demo)
+    _payment_and_after(demo)
+
+
+def _intake_and_review(demo: Demo) -> None:
+    """线索, 已告知, 已申请, 待补正, 视为放弃, 已受理, 审查中."""
     t = clock.today()
     p = demo.person
-
-    def applied(code: str, start: dt.date, **kw: Any) -> Walk:
-        w = Walk(demo, code, start, **kw)
-        w.do("notify_right", acting_user=w.raiser, manner="written")
-        return w.do("register_application", form=AidCase.ApplicationForm.WRITTEN)
-
-    def reviewing(code: str, start: dt.date, **kw: Any) -> Walk:
-        w = applied(code, start, **kw)
-        return w.at(add_working_days(start, 1)).do("accept").do("start_review")
-
-    def pending(code: str, start: dt.date, amount: str, **kw: Any) -> Walk:
-        w = reviewing(code, start, **kw)
-        w.at(add_working_days(start, 2)).do(
-            "add_record", kind=Record.Kind.HOME_VISIT, held_on=add_working_days(start, 2),
-            content="入户走访：家中主要劳动力受伤，无稳定收入，村委会出具生活困难证明。", participants="承办检察官、村委会主任")
-        return w.at(add_working_days(start, 3)).do(
-            "submit_opinion", category="E1", grounds=GROUNDS_NONE, recommendation="grant",
-            reasoning="申请人符合2021年细则第七条第一项情形，经逐项审查不存在不予救助情形，建议救助。",
-            proposed_amount=Decimal(amount))
-
-    def granted(code: str, start: dt.date, amount: str, **kw: Any) -> Walk:
-        w = pending(code, start, amount, **kw)
-        return (w.at(add_working_days(start, 5)).route(amount=Decimal(amount), reasons="符合救助条件，决定予以救助。")
-                .issue("grant_decision"))
-
-    def paid(code: str, start: dt.date, amount: str, **kw: Any) -> Walk:
-        w = granted(code, start, amount, **kw)
-        name = w.case.applicant.name if w.case.applicant else ""
-        w.at(add_working_days(start, 6)).do("serve_decision", method="direct", recipient=name)
-        w.at(add_working_days(start, 8)).do("record_funds")
-        return w.at(add_working_days(start, 9)).pay()
-
     wd = lambda n: back(t, n)  # noqa: E731
 
     # 线索 and 已告知
@@ -139,55 +143,69 @@ def load_current(demo: Demo) -> None:
          groups=["妇女", "因案致贫"], person=p("540527", female=True, on=t)) \
         .do("notify_right", manner="oral")
     # 已申请: the 5-working-day check due soon, and one overdue
-    applied("540528", wd(3), groups=["农村困难群众"])
-    applied("540524", wd(8), groups=["残疾人"])
+    _applied(demo, "540528", wd(3), groups=["农村困难群众"])
+    _applied(demo, "540524", wd(8), groups=["残疾人"])
     # 待补正: running, and one whose 30 days ran out (the worker's first sweep lapses it)
-    applied("540528", t - dt.timedelta(days=12)).at(t - dt.timedelta(days=10)).do(
+    _applied(demo, "540528", t - dt.timedelta(days=12)).at(t - dt.timedelta(days=10)).do(
         "request_supplement", missing="村（居）委会出具的生活困难证明；医疗费用票据。")
-    applied("540522", t - dt.timedelta(days=40)).at(t - dt.timedelta(days=38)).do(
+    _applied(demo, "540522", t - dt.timedelta(days=40)).at(t - dt.timedelta(days=38)).do(
         "request_supplement", missing="伤情鉴定意见书。")
     # 视为放弃 (already lapsed)
-    applied("540526", t - dt.timedelta(days=60)).at(t - dt.timedelta(days=58)).do(
+    _applied(demo, "540526", t - dt.timedelta(days=60)).at(t - dt.timedelta(days=58)).do(
         "request_supplement", missing="身份证明、生活困难证明。").at(t - dt.timedelta(days=20)).do(
         "deem_abandoned", acting_user=demo.user("540526", Role.KONGSHEN))
     # 已受理 (decision due) and one overdue
-    applied("540528", wd(5), groups=["退役军人"], person=p("540528", female=False, on=t)).at(wd(4)).do("accept")
-    applied("540500", wd(16), groups=["因案致贫"]).at(wd(14)).do("accept")
+    _applied(demo, "540528", wd(5), groups=["退役军人"], person=p("540528", female=False, on=t)).at(wd(4)).do("accept")
+    _applied(demo, "540500", wd(16), groups=["因案致贫"]).at(wd(14)).do("accept")
     # 审查中: one with a minor victim (masked outside the case file), one due soon
-    reviewing("540528", wd(6), groups=["未成年人"], person=p("540528", age=12, on=t)).at(wd(2)).do(
+    _reviewing(demo, "540528", wd(6), groups=["未成年人"], person=p("540528", age=12, on=t)).at(wd(2)).do(
         "add_record", kind=Record.Kind.INVESTIGATION, held_on=wd(2),
         content="询问被害人监护人，了解治疗费用及家庭收入情况。", participants="承办检察官、被害人祖母")
-    reviewing("540527", wd(9), groups=["农村困难群众"])
+    _reviewing(demo, "540527", wd(9), groups=["农村困难群众"])
+
+
+def _approval_and_decision(demo: Demo) -> None:
+    """待审批, 决定救助 and 不予救助."""
+    t = clock.today()
+    p = demo.person
+    wd = lambda n: back(t, n)  # noqa: E731
     # 待审批
-    pending("540528", wd(7), "20000", groups=["妇女", "因案致贫"], person=p("540528", female=True, on=t))
-    pending("540500", wd(6), "30000", groups=["残疾人"])
+    _pending(demo, "540528", wd(7), "20000", groups=["妇女", "因案致贫"], person=p("540528", female=True, on=t))
+    _pending(demo, "540500", wd(6), "30000", groups=["残疾人"])
     # 决定救助 and 不予救助
-    granted("540528", wd(9), "15000", groups=["老年人"], person=p("540528", age=72, on=t))
-    w = reviewing("540531", wd(10))
+    _granted(demo, "540528", wd(9), "15000", groups=["老年人"], person=p("540528", age=72, on=t))
+    w = _reviewing(demo, "540531", wd(10))
     grounds = dict(GROUNDS_NONE)
     grounds["X5"] = {"present": True, "note": "申请人生活困难系长期疾病所致，与本案无关。"}
     w.at(wd(7)).do("submit_opinion", category="E1", grounds=grounds, recommendation="refuse",
                    reasoning="生活困难非案件原因所导致，建议不予救助，并协调民政部门给予临时救助。")
     w.at(wd(5)).issue("review_report").route(grounds=["X5"], refuse="经审查，您的生活困难并非本案所致，依照规定不予救助。我院已将您的情况告知县民政局，可申请临时救助。").issue("refusal_decision")
+
+
+def _payment_and_after(demo: Demo) -> None:
+    """送达, 资金到位, 发放, 回访, 结案, 归档; custody; advance aid."""
+    t = clock.today()
+    p = demo.person
+    wd = lambda n: back(t, n)  # noqa: E731
     # 已送达 → 待发放 (payment notice overdue) → 已发放 → 回访 → 结案 → 归档
-    g = granted("540528", wd(14), "12000", groups=["因案致贫"])
+    g = _granted(demo, "540528", wd(14), "12000", groups=["因案致贫"])
     g.at(wd(8)).do("serve_decision", method="post", recipient=g.case.applicant.name if g.case.applicant else "")
-    pay = granted("540528", wd(16), "18000", groups=["妇女"], person=p("540528", female=True, on=t))
+    pay = _granted(demo, "540528", wd(16), "18000", groups=["妇女"], person=p("540528", female=True, on=t))
     pay.at(wd(10)).do("serve_decision", method="direct", recipient="本人")
     pay.at(wd(6)).do("record_funds")
-    fraud = paid("540524", wd(20), "10000", groups=["低保户"])
+    fraud = _paid(demo, "540524", wd(20), "10000", groups=["低保户"])
     _recovery(demo, fraud.case, wd(6), wd(3))
-    fu = paid("540527", wd(40), "25000", groups=["妇女", "因案致贫"], person=p("540527", female=True, on=t))
+    fu = _paid(demo, "540527", wd(40), "25000", groups=["妇女", "因案致贫"], person=p("540527", female=True, on=t))
     fu.at(wd(25)).do("start_follow_up", held_on=wd(25), method="上门回访",
                      content="救助金已用于医疗和子女就学，生活基本稳定；需协调教育部门落实助学。")
-    c = paid("540528", wd(45), "8000", groups=["退役军人"], person=p("540528", female=False, on=t))
+    c = _paid(demo, "540528", wd(45), "8000", groups=["退役军人"], person=p("540528", female=False, on=t))
     c.at(wd(30)).do("close", summary="救助金已发放，回访情况良好，案件办结。")
-    a = paid("540500", wd(60), "20000", groups=["残疾人"])
+    a = _paid(demo, "540500", wd(60), "20000", groups=["残疾人"])
     a.at(wd(45)).do("close", summary="救助金已发放，案件办结。").at(wd(40)).do(
         "archive", archive_number=f"540500-{t.year}-归001")
     # 代管: a minor's aid paid to the county bank's custody account, one use paid out, one awaiting the
     # custodian's approval (jiacha_custodian sees it in the portal)
-    cu = granted("540528", wd(30), "30000", groups=["未成年人"], person=p("540528", age=10, on=t))
+    cu = _granted(demo, "540528", wd(30), "30000", groups=["未成年人"], person=p("540528", age=10, on=t))
     cu.at(wd(24)).do("serve_decision", method="direct", recipient="监护人")
     cu.at(wd(22)).do("record_funds")
     cu.at(wd(21)).pay(custody=True)
@@ -198,7 +216,7 @@ def load_current(demo: Demo) -> None:
     _custody_uses(demo, cu.case, wd(12), wd(2))
     # 先行救助: requested, and approved (committed on the county's budget, paid by finance the next
     # working day through funds) awaiting the formalities
-    r = reviewing("540502", wd(2), summary="被害人重伤住院，生命垂危，无力支付救治费用。")
+    r = _reviewing(demo, "540502", wd(2), summary="被害人重伤住院，生命垂危，无力支付救治费用。")
     r.do("request_advance", amount=Decimal("10000"), urgency="被害人重伤住院抢救，家属无力承担医疗费用，情况紧急。")
     ad = Walk(demo, "540528", wd(4), summary="被害人重伤急需救治。", groups=["农村困难群众"])
     ad.at(wd(4)).do("request_advance", amount=Decimal("8000"), urgency="被害人伤情危重，急需手术费用。")

@@ -1,403 +1,35 @@
-"""Load the Shannan demo through the real actions (contracts §6)."""
+"""Loading the Shannan demo: the stages in one direction (world → rules → history → this year → 1+N →
+portal → statistics). Each stage module imports only `world` and the apps; this module imports them all."""
 
 from __future__ import annotations
 
-import datetime as dt
 import random
-from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any
 
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from faker import Faker
 
-from jiuzhu.accounts.actions import create_staff_user
-from jiuzhu.accounts.models import Membership, Role, User
-from jiuzhu.calendar.workdays import add_working_days
-from jiuzhu.cases import actions
-from jiuzhu.cases.models import AidCase, Channel, OriginalCase, Record
+from jiuzhu.cases.models import AidCase
 from jiuzhu.demo import data
-from jiuzhu.lib import clock
-from jiuzhu.orgs.actions import create_department, create_organisation
-from jiuzhu.orgs.models import Department, Organisation
-from jiuzhu.people.idcard import check_digit
-
-CHARGES = ["故意伤害罪", "交通肇事罪", "抢劫罪", "故意杀人罪", "强奸罪", "诈骗罪", "盗窃罪", "寻衅滋事罪"]
-GROUNDS_NONE = {code: {"present": False, "note": "经审查不存在该情形"} for code in
-                ["X1", "X2", "X3", "X4", "X5", "X6"]}
-
-
-@dataclass
-class Demo:
-    """The state of one demo load: organisations and staff by code and role."""
-
-    rng: random.Random
-    fake: Faker
-    orgs: dict[str, Organisation] = field(default_factory=dict)
-    staff: dict[tuple[str, str], User] = field(default_factory=dict)
-    custodians: dict[str, Any] = field(default_factory=dict)  # county code → custody.Custodian
-    id_seq: int = 0
-
-    def user(self, code: str, role: str) -> User:
-        return self.staff[(code, role)]
-
-    def approver(self, code: str) -> User:
-        return self.staff.get((code, Role.DEPT_HEAD)) or self.staff[(code, Role.DEPUTY_CHIEF)]
-
-    def id_number(self, code: str, birth: dt.date, female: bool) -> str:
-        self.id_seq += 1
-        seq = (self.id_seq * 2 + (0 if female else 1)) % 1000
-        area = code if code != "540500" else "540502"
-        first17 = f"{area}{birth:%Y%m%d}{seq:03d}"
-        return first17 + check_digit(first17)
-
-    def person(self, code: str, *, female: bool | None = None, age: int | None = None,
-               on: dt.date) -> dict[str, Any]:
-        female = self.rng.random() < 0.5 if female is None else female
-        given = self.rng.choice(data.TIBETAN_GIVEN)
-        name = given + self.rng.choice(data.TIBETAN_FEMALE if female else data.TIBETAN_MALE)
-        age = age if age is not None else self.rng.randint(22, 70)
-        birth = dt.date(on.year - age, self.rng.randint(1, 12), self.rng.randint(1, 28))
-        return {"person_name": name, "id_number": self.id_number(code, birth, female),
-                "phone": f"1{self.rng.choice(['38', '39', '59', '89', '91'])}{self.rng.randint(10000000, 99999999)}",
-                "address": f"西藏自治区{self.orgs[code].name.replace('人民检察院', '')}某乡某村{self.rng.randint(1, 40)}号"}
-
-
-def load_orgs_and_staff(demo: Demo) -> None:
-    """Create the 14 procuratorates of contracts §1 with their departments and demo staff."""
-    password = make_password(data.DEMO_PASSWORD)  # hashed once: ~90 users share it
-    for code, name, parent, level, slug in data.ORGS:
-        org = create_organisation(name=name, code=code, parent=demo.orgs.get(parent or ""), level=level)
-        demo.orgs[code] = org
-        depts: dict[str, Department] = {kind: create_department(org, kind=kind) for kind in
-                 [Department.Kind.COMPLAINT, Department.Kind.CASE, Department.Kind.FINANCE,
-                  Department.Kind.LEADERSHIP, Department.Kind.OFFICE]}
-        for role in data.ROLES_BY_LEVEL[level]:
-            user = create_staff_user(
-                f"{slug}_{role}", password=password, full_name=demo.fake.name(), org=org, role=role,
-                department=depts[data.ROLE_DEPARTMENT[role]])
-            demo.staff[(code, role)] = user
-
-
-def _at(day: dt.date) -> Any:
-    return clock.travel(day)
-
-
-def walk_to_paid(demo: Demo, code: str, *, raised: dt.date, amount: Decimal, groups: list[str],
-                 person: dict[str, Any], channel: str = Channel.CASE_DEPARTMENT, source: str = "",
-                 close: bool = True, method: str = AidCase.PaymentMethod.LUMP_SUM,
-                 contributions: list[tuple[Organisation, Decimal]] | None = None) -> AidCase:
-    """Take one case from clue to paid (and on to archive) on the dates a real case would have."""
-    org = demo.orgs[code]
-    raiser = demo.user(code, Role.CASE_PROSECUTOR) if (code, Role.CASE_PROSECUTOR) in demo.staff \
-        else demo.user(code, Role.KONGSHEN)
-    handler = demo.user(code, Role.KONGSHEN)
-    days = [add_working_days(raised, n) for n in (0, 1, 2, 4, 5, 8, 9, 12, 13, 20, 25)]
-    with _at(days[0]):
-        case = actions.raise_clue(
-            org, acting_user=raiser, channel=channel, original_case_number=_case_number(demo, code, raised),
-            charge=demo.rng.choice(CHARGES), stage=OriginalCase.Stage.PROSECUTION_REVIEW,
-            offender_ability=OriginalCase.OffenderAbility.UNABLE, groups=groups, source_detail=source,
-            clue_summary="办案中发现被害人因案致生活困难，加害人无赔偿能力。",
-            found_on=days[0] - dt.timedelta(days=3) if channel == Channel.CASE_DEPARTMENT else None, **person)
-        actions.notify_right(case, acting_user=raiser, manner="written")
-    with _at(days[1]):
-        actions.register_application(case, acting_user=handler, form=AidCase.ApplicationForm.WRITTEN)
-    with _at(days[2]):
-        actions.accept(case, acting_user=handler)
-        actions.start_review(case, acting_user=handler)
-    with _at(days[3]):
-        actions.add_record(case, acting_user=handler, kind=Record.Kind.HOME_VISIT, held_on=days[3],
-                           content="入户走访，核实家庭收入与生活困难情况属实。", participants="承办检察官、村委会干部")
-    with _at(days[4]):
-        actions.submit_opinion(case, acting_user=handler, category="E1", grounds=GROUNDS_NONE,
-                               recommendation="grant", reasoning="符合救助条件，建议予以救助。",
-                               proposed_amount=amount)
-    with _at(days[5]):
-        approve_route(demo, case, amount=amount, contributions=contributions)
-    with _at(days[6]):
-        actions.serve_decision(case, acting_user=handler, method="direct", recipient=person["person_name"])
-    with _at(days[7]):
-        actions.record_funds(case, acting_user=demo.user(code, Role.FINANCE))
-    with _at(days[8]):
-        pay_through_funds(demo, case, custody=method == AidCase.PaymentMethod.CUSTODY)
-    if close:
-        with _at(days[9]):
-            actions.close(case, acting_user=handler, summary="救助金已发放，案件办结。")
-        with _at(days[10]):
-            actions.archive(case, acting_user=handler, archive_number=f"{code}-{raised.year}-归{case.pk:04d}")
-    return case
-
-
-# Custodians of the demo (invented): the first of each county is the one minors' aid is entrusted to.
-# (county code, name, kind, username of its demo account; "" for "<county>_custodian")
-CUSTODIANS = [
-    ("540527", "洛扎县拉康镇村民委员会", "village", "luozha_custodian"),
-    ("540527", "中国农业银行洛扎县支行", "bank", "luozha_bank_custodian"),
-    ("540528", "中国农业银行加查县支行", "bank", "jiacha_custodian"),
-    ("540528", "加查县安绕镇综治中心", "township", "jiacha_township_custodian"),
-    ("540500", "山南市未成年人保护社会工作服务中心", "social_work", ""),
-    ("540502", "山南市雪域公证处", "notary", ""),
-    ("540521", "扎囊县桑耶镇综治中心", "township", ""),
-    ("540522", "贡嘎县社会工作服务中心", "social_work", ""),
-    ("540523", "桑日县桑日镇村民委员会", "village", ""),
-    ("540524", "琼结县琼结镇综治中心", "township", ""),
-    ("540525", "曲松县曲松镇村民委员会", "village", ""),
-    ("540526", "措美县措美镇村民委员会", "village", ""),
-    ("540529", "隆子县隆子镇综治中心", "township", ""),
-    ("540530", "错那市错那镇村民委员会", "village", ""),
-    ("540531", "浪卡子县浪卡子镇村民委员会", "village", ""),
-]
-GUARDIANS = ["次仁卓玛", "扎西顿珠", "格桑央金", "达瓦次仁", "拉巴普赤"]
-
-
-def load_custodians(demo: Demo) -> None:
-    """Register the custodians (each by its county's complaint procurator) and their demo accounts."""
-    from jiuzhu.custody.actions import add_custodian_staff, register_custodian
-
-    password = make_password(data.DEMO_PASSWORD)
-    slugs = {code: slug for code, _, _, _, slug in data.ORGS}
-    for i, (code, name, kind, username) in enumerate(CUSTODIANS):
-        username = username or f"{slugs[code]}_custodian"  # every custodian has one demo login
-        handler = demo.user(code, Role.KONGSHEN)
-        with _at(dt.date(2018, 1, 10)):
-            custodian = register_custodian(demo.orgs[code], acting_user=handler, name=name, kind=kind,
-                                           bank_name="中国农业银行" + demo.orgs[code].name[:-5] + "支行",
-                                           account=f"62284809{i + 1:011d}", contact="代管专管员")
-            add_custodian_staff(custodian, acting_user=handler, username=username, password=password,
-                                full_name=demo.fake.name())
-        demo.custodians.setdefault(code, custodian)
-
-
-def entrust(demo: Demo, case: AidCase) -> Any:
-    """Sign the case's custody entrustment agreement with its county's custodian (today)."""
-    from jiuzhu.custody.actions import create_agreement
-
-    code = case.handling_org.code or ""
-    assert case.decided_amount is not None
-    return create_agreement(
-        case, acting_user=demo.user(code, Role.KONGSHEN), custodian=demo.custodians[code],
-        guardian_name=GUARDIANS[case.pk % len(GUARDIANS)], amount=case.decided_amount,
-        purposes="用于受助未成年人的生活、教育和医疗康复支出，专款专用。",
-        release_schedule="每学期开学前凭学校收费通知支取学杂费；医疗康复支出凭票据支取；余款于受助人年满十八周岁时一次性支付。",
-        suspend_conditions="（一）资金未用于约定用途的；（二）监护人发生变更或不履行监护职责的；（三）受助人情况发生重大变化的。",
-        ends_on=clock.today().replace(year=clock.today().year + 6))
-
-
-def pay_through_funds(demo: Demo, case: AidCase, *, custody: bool = False) -> None:
-    """Plan the case's aid as one sum and have each paying procuratorate's finance staff pay it today.
-
-    A minor's aid goes to the county's custodian (third-party custody, jiuzhu/custody) under the case's
-    entrustment agreement; otherwise to the applicant's own account.
-    """
-    from jiuzhu.funds.actions import pay, schedule_payments
-    from jiuzhu.funds.models import Contribution, Payment
-
-    code = case.handling_org.code or ""
-    applicant = case.applicant.name if case.applicant else "申请人"
-    payee_kind, payee, bank = Payment.PayeeKind.APPLICANT, applicant, "中国农业银行" + case.handling_org.name[:-5] + "支行"
-    account = f"62284802{case.pk:011d}"
-    if custody:
-        agreement = entrust(demo, case)
-        custodian = agreement.custodian
-        payee_kind, payee, bank, account = Payment.PayeeKind.CUSTODIAN, custodian.name, custodian.bank_name, \
-            custodian.account
-    # One instalment per contributing procuratorate (joint aid: each pays its own share).
-    plan = [(c.amount, clock.today()) for c in Contribution.objects.filter(case=case).order_by("pk")]
-    payments = schedule_payments(case, acting_user=demo.user(code, Role.KONGSHEN), plan=plan, payee_kind=payee_kind,
-                                 payee_name=payee, bank_name=bank, account=account)
-    for p in payments:
-        org_code = p.budget.org.code or ""
-        pay(p, acting_user=demo.user(org_code, Role.FINANCE), bank_reference=f"NY{clock.today():%Y%m%d}{p.pk:06d}")
-
-
-MEETING = {"attendees": "检察长、副检察长、控告申诉检察部门负责人、承办检察官",
-           "minutes": "会议听取承办检察官汇报，经集体研究，同意审查意见。"}
-
-
-def approver_for(demo: Demo, code: str, role: str) -> User:
-    """Return the demo user who takes an approval step of ROLE in CODE (the chief records a collective one)."""
-    return demo.user(code, Role.CHIEF if role == "collective" else role)
-
-
-def approve_route(demo: Demo, case: AidCase, *, amount: Decimal | None = None, refuse: str = "",
-                  grounds: list[str] | None = None, reasons: str = "符合国家司法救助条件，决定予以救助。",
-                  contributions: list[tuple[Organisation, Decimal]] | None = None) -> AidCase:
-    """Take every step of the case's approval route, ending with the decision (grant, or refuse)."""
-    from jiuzhu.cases.models import ApprovalStep
-
-    code = case.handling_org.code or ""
-    while True:
-        step = case.approval_steps.get(status=ApprovalStep.Status.PENDING)
-        user = approver_for(demo, code, step.role)
-        meeting = {**MEETING, "meeting_date": clock.today()} if step.role == "collective" else None
-        if case.approval_steps.filter(opinion=step.opinion, seq__gt=step.seq).exists():
-            actions.approve_step(case, acting_user=user, comment="同意。", meeting=meeting)
-            continue
-        if refuse:
-            return actions.decide_refuse(case, acting_user=user, reasons=refuse, grounds=grounds, meeting=meeting)
-        assert amount is not None
-        return actions.decide_grant(case, acting_user=user, amount=amount, reasons=reasons, meeting=meeting,
-                                    contributions=contributions)
-
-
-def load_budgets(demo: Demo) -> None:
-    """Each procuratorate's annual aid budget, allocated by the finance bureau in January (invented)."""
-    from jiuzhu.funds.actions import record_allocation, set_budget
-
-    for code, org in demo.orgs.items():
-        if (code, Role.FINANCE) not in demo.staff:
-            continue
-        finance = demo.user(code, Role.FINANCE)
-        amount = Decimal("600000") if code == "540500" else Decimal("200000")
-        for year in range(2018, clock.today().year + 1):
-            with _at(dt.date(year, 1, 15)):
-                set_budget(org, year, acting_user=finance, amount=amount, document_number=f"山财预〔{year}〕1号")
-                record_allocation(org, year, acting_user=finance, amount=amount,
-                                  document_number=f"山财行〔{year}〕{code[-2:]}号")
-
-
-def _case_number(demo: Demo, code: str, day: dt.date) -> str:
-    short = demo.orgs[code].name.replace("人民检察院", "")[:2]
-    return f"{short}检刑诉〔{day.year}〕{demo.rng.randint(1, 300)}号"
-
-
-def load_history(demo: Demo) -> None:
-    """The historical cases of contracts §6: 2018–2021 and 2022."""
-    for i, (code, year, amount) in enumerate(data.HISTORY_2018_2021):
-        raised = dt.date(year, 4 + i * 2, 6)
-        walk_to_paid(demo, code, raised=raised, amount=amount, groups=["因案致贫"],
-                     person=demo.person(code, on=raised))
-    # One refusal in 2021 (outside every period of the seed's figures but for the refusal count).
-    raised = dt.date(2021, 9, 6)
-    _refused_case(demo, "540525", raised)
-
-    plan: list[tuple[str, Decimal, bool]] = [(c, data.JOINT_2022_AMOUNT, True) for c in data.JOINT_2022]
-    plan += [(c, Decimal(a), False) for c, a in data.SINGLE_2022]
-    demo.rng.shuffle(plan)
-    suo_done = False
-    joint_cases: list[AidCase] = []
-    for i, (code, amount, joint) in enumerate(plan):
-        raised = dt.date(2022, 1, 10) + dt.timedelta(days=7 * i)
-        groups, person = _groups_and_person(demo, code, raised, i)
-        source = ""
-        if joint:
-            county = JOINT_SPLIT_TEXT.format(county=demo.orgs[code].name)
-            source = f"联合救助：{county}"
-            if code == "540527" and not suo_done:
-                person["person_name"] = "索朗卓玛"
-                person["id_number"] = demo.id_number(code, dt.date(1986, 3, 14), True)
-                groups = ["妇女", "因案致贫", "农村困难群众"]
-                suo_done = True
-        split = [(demo.orgs["540500"], data.JOINT_SPLIT["540500"]), (demo.orgs[code], data.JOINT_SPLIT["county"])]
-        case = walk_to_paid(demo, code, raised=raised, amount=amount, groups=groups, person=person, source=source,
-                            method=AidCase.PaymentMethod.CUSTODY if "未成年人" in groups
-                            else AidCase.PaymentMethod.LUMP_SUM, contributions=split if joint else None)
-        if joint:
-            joint_cases.append(case)
-    load_history_services(demo, joint_cases)
-    load_custody_history(demo)
-
-
-def load_custody_history(demo: Demo) -> None:
-    """Releases and half-yearly reports under the history's entrustment agreements whose custodian has a
-    demo account: each use proposed by the procurator, approved by both sides, paid out by the custodian."""
-    from jiuzhu.custody.actions import approve_release, confirm_release, request_release, submit_report
-    from jiuzhu.custody.models import CustodianStaff, EntrustmentAgreement
-
-    uses = [(30, "秋季学期学杂费及教辅资料费", Decimal("0.2")), (120, "康复治疗费用（凭医院票据）", Decimal("0.15")),
-            (200, "冬季衣物及生活用品", Decimal("0.1"))]
-    for a in EntrustmentAgreement.objects.select_related("case__handling_org", "custodian").order_by("pk"):
-        staff = CustodianStaff.objects.filter(custodian=a.custodian).select_related("user").first()
-        if staff is None:
-            continue
-        handler = demo.user(a.case.handling_org.code or "", Role.KONGSHEN)
-        for days, purpose, share in uses:
-            with _at(a.signed_on + dt.timedelta(days=days)):
-                r = request_release(a, acting_user=handler, amount=(a.amount * share).quantize(Decimal("0.01")),
-                                    purpose=purpose)
-                approve_release(r, acting_user=staff.user)
-                confirm_release(r, acting_user=staff.user)
-        for half in (1, 2):
-            end = a.signed_on + dt.timedelta(days=182 * half)
-            with _at(end + dt.timedelta(days=5)):
-                submit_report(a, acting_user=staff.user, period_from=end - dt.timedelta(days=181), period_to=end,
-                              content="代管资金专户存储，支取均经检察官同意并凭票据支付；受助人就学、生活情况良好。")
-
-
-def load_history_services(demo: Demo, joint_cases: list[AidCase]) -> None:
-    """The seed's services (contracts §6): 法律服务 14 person-times, one for each joint case (释法说理 when
-    the decision was served), and 心理疏导 2 person-times for 索朗卓玛 and one other joint-case victim."""
-    from jiuzhu.support.actions import record_service
-    from jiuzhu.support.models import ServiceKind
-
-    for case in joint_cases:
-        code = case.handling_org.code or ""
-        with _at(case.served_on or case.decided_on):
-            record_service(case.handling_org, acting_user=demo.user(code, Role.KONGSHEN), case=case,
-                           kind=ServiceKind.LEGAL, provided_on=clock.today(), provider="承办检察官",
-                           notes="送达决定时释法说理，告知资金用途与后续帮扶渠道。")
-    suo = next(c for c in joint_cases if c.applicant and c.applicant.name == "索朗卓玛")
-    other = next(c for c in joint_cases if c != suo)
-    for case in (suo, other):
-        code = case.handling_org.code or ""
-        day = add_working_days(case.decided_on, 10)
-        with _at(day):
-            record_service(case.handling_org, acting_user=demo.user(code, Role.KONGSHEN), case=case,
-                           kind=ServiceKind.COUNSELLING, provided_on=day, provider="县心理咨询志愿者",
-                           notes="联系心理咨询师入户开展心理疏导。")
-
-
-JOINT_SPLIT_TEXT = "山南市人民检察院出资15000元，{county}出资10000元"
-
-
-def _groups_and_person(demo: Demo, code: str, raised: dt.date, i: int) -> tuple[list[str], dict[str, Any]]:
-    kind = i % 7
-    if kind == 0:
-        return ["妇女", "因案致贫"], demo.person(code, female=True, on=raised)
-    if kind == 1:
-        return ["未成年人"], demo.person(code, age=demo.rng.randint(8, 16), on=raised)
-    if kind == 2:
-        return ["残疾人", "农村困难群众"], demo.person(code, on=raised)
-    if kind == 3:
-        return ["退役军人"], demo.person(code, female=False, age=demo.rng.randint(40, 60), on=raised)
-    if kind == 4:
-        return ["农村困难群众", "低保户"], demo.person(code, on=raised)
-    if kind == 5:
-        return ["老年人"], demo.person(code, age=demo.rng.randint(65, 80), on=raised)
-    return [], demo.person(code, on=raised)
-
-
-def _refused_case(demo: Demo, code: str, raised: dt.date) -> AidCase:
-    org = demo.orgs[code]
-    handler = demo.user(code, Role.KONGSHEN)
-    person = demo.person(code, on=raised)
-    days = [add_working_days(raised, n) for n in (0, 1, 3, 6, 8, 9, 12, 15)]
-    with _at(days[0]):
-        case = actions.raise_clue(org, acting_user=handler, channel=Channel.WALK_IN,
-                                  original_case_number=_case_number(demo, code, raised), charge="交通肇事罪",
-                                  clue_summary="申请人来访申请救助。", **person)
-        actions.register_application(case, acting_user=handler, form=AidCase.ApplicationForm.ORAL,
-                                     oral_record="申请人口述：因交通事故受伤，请求救助。")
-    with _at(days[1]):
-        actions.accept(case, acting_user=handler)
-        actions.start_review(case, acting_user=handler)
-    grounds = dict(GROUNDS_NONE)
-    grounds["X4"] = {"present": True, "note": "申请人在诉讼中已与肇事方达成赔偿协议并足额受偿。"}
-    with _at(days[3]):
-        actions.submit_opinion(case, acting_user=handler, category="E6", grounds=grounds, recommendation="refuse",
-                               reasoning="申请人已通过诉讼获得赔偿，生活困难非案件导致，建议不予救助。")
-    with _at(days[4]):
-        approve_route(demo, case, grounds=["X4", "X5"],
-                      refuse="您已通过民事诉讼获得足额赔偿，不符合国家司法救助条件。如生活仍有困难，可向当地民政部门申请社会救助。")
-    with _at(days[5]):
-        actions.serve_decision(case, acting_user=handler, method="direct", recipient=person["person_name"])
-    with _at(days[6]):
-        actions.close(case, acting_user=handler, summary="不予救助决定已送达并释法说理。")
-    with _at(days[7]):
-        actions.archive(case, acting_user=handler, archive_number=f"{code}-{raised.year}-归{case.pk:04d}")
-    return case
+from jiuzhu.demo.accounts import DEMO_USERNAME, demo_accounts, enrol_demo_accounts
+from jiuzhu.demo.current import load_current
+from jiuzhu.demo.history import load_history
+from jiuzhu.demo.portal import load_portal
+from jiuzhu.demo.rules import load_demo_rules
+from jiuzhu.demo.stats import load_stats_demo
+from jiuzhu.demo.support import load_support
+from jiuzhu.demo.world import (
+    GROUNDS_NONE,
+    MEETING,
+    Demo,
+    DemoError,
+    approve_route,
+    approver_for,
+    load_budgets,
+    load_custodians,
+    load_orgs_and_staff,
+    pay_through_funds,
+)
+from jiuzhu.orgs.models import Organisation
 
 
 def load(*, orgs_only: bool = False, seed: int = 20230607, with_2fa: bool = False) -> Demo:
@@ -411,8 +43,6 @@ def load(*, orgs_only: bool = False, seed: int = 20230607, with_2fa: bool = Fals
     demo = Demo(rng=random.Random(seed), fake=fake)
     with transaction.atomic():
         load_orgs_and_staff(demo)
-        from jiuzhu.rules.demo import load_demo_rules
-
         load_demo_rules()
     if with_2fa:
         enrol_demo_accounts()
@@ -421,54 +51,13 @@ def load(*, orgs_only: bool = False, seed: int = 20230607, with_2fa: bool = Fals
     load_budgets(demo)
     load_custodians(demo)
     load_history(demo)
-    from jiuzhu.demo.current import load_current
-
     load_current(demo)
-    from jiuzhu.support.demo import load_support  # "1+N": partners, referrals, visits, plan
-
     load_support(demo)
-    from jiuzhu.portal.demo import load_portal
-
     load_portal(demo)
-    from jiuzhu.stats.demo import load_stats_demo
-
     load_stats_demo(demo)
     return demo
 
 
-class DemoError(Exception):
-    pass
-
-
-def enrol_demo_accounts() -> int:
-    """Give every demo account a TOTP device with a fresh random secret (`jiuzhu demo-accounts` prints it)."""
-    from jiuzhu.accounts.twofactor import enrol_with_key
-
-    users = User.objects.filter(username__regex=DEMO_USERNAME, memberships__is_active=True).distinct()
-    for user in users:
-        enrol_with_key(user, name="演示身份验证器")
-    return len(users)
-
-
-DEMO_USERNAME = r"^[a-z]+_[a-z_]+$"
-
-
-def demo_accounts() -> list[dict[str, Any]]:
-    """Return the demo users: username, password, role, organisation code and name (contracts §2)."""
-    from jiuzhu.accounts.twofactor import secret_base32
-
-    rows = (Membership.objects.filter(user__username__regex=DEMO_USERNAME, is_active=True)
-            .select_related("user", "org").order_by("org__code", "role"))
-    order = {r: i for i, r in enumerate(Role.values)}
-    out = [{"username": m.user.username, "password": data.DEMO_PASSWORD, "role": m.get_role_display(),
-            "org_code": m.org.code or "", "org_name": m.org.name, "_order": order[m.role]} for m in rows]
-    out.sort(key=lambda r: (r["org_code"], r["_order"]))
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    secret_of = {d.user.username: secret_base32(d) for d in TOTPDevice.objects.filter(
-        confirmed=True, user__username__in=[r["username"] for r in out]).select_related("user")}
-    for r in out:
-        del r["_order"]
-        if r["username"] in secret_of:  # loaded with --with-2fa: the TOTP secret to put in an app
-            r["totp_secret"] = secret_of[r["username"]]
-    return out
+# The names tests and commands import from here (the demo's one public face).
+__all__ = ["DEMO_USERNAME", "GROUNDS_NONE", "MEETING", "Demo", "DemoError", "approve_route", "approver_for", "demo_accounts",
+           "enrol_demo_accounts", "load", "pay_through_funds"]

@@ -31,7 +31,7 @@ from jiuzhu.cases.actions import CaseActionError, CasePermissionError
 from jiuzhu.cases.models import AidCase, CaseEvent
 from jiuzhu.documents import builder, context, numbering, render, sandbox
 from jiuzhu.documents.models import NUMBERED_KINDS, DocumentTemplate, IssuedDocument, Kind, ServiceRecord
-from jiuzhu.lib import clock, dates
+from jiuzhu.lib import clock, dates, jobs
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.people import idcard
 
@@ -188,10 +188,7 @@ def _discard(written: list[str]) -> None:
 
 
 def _schedule_pdf(doc: IssuedDocument) -> None:
-    from jiuzhu.documents.tasks import convert_document
-
-    pk = doc.pk
-    transaction.on_commit(lambda: convert_document.enqueue(pk))
+    jobs.enqueue("convert_document", doc.pk, after_commit=True)
 
 
 def issue_document(case: AidCase, kind: str, *, acting_user: User,

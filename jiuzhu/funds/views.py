@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +19,7 @@ from jiuzhu.cases.access import get_case_for_user
 from jiuzhu.funds import actions, forms, queries
 from jiuzhu.funds.models import Payment, Recovery, StatementLine
 from jiuzhu.lib import clock, dates
+from jiuzhu.lib.actionviews import run_action
 from jiuzhu.lib.params import int_id
 from jiuzhu.orgs.models import Organisation
 
@@ -103,9 +103,7 @@ def budget_export(request: HttpRequest, code: str, year: int) -> HttpResponse:
         xlsx.append(ledger, [e.happened_on, e.get_kind_display(), float(e.amount), e.case.number if e.case else "",
                        e.payment.reference if e.payment else "", e.document_number, str(e.actor), e.note])
     audit(AuditEntry.Kind.EXPORT, acting_user=user, reason="导出救助资金预算执行情况", org=code, year=year)
-    out = io.BytesIO()
-    wb.save(out)
-    return _xlsx(out.getvalue(), f"jiuzhu-funds-{code}-{year}.xlsx")
+    return _xlsx(xlsx.to_bytes(wb), f"jiuzhu-funds-{code}-{year}.xlsx")
 
 
 BUDGET_MOVES: dict[str, tuple[str, Callable[..., Any]]] = {
@@ -129,16 +127,8 @@ def budget_move(request: HttpRequest, code: str, year: int, kind: str) -> HttpRe
     org = _org(user, code, write=True)
     label, call = BUDGET_MOVES[kind]
     form = forms.BudgetMoveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
-    else:
-        try:
-            call(org, year, user, form.cleaned_data)
-        except ValidationError as e:
-            _fail(request, e)
-        else:
-            messages.success(request, f"已登记{label}。")
-    return redirect("funds:budget", code=org.code, year=year)
+    return run_action(request, form, lambda d: call(org, year, user, d), success=f"已登记{label}。",
+                      redirect_to=("funds:budget", org.code, year), join_form_errors=True)
 
 
 @require_POST
@@ -211,16 +201,8 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = get_case_for_user(user, pk)
     form = forms.ScheduleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
-    else:
-        try:
-            actions.schedule_payments(case, acting_user=user, **form.cleaned_data)
-        except ValidationError as e:
-            _fail(request, e)
-        else:
-            messages.success(request, "已制定发放计划。")
-    return redirect("funds:case", pk=case.pk)
+    return run_action(request, form, lambda d: actions.schedule_payments(case, acting_user=user, **d), success="已制定发放计划。",
+                      redirect_to=("funds:case", case.pk), join_form_errors=True)
 
 
 PAYMENT_OPS: dict[str, tuple[type[Any], str, Callable[..., Any]]] = {
@@ -240,16 +222,8 @@ def payment_op(request: HttpRequest, pk: int, op: str) -> HttpResponse:
     case = get_case_for_user(user, payment.case_id)  # 404 outside scope; the action answers 403
     form_class, done, call = PAYMENT_OPS[op]
     form = form_class(request.POST)
-    if not form.is_valid():
-        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
-    else:
-        try:
-            call(payment, user, form.cleaned_data)
-        except ValidationError as e:
-            _fail(request, e)
-        else:
-            messages.success(request, done)
-    return redirect("funds:case", pk=case.pk)
+    return run_action(request, form, lambda d: call(payment, user, d), success=done,
+                      redirect_to=("funds:case", case.pk), join_form_errors=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -299,13 +273,5 @@ def recovery_op(request: HttpRequest, pk: int, op: str) -> HttpResponse:
         call = lambda d: op_call(rec, user, d)  # noqa: E731
     else:
         raise Http404("没有这项操作")
-    if not form.is_valid():
-        messages.error(request, "；".join(f"{form.fields[k].label}：{v[0]}" for k, v in form.errors.items()))
-    else:
-        try:
-            call(form.cleaned_data)
-        except ValidationError as e:
-            _fail(request, e)
-        else:
-            messages.success(request, done)
-    return redirect("funds:recovery", pk=case.pk)
+    return run_action(request, form, lambda d: call(d), success=done,
+                      redirect_to=("funds:recovery", case.pk), join_form_errors=True)

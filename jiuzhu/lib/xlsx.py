@@ -37,3 +37,12 @@ def value(ws: Worksheet, v: Any) -> Any:
 def append(ws: Worksheet, values: Iterable[Any]) -> None:
     """Append VALUES as the next row of WS, text never becoming a formula."""
     ws.append([value(ws, v) for v in values])
+
+
+def to_bytes(wb: Any) -> bytes:
+    """The .xlsx file of workbook WB, in memory."""
+    import io
+
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

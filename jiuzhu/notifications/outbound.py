@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from jiuzhu.lib import clock, crypto
+from jiuzhu.lib import clock, crypto, jobs
 from jiuzhu.notifications.models import MessageTemplate, OutboundMessage
 from jiuzhu.people.idcard import mask_phone
 
@@ -67,10 +67,8 @@ def queue(key: str, *, to: str, dedupe_key: str, case: Any = None, **values: Any
 
 
 def _enqueue(pk: int) -> None:
-    from jiuzhu.notifications.tasks import deliver_message
-
     try:
-        deliver_message.enqueue(pk)
+        jobs.enqueue("deliver_message", pk)
     except Exception:  # the queue is down: the retry sweep sends it later
         logger.exception("could not enqueue message %s", pk)
 

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from jiuzhu.accounts.models import Capability, User
 from jiuzhu.lib import clock, crypto
 from jiuzhu.people import idcard
 from jiuzhu.people.models import Person
 from jiuzhu.people.phones import clean_phone
 
 ID_CONTEXT = "people.person.id_number"
-REVEALABLE = {"id_number": "身份证号码", "phone": "联系电话", "address": "住址", "bank_account": "银行账号"}
 
 
 def id_blind_index(id_number: str) -> str:
@@ -27,7 +25,7 @@ def find_person_by_id_number(id_number: str) -> Person | None:
     return Person.objects.filter(id_number_bidx=id_blind_index(id_number)).first()
 
 
-def _apply_id(person: Person, id_number: str) -> None:
+def apply_id_number(person: Person, id_number: str) -> None:
     parsed = idcard.parse_id_number(id_number, today=clock.today())
     person.id_number = parsed.value
     person.id_number_bidx = id_blind_index(parsed.value)
@@ -54,7 +52,7 @@ def get_or_create_person(*, name: str, id_number: str = "", **details: Any) -> t
             return existing, False
     person = Person(name=name, **details)
     if id_number:
-        _apply_id(person, id_number)
+        apply_id_number(person, id_number)
     try:
         with transaction.atomic():
             person.save()
@@ -65,39 +63,3 @@ def get_or_create_person(*, name: str, id_number: str = "", **details: Any) -> t
             raise
         return found, False
     return person, True
-
-
-def _has_cases_outside(person: Person, user: User) -> bool:
-    from jiuzhu.cases.access import cases_visible_to
-    from jiuzhu.cases.models import AidCase
-
-    mine = cases_visible_to(user).filter(parties__person=person).values("pk")
-    return AidCase.objects.filter(parties__person=person).exclude(pk__in=mine).exists()
-
-
-def reveal(person: Person, field: str, *, acting_user: User, reason: str, case: Any = None) -> str:
-    """Return the full value of a personal-data FIELD and record who saw it, when and why."""
-    from jiuzhu.accounts.access import has_capability
-    from jiuzhu.audit.actions import record_reveal
-
-    if field not in REVEALABLE:
-        raise ValidationError("该信息不能查看。")
-    if not has_capability(acting_user, Capability.REVEAL_PII):
-        raise PermissionDenied("您没有查看完整个人信息的权限。")
-    # The person must be a party to a case this user may see (the reveal enforces its own scope).
-    from jiuzhu.cases.access import cases_visible_to
-
-    visible = cases_visible_to(acting_user).filter(parties__person=person)
-    if case is not None:
-        visible = visible.filter(pk=case.pk)
-    if not visible.exists():
-        raise PermissionDenied("该当事人不在您的办案范围内。")
-    # Contact and bank details may have been entered by another procuratorate for another case: they
-    # are shown only to a user who may see every case of this person. (The ID number is what the
-    # user's own case was registered with.)
-    if field != "id_number" and _has_cases_outside(person, acting_user):
-        raise PermissionDenied("该当事人的联系方式由其他检察院登记，您无权查看。")
-    if not reason.strip():
-        raise ValidationError("请填写查看理由。")
-    record_reveal(acting_user=acting_user, person=person, field=field, reason=reason.strip(), case=case)
-    return str(getattr(person, field))

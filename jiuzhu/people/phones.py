@@ -51,3 +51,10 @@ class PhoneField(forms.CharField):
     def clean(self, value: Any) -> str:
         value = super().clean(value)
         return clean_phone(value) if value else ""
+
+
+def phone_index(phone: str) -> str:
+    """The blind index of a mobile number (the portal's login and its applications' search key)."""
+    from jiuzhu.lib import crypto
+
+    return crypto.blind_index(phone, context="portal.phone")

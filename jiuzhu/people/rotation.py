@@ -51,7 +51,7 @@ def _id_index(value: str) -> str:
 
 
 def _phone_index(value: str) -> str:
-    from jiuzhu.portal.otp import phone_index
+    from jiuzhu.people.phones import phone_index
 
     return phone_index(value)
 

@@ -24,6 +24,7 @@ from django.db.models import F, Sum
 
 from jiuzhu.lib import clock, crypto
 from jiuzhu.people import phones
+from jiuzhu.people.phones import phone_index  # noqa: F401 - the portal's phone key, kept under its name
 from jiuzhu.portal.models import OneTimeCode
 
 OTP_MINUTES = 10
@@ -38,10 +39,6 @@ MOBILE = phones.MOBILE
 def normalise_phone(raw: str) -> str:
     """Return an 11-digit mainland mobile number, or raise a ValidationError in Chinese."""
     return phones.normalise_phone(raw)
-
-
-def phone_index(phone: str) -> str:
-    return crypto.blind_index(phone, context="portal.phone")
 
 
 def _code_hash(phone: str, code: str) -> str:
@@ -96,3 +93,16 @@ def verify(phone: str, code: str) -> str:
     if OneTimeCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now) != 1:
         raise ValidationError("验证码已使用，请重新获取。")
     return bidx
+
+
+def record_message(phone: str) -> None:
+    """One outbound-message record for the code too (the SMS log), with the code itself masked."""
+    from jiuzhu.notifications import outbound
+    from jiuzhu.notifications.models import OutboundMessage
+    from jiuzhu.people.idcard import mask_phone
+
+    OutboundMessage.objects.create(
+        key="otp", to=crypto.encrypt(phone, context=outbound.TO_CONTEXT), to_masked=mask_phone(phone),
+        text=outbound.render("otp", code="******", minutes=OTP_MINUTES), state=OutboundMessage.State.SENT,
+        attempts=1, dedupe_key=f"otp:{phone_index(phone)[:40]}:{clock.now().timestamp()}",
+        created_at=clock.now(), sent_at=clock.now())

@@ -76,7 +76,7 @@ def login(request: HttpRequest) -> HttpResponse:
             phone = otp.normalise_phone(phone_value)
             code = otp.issue(phone, ip=client_ip(request))
             outbound.send_now(phone, outbound.render("otp", code=code, minutes=otp.OTP_MINUTES))
-            _record_otp(phone)
+            otp.record_message(phone)
             sent = True
         except ValidationError as e:
             errors["phone"] = e.messages
@@ -101,18 +101,6 @@ def login(request: HttpRequest) -> HttpResponse:
             return redirect(next_url)
     return _render(request, "login.html", {"phone": phone_value, "errors": errors, "sent": sent, "next": next_url,
                                            "minutes": otp.OTP_MINUTES}, status=400 if errors else 200)
-
-
-def _record_otp(phone: str) -> None:
-    """One message record for the code too, with the code itself masked."""
-    from jiuzhu.lib import clock
-    from jiuzhu.notifications.models import OutboundMessage
-
-    OutboundMessage.objects.create(
-        key="otp", to=crypto.encrypt(phone, context=outbound.TO_CONTEXT), to_masked=mask_phone(phone),
-        text=outbound.render("otp", code="******", minutes=otp.OTP_MINUTES), state=OutboundMessage.State.SENT,
-        attempts=1, dedupe_key=f"otp:{otp.phone_index(phone)[:40]}:{clock.now().timestamp()}",
-        created_at=clock.now(), sent_at=clock.now())
 
 
 @require_POST

@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 
 from jiuzhu.accounts.models import User
-from jiuzhu.lib import clock
+from jiuzhu.lib import clock, jobs
 from jiuzhu.stats import ledger
 from jiuzhu.stats.models import LedgerImport
 
@@ -31,14 +31,12 @@ def imports_of(user: User) -> QuerySet[LedgerImport]:
 
 def start_import(file: Any, *, acting_user: User) -> LedgerImport:
     """Store the uploaded ledger and enqueue its import for the worker."""
-    from jiuzhu.stats.tasks import run_ledger_import
-
     if not may_import(acting_user):
         raise PermissionDenied("您的岗位不能导入台账。")
     job = LedgerImport(created_by=acting_user, created_at=clock.now(), file_name=file.name[:200])
     job.upload.save("ledger.xlsx", file, save=False)  # encrypted at rest (jiuzhu.lib.storage)
     job.save()
-    run_ledger_import.enqueue(job.pk)
+    jobs.enqueue("run_ledger_import", job.pk)
     return job
 
 

@@ -17,7 +17,7 @@ import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -32,24 +32,22 @@ from jiuzhu.lib import dates as policy
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.people import idcard
 from jiuzhu.people.actions import get_or_create_person, id_blind_index
-from jiuzhu.support.models import Service, ServiceKind
-
-# Person-times per service kind: 心理疏导 and 法律服务 (contracts §3), then one optional column for each further
-# kind of support.Service (an addition to the contract: extra columns are ignored by other readers), so that
-# export → import keeps every kind of `services`.
-SERVICE_COLUMNS = {f"{label}(人次)": kind for kind, label in
-                   sorted(ServiceKind.choices, key=lambda c: (c[0] not in ("counselling", "legal"), c[0] != "counselling"))}
-COLUMNS = ["案件编号", "承办院", "申请人姓名", "身份证号码", "人员类别", "救助情形", "受理日期", "决定日期", "决定结果",
-           "救助金额(元)", "联合救助出资", "发放方式", "发放日期", *SERVICE_COLUMNS]
-REQUIRED = ["案件编号", "承办院", "申请人姓名", "身份证号码", "救助情形", "受理日期", "决定日期", "决定结果"]
-DECISIONS = {"救助": AidCase.Decision.GRANT, "不予救助": AidCase.Decision.REFUSE}
-METHODS = {label: value for value, label in AidCase.PaymentMethod.choices}
-ERROR_COLUMN = "错误"
-BATCH = 500  # rows written per round of bulk inserts
-
-
-class LedgerError(Exception):
-    """The workbook cannot be read at all (not an .xlsx, no header): a Chinese message."""
+from jiuzhu.stats.ledger_format import (
+    BATCH,
+    COLUMNS,
+    DECISIONS,
+    ERROR_COLUMN,
+    METHODS,
+    REQUIRED,
+    SERVICE_COLUMNS,
+    LedgerError,  # noqa: F401 - raised by read_workbook() in check(); callers catch ledger.LedgerError
+    _amount,
+    _count,
+    _date,
+    _text,
+    read_workbook,
+)
+from jiuzhu.support.models import Service
 
 
 @dataclass
@@ -71,6 +69,7 @@ class Row:
     services: dict[str, int]
 
 
+
 @dataclass
 class Checked:
     header: list[str]
@@ -84,78 +83,6 @@ class Checked:
         return [f"第{line}行 {col}: {reason}" for line, col, reason in self.errors]
 
 
-# ---------------------------------------------------------------------------------------------
-# Reading
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value)
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"“{text}”不是有效日期（YYYY-MM-DD）") from None
-
-
-def _amount(value: Any) -> Decimal:
-    text = _text(value).replace(",", "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"“{text}”不是有效金额") from None
-    if not amount.is_finite() or amount <= 0:
-        raise ValueError("金额必须大于零")
-    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        # A float cell like 1234.5 reads back exactly; more than two places is an error.
-        raise ValueError(f"“{text}”超过两位小数")
-    return amount.quantize(Decimal("0.01"))
-
-
-def _count(value: Any) -> int:
-    text = _text(value)
-    if text == "":
-        return 0
-    if not re.fullmatch(r"[0-9]+", text):
-        raise ValueError(f"“{text}”不是不小于0的整数")
-    return int(text)
-
-
-def _title(value: Any) -> str:
-    """A column title as matched: trimmed, and (leniently) without inner spaces and with half-width brackets."""
-    text = re.sub(r"[\s\u3000]+", "", _text(value))
-    return text.replace("（", "(").replace("）", ")")
-
-
-def read_workbook(data: bytes | IO[bytes]) -> tuple[list[str], list[list[Any]]]:
-    """Return the header and the data rows of the first sheet (empty rows dropped, numbering kept)."""
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data) if isinstance(data, bytes) else data, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise LedgerError("无法读取该文件：请上传 Excel 工作簿（.xlsx）。") from None
-    ws = wb.worksheets[0]
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    wb.close()
-    if not rows:
-        raise LedgerError("工作簿第一个工作表是空的。")
-    header = [_title(h) for h in rows[0]]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise LedgerError(f"表头缺少列：{'、'.join(missing)}（第1行应为列名）。")
-    return header, rows[1:]
-
 
 def _orgs() -> dict[str, Organisation]:
     index: dict[str, Organisation] = {}
@@ -166,6 +93,7 @@ def _orgs() -> dict[str, Organisation]:
     return index
 
 
+
 def _import_scopes(user: User | None) -> list[str] | None:
     """The paths of the procuratorates whose ledger USER may import (None: any, the command line)."""
     if user is None:
@@ -174,134 +102,185 @@ def _import_scopes(user: User | None) -> list[str] | None:
             if Capability.HANDLE_CASES in m.capabilities or Capability.ADMINISTER in m.capabilities]
 
 
+
 def check(data: bytes | IO[bytes], *, acting_user: User | None = None,
           progress: Callable[[int, int], None] | None = None) -> Checked:
     """Read and check every row of the ledger in DATA against the rules of contracts §3."""
     header, raw = read_workbook(data)
     result = Checked(header=header, raw=raw)
-    col = {name: header.index(name) for name in COLUMNS if name in header}
-    orgs = _orgs()
-    scopes = _import_scopes(acting_user)
-    today = clock.today()
-    seen: dict[tuple[int, str], int] = {}
+    ctx = _RowContext(col={name: header.index(name) for name in COLUMNS if name in header}, orgs=_orgs(),
+                      scopes=_import_scopes(acting_user), today=clock.today())
     total = len(raw)
     for i, values in enumerate(raw):
-        line = i + 2
         if progress:
             progress(i, total)
         if all(_text(v) == "" for v in values):
             continue
-
-        def get(name: str, values: list[Any] = values) -> Any:
-            j = col.get(name)
-            return values[j] if j is not None and j < len(values) else None
-
-        errors: list[tuple[int, str, str]] = []
-
-        def bad(column: str, reason: str, errors: list[tuple[int, str, str]] = errors, line: int = line) -> None:
-            errors.append((line, column, reason))
-
-        for name in REQUIRED:
-            if _text(get(name)) == "":
-                bad(name, "必填")
-        number = _text(get("案件编号"))
-        org = orgs.get(_text(get("承办院")))
-        if _text(get("承办院")) and org is None:
-            bad("承办院", f"找不到检察院“{_text(get('承办院'))}”")
-        if org is not None and scopes is not None and not any(org.path.startswith(p) for p in scopes):
-            bad("承办院", f"您无权导入{org.name}的案件")
-        name = _text(get("申请人姓名"))
-        if len(name) > 50:
-            bad("申请人姓名", "应为1至50个字符")
-        id_number = ""
-        if _text(get("身份证号码")):
-            try:
-                id_number = idcard.parse_id_number(_text(get("身份证号码")), today=today).value
-            except ValidationError as e:
-                bad("身份证号码", e.messages[0])
-        groups: list[str] = []
-        for g in (x.strip() for x in re.split(r"[、,，;；]", _text(get("人员类别")))):
-            if not g:
-                continue
-            if g not in Group.values:
-                bad("人员类别", f"“{g}”不是规定的人员类别")
-            elif g not in groups:
-                groups.append(g)
-        category = _text(get("救助情形")).upper()
-        if category and category not in Category.values:
-            bad("救助情形", f"“{category}”应为 E1 至 E7")
-        dates: dict[str, dt.date | None] = {}
-        for name_ in ("受理日期", "决定日期", "发放日期"):
-            dates[name_] = None
-            if _text(get(name_)):
-                try:
-                    dates[name_] = _date(get(name_))
-                except ValueError as e:
-                    bad(name_, str(e))
-                    continue
-                if message := policy.problem(dates[name_], what=""):  # type: ignore[arg-type]
-                    bad(name_, message.rstrip("。"))
-        accepted, decided, paid = dates["受理日期"], dates["决定日期"], dates["发放日期"]
-        if accepted and decided and decided < accepted:
-            bad("决定日期", "不能早于受理日期")
-        if decided and paid and paid < decided:
-            bad("发放日期", "不能早于决定日期")
-        decision_text = _text(get("决定结果"))
-        decision = DECISIONS.get(decision_text, "")
-        if decision_text and not decision:
-            bad("决定结果", "应为“救助”或“不予救助”")
-        amount: Decimal | None = None
-        method = ""
-        lines: list[tuple[Organisation, Decimal]] = []
-        amount_text, method_text, joint_text = _text(get("救助金额(元)")), _text(get("发放方式")), _text(get("联合救助出资"))
-        if decision == AidCase.Decision.GRANT:
-            if not amount_text:
-                bad("救助金额(元)", "决定救助时必填")
-            else:
-                try:
-                    amount = _amount(get("救助金额(元)"))
-                except ValueError as e:
-                    bad("救助金额(元)", str(e))
-            if not method_text:
-                bad("发放方式", "决定救助时必填")
-            elif method_text not in METHODS:
-                bad("发放方式", "应为“一次性”“分期”或“第三方代管”")
-            else:
-                method = METHODS[method_text]
-            if joint_text:
-                lines = _contributions(joint_text, orgs, amount, bad)
-        elif decision == AidCase.Decision.REFUSE:
-            if amount_text:
-                bad("救助金额(元)", "不予救助时应为空")
-            if joint_text:
-                bad("联合救助出资", "不予救助时应为空")
-            if paid:
-                bad("发放日期", "不予救助时应为空")
-        services: dict[str, int] = {}
-        for column, kind in SERVICE_COLUMNS.items():
-            try:
-                n = _count(get(column))
-            except ValueError as e:
-                bad(column, str(e))
-                continue
-            if n:
-                services[kind] = n
-        if org is not None and number:
-            key = (org.pk, number)
-            if key in seen:
-                bad("案件编号", f"与第{seen[key]}行重复（同一承办院的案件编号应唯一）")
-            seen[key] = line
-        if errors:
-            result.errors.extend(errors)
-            continue
-        assert org is not None and accepted and decided
-        result.rows.append(Row(line=line, number=number, org=org, name=name, id_number=id_number, groups=groups,
-                               category=category, accepted_on=accepted, decided_on=decided, decision=decision,
-                               amount=amount, contributions=lines, method=method, paid_on=paid, services=services))
+        row = _RowCheck(ctx, values, line=i + 2)
+        checked = row.check()
+        if checked is None:
+            result.errors.extend(row.errors)
+        else:
+            result.rows.append(checked)
     if progress:
         progress(total, total)
     _compare_with_stored(result)
     return result
+
+
+
+@dataclass
+class _RowContext:
+    """What every row of one ledger is checked against: its columns, the procuratorates, the importer's scope."""
+
+    col: dict[str, int]
+    orgs: dict[str, Organisation]
+    scopes: list[str] | None
+    today: dt.date
+    seen: dict[tuple[int, str], int] = field(default_factory=dict)  # (org, case number) → first line
+
+
+
+class _RowCheck:
+    """One ledger row checked column by column; `check()` returns the Row, or None with `errors` filled."""
+
+    def __init__(self, ctx: _RowContext, values: list[Any], *, line: int) -> None:
+        self.ctx, self.values, self.line = ctx, values, line
+        self.errors: list[tuple[int, str, str]] = []
+
+    def get(self, name: str) -> Any:
+        j = self.ctx.col.get(name)
+        return self.values[j] if j is not None and j < len(self.values) else None
+
+    def text(self, name: str) -> str:
+        return _text(self.get(name))
+
+    def bad(self, column: str, reason: str) -> None:
+        self.errors.append((self.line, column, reason))
+
+    def check(self) -> Row | None:
+        for name in REQUIRED:
+            if self.text(name) == "":
+                self.bad(name, "必填")
+        number = self.text("案件编号")
+        org = self._org()
+        name = self.text("申请人姓名")
+        if len(name) > 50:
+            self.bad("申请人姓名", "应为1至50个字符")
+        id_number = self._id_number()
+        groups = self._groups()
+        category = self.text("救助情形").upper()
+        if category and category not in Category.values:
+            self.bad("救助情形", f"“{category}”应为 E1 至 E7")
+        accepted, decided, paid = self._dates()
+        decision, amount, method, lines = self._decision(paid)
+        services = self._services()
+        if org is not None and number:
+            key = (org.pk, number)
+            if key in self.ctx.seen:
+                self.bad("案件编号", f"与第{self.ctx.seen[key]}行重复（同一承办院的案件编号应唯一）")
+            self.ctx.seen[key] = self.line
+        if self.errors:
+            return None
+        assert org is not None and accepted and decided
+        return Row(line=self.line, number=number, org=org, name=name, id_number=id_number, groups=groups,
+                   category=category, accepted_on=accepted, decided_on=decided, decision=decision,
+                   amount=amount, contributions=lines, method=method, paid_on=paid, services=services)
+
+    def _org(self) -> Organisation | None:
+        org = self.ctx.orgs.get(self.text("承办院"))
+        if self.text("承办院") and org is None:
+            self.bad("承办院", f"找不到检察院“{self.text('承办院')}”")
+        scopes = self.ctx.scopes
+        if org is not None and scopes is not None and not any(org.path.startswith(p) for p in scopes):
+            self.bad("承办院", f"您无权导入{org.name}的案件")
+        return org
+
+    def _id_number(self) -> str:
+        if not self.text("身份证号码"):
+            return ""
+        try:
+            return idcard.parse_id_number(self.text("身份证号码"), today=self.ctx.today).value
+        except ValidationError as e:
+            self.bad("身份证号码", e.messages[0])
+            return ""
+
+    def _groups(self) -> list[str]:
+        groups: list[str] = []
+        for g in (x.strip() for x in re.split(r"[、,，;；]", self.text("人员类别"))):
+            if not g:
+                continue
+            if g not in Group.values:
+                self.bad("人员类别", f"“{g}”不是规定的人员类别")
+            elif g not in groups:
+                groups.append(g)
+        return groups
+
+    def _dates(self) -> tuple[dt.date | None, dt.date | None, dt.date | None]:
+        dates: dict[str, dt.date | None] = {}
+        for name in ("受理日期", "决定日期", "发放日期"):
+            dates[name] = None
+            if self.text(name):
+                try:
+                    dates[name] = _date(self.get(name))
+                except ValueError as e:
+                    self.bad(name, str(e))
+                    continue
+                if message := policy.problem(dates[name], what=""):  # type: ignore[arg-type]
+                    self.bad(name, message.rstrip("。"))
+        accepted, decided, paid = dates["受理日期"], dates["决定日期"], dates["发放日期"]
+        if accepted and decided and decided < accepted:
+            self.bad("决定日期", "不能早于受理日期")
+        if decided and paid and paid < decided:
+            self.bad("发放日期", "不能早于决定日期")
+        return accepted, decided, paid
+
+    def _decision(self, paid: dt.date | None) -> tuple[str, Decimal | None, str, list[tuple[Organisation, Decimal]]]:
+        decision_text = self.text("决定结果")
+        decision = DECISIONS.get(decision_text, "")
+        if decision_text and not decision:
+            self.bad("决定结果", "应为“救助”或“不予救助”")
+        amount: Decimal | None = None
+        method = ""
+        lines: list[tuple[Organisation, Decimal]] = []
+        amount_text, method_text, joint_text = self.text("救助金额(元)"), self.text("发放方式"), self.text("联合救助出资")
+        if decision == AidCase.Decision.GRANT:
+            if not amount_text:
+                self.bad("救助金额(元)", "决定救助时必填")
+            else:
+                try:
+                    amount = _amount(self.get("救助金额(元)"))
+                except ValueError as e:
+                    self.bad("救助金额(元)", str(e))
+            if not method_text:
+                self.bad("发放方式", "决定救助时必填")
+            elif method_text not in METHODS:
+                self.bad("发放方式", "应为“一次性”“分期”或“第三方代管”")
+            else:
+                method = METHODS[method_text]
+            if joint_text:
+                lines = _contributions(joint_text, self.ctx.orgs, amount, self.bad)
+        elif decision == AidCase.Decision.REFUSE:
+            if amount_text:
+                self.bad("救助金额(元)", "不予救助时应为空")
+            if joint_text:
+                self.bad("联合救助出资", "不予救助时应为空")
+            if paid:
+                self.bad("发放日期", "不予救助时应为空")
+        return decision, amount, method, lines
+
+    def _services(self) -> dict[str, int]:
+        services: dict[str, int] = {}
+        for column, kind in SERVICE_COLUMNS.items():
+            try:
+                n = _count(self.get(column))
+            except ValueError as e:
+                self.bad(column, str(e))
+                continue
+            if n:
+                services[kind] = n
+        return services
+
 
 
 def _contributions(text: str, orgs: dict[str, Organisation], amount: Decimal | None,
@@ -332,6 +311,7 @@ def _contributions(text: str, orgs: dict[str, Organisation], amount: Decimal | N
     return out
 
 
+
 def _fingerprint_row(row: Row) -> dict[str, Any]:
     lines = [(o.pk, a) for o, a in row.contributions]
     if lines == [(row.org.pk, row.amount)]:
@@ -340,6 +320,7 @@ def _fingerprint_row(row: Row) -> dict[str, Any]:
             "受理日期": row.accepted_on, "决定日期": row.decided_on, "决定结果": row.decision,
             "救助金额(元)": row.amount, "发放方式": row.method, "发放日期": row.paid_on,
             "人员类别": sorted(row.groups), "联合救助出资": sorted(lines)}
+
 
 
 def _fingerprint_case(case: AidCase) -> dict[str, Any]:
@@ -353,6 +334,7 @@ def _fingerprint_case(case: AidCase) -> dict[str, Any]:
             "发放方式": case.payment_method or (AidCase.PaymentMethod.LUMP_SUM if case.decision == "grant" else ""),
             "发放日期": case.paid_on,
             "人员类别": sorted(g.group for g in case.groups.all()), "联合救助出资": sorted(lines)}
+
 
 
 def _compare_with_stored(result: Checked) -> None:
@@ -380,9 +362,6 @@ def _compare_with_stored(result: Checked) -> None:
             result.existing += 1
     result.errors.sort()
 
-
-# ---------------------------------------------------------------------------------------------
-# The import action
 
 
 @transaction.atomic
@@ -438,9 +417,6 @@ def import_rows(checked: Checked, *, acting_user: User | None,
     return total
 
 
-# ---------------------------------------------------------------------------------------------
-# Writing
-
 
 def errors_workbook(checked: Checked) -> bytes:
     """The input rows plus an 错误 column (contracts §3), as an .xlsx."""
@@ -471,6 +447,7 @@ def errors_workbook(checked: Checked) -> bytes:
     return out.getvalue()
 
 
+
 def ledger_cases(org: Organisation, start: dt.date, end: dt.date) -> Any:
     """The decided cases of ORG's scope in [START, END]: the counting grants and the in-scope refusals."""
     from jiuzhu.stats.queries import counting_cases, refused_cases
@@ -481,6 +458,7 @@ def ledger_cases(org: Organisation, start: dt.date, end: dt.date) -> Any:
             .prefetch_related("groups", Prefetch("contributions", queryset=Contribution.objects.select_related("org")
                                                  .order_by("org__code")))
             .order_by("decided_on", "handling_org__code", "number"))
+
 
 
 def ledger_rows(org: Organisation, start: dt.date, end: dt.date, warnings: list[str] | None = None
@@ -530,6 +508,7 @@ def ledger_rows(org: Organisation, start: dt.date, end: dt.date, warnings: list[
                f"{c.decided_amount:.2f}" if grant and c.decided_amount else None, joint or None,
                (AidCase.PaymentMethod(c.payment_method).label if c.payment_method else "一次性") if grant else None,
                c.paid_on if grant else None, *(kinds.get(kind) or None for kind in SERVICE_COLUMNS.values())]
+
 
 
 def ledger_workbook(org: Organisation, start: dt.date, end: dt.date, warnings: list[str] | None = None) -> tuple[bytes, int]:

@@ -58,9 +58,9 @@ def record_service(org: Organisation, *, acting_user: User, kind: str, provided_
                                          person_times=person_times, provider=provider, notes=notes,
                                          recorded_by=acting_user)
         if case is not None:
-            from jiuzhu.cases.actions import _event
+            from jiuzhu.cases.actions import log_event
 
-            _event(case, "record_service", acting_user=acting_user, note=f"{service.get_kind_display()}"
+            log_event(case, "record_service", acting_user=acting_user, note=f"{service.get_kind_display()}"
                    f" {person_times}人次", kind_code=kind, provided_on=provided_on, service=service.pk)
     return service
 
@@ -98,9 +98,9 @@ def _agency_serves(agency: PartnerAgency, org: Organisation) -> bool:
 
 
 def _case_event(case, action: str, *, acting_user: User | None, note: str, **data) -> None:  # type: ignore[no-untyped-def]
-    from jiuzhu.cases.actions import _event
+    from jiuzhu.cases.actions import log_event
 
-    _event(case, action, acting_user=acting_user, note=note, **data)
+    log_event(case, action, acting_user=acting_user, note=note, **data)
 
 
 def send_referral(case, *, acting_user: User, agency: PartnerAgency, measures: list[str],  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ from jiuzhu.support.models import (
     ScreeningList,
     ScreeningMatch,
     Service,
+    SharedField,
     SupportPlan,
     Visit,
 )
@@ -98,3 +99,29 @@ def priority_cases(user: User, groups: list[str]) -> QuerySet[Any]:
     return (cases_visible_to(user).filter(status__in=OPEN_STATUSES, groups__group__in=groups)
             .annotate(priority=Min(rank)).select_related("handling_org", "applicant").defer(*ENCRYPTED_APPLICANT)
             .order_by("priority", F("next_due").asc(nulls_last=True), "-raised_on", "-pk"))
+
+
+def shared_with_partner(referral: Referral) -> list[tuple[str, str]]:
+    """The (label, value) pairs a referral shares with its partner (its shared fields): never the ID number.
+
+    The partner's page and the referral letter (documents/context/referral.py) both show exactly these.
+    """
+    case = referral.case
+    person = case.applicant
+    shown: list[tuple[str, str]] = []
+    fields = set(referral.shared_fields)
+    if person is not None:
+        if SharedField.NAME in fields:
+            shown.append(("姓名", person.display_name))
+        if SharedField.SEX_AGE in fields:
+            age = person.age_on(clock.today())
+            shown.append(("性别与年龄", f"{person.get_sex_display() or '—'}，{age if age is not None else '—'}岁"))
+        if SharedField.PHONE in fields:
+            shown.append(("联系电话", str(person.phone) or "—"))
+        if SharedField.ADDRESS in fields:
+            shown.append(("住址", str(person.address) or "—"))
+        if SharedField.HOUSEHOLD in fields:
+            shown.append(("户籍所在地", person.household_registration or "—"))
+    if SharedField.GROUPS in fields:
+        shown.append(("人员类别", "、".join(g.group for g in case.groups.all()) or "—"))
+    return shown

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from jiuzhu.accounts.access import orgs_with
 from jiuzhu.accounts.models import Capability, User
 from jiuzhu.cases.access import get_case_for_user
-from jiuzhu.lib import clock
+from jiuzhu.lib.actionviews import add_error_to_form, run_form
 from jiuzhu.lib.netaddr import client_ip
 from jiuzhu.lib.params import int_id
 from jiuzhu.support import actions, forms, queries
@@ -26,7 +26,6 @@ from jiuzhu.support.models import (
     Referral,
     ScreeningList,
     ScreeningMatch,
-    SharedField,
     Visit,
 )
 
@@ -35,13 +34,8 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _add_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        for m in error.messages:
-            form.add_error(None, m)
+def _support_tab(case: Any) -> str:
+    return reverse("cases:detail", args=[case.pk]) + "#support"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -59,7 +53,7 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
                 case, acting_user=user, agency=d["agency"], measures=d["measures"], situation=d["situation"],
                 basis=d["basis"], basis_note=d["basis_note"], shared_fields=d["shared_fields"])
         except ValidationError as e:
-            _add_errors(form, e)
+            add_error_to_form(form, e)
         else:
             from jiuzhu.documents.actions import issue_document
             from jiuzhu.documents.models import Kind
@@ -92,14 +86,9 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = getattr(case, "support_plan", None) if hasattr(case, "support_plan") else None
     initial = {"needs": plan.needs, "measures": plan.measures} if plan else None
     form = forms.PlanForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.save_plan(case, acting_user=user, **form.cleaned_data)
-        except ValidationError as e:
-            _add_errors(form, e)
-        else:
-            messages.success(request, "帮扶方案已保存。")
-            return redirect(reverse("cases:detail", args=[case.pk]) + "#support")
+    if done := run_form(request, form, lambda d: actions.save_plan(case, acting_user=user, **d),
+                        success="帮扶方案已保存。", redirect_to=_support_tab(case)):
+        return done
     return render(request, "support/form.html", {"case": case, "form": form, "title": "帮扶方案（一案一策）"})
 
 
@@ -124,14 +113,10 @@ def service_new(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = get_case_for_user(user, pk, write=True)
     form = forms.ServiceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_service(case.handling_org, acting_user=user, case=case, **form.cleaned_data)
-        except ValidationError as e:
-            _add_errors(form, e)
-        else:
-            messages.success(request, "帮扶服务已登记。")
-            return redirect(reverse("cases:detail", args=[case.pk]) + "#support")
+    if done := run_form(request, form, lambda d: actions.record_service(case.handling_org, acting_user=user,
+                                                                        case=case, **d),
+                        success="帮扶服务已登记。", redirect_to=_support_tab(case)):
+        return done
     return render(request, "support/form.html", {"case": case, "form": form, "title": "登记帮扶服务"})
 
 
@@ -156,14 +141,9 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case_for_user(user, visit.case_id, write=True)
     visit.case = case
     form = forms.VisitForm(request.POST or None, agencies=queries.agencies_for(case))
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_visit(visit, acting_user=user, **form.cleaned_data)
-        except ValidationError as e:
-            _add_errors(form, e)
-        else:
-            messages.success(request, "回访已登记。")
-            return redirect(reverse("cases:detail", args=[case.pk]) + "#support")
+    if done := run_form(request, form, lambda d: actions.record_visit(visit, acting_user=user, **d),
+                        success="回访已登记。", redirect_to=_support_tab(case)):
+        return done
     return render(request, "support/visit.html", {"case": case, "visit": visit, "form": form})
 
 
@@ -178,18 +158,15 @@ def partner_clue(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("您无权登记救助线索。")
     agencies = PartnerAgency.objects.filter(org__in=orgs, is_active=True).select_related("org")
     form = forms.PartnerClueForm(request.POST or None, agencies=agencies)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        agency = d["agency"]
-        try:
-            case = raise_clue(agency.org, acting_user=user, channel=Channel.PARTNER, person_name=d["person_name"],
-                              id_number=d["id_number"], phone=d["phone"], clue_summary=d["clue_summary"],
-                              on=d["on"], source_detail=f"{agency.name}移送")
-        except ValidationError as e:
-            _add_errors(form, e)
-        else:
-            messages.success(request, f"已登记{agency.name}移送的线索 {case.number}。")
-            return redirect("cases:detail", pk=case.pk)
+    def register(d: dict[str, Any]) -> Any:
+        return raise_clue(d["agency"].org, acting_user=user, channel=Channel.PARTNER, person_name=d["person_name"],
+                          id_number=d["id_number"], phone=d["phone"], clue_summary=d["clue_summary"], on=d["on"],
+                          source_detail=f"{d['agency'].name}移送")
+
+    if done := run_form(request, form, register,
+                        success=lambda case: f"已登记{case.source_detail.removesuffix('移送')}移送的线索 {case.number}。",
+                        redirect_to=lambda case: ("cases:detail", case.pk)):
+        return done
     return render(request, "support/form.html", {"form": form, "title": "登记协作单位移送的线索"})
 
 
@@ -238,16 +215,11 @@ def screening(request: HttpRequest) -> HttpResponse:
 
     form = forms.ScreeningUploadForm(request.POST or None, request.FILES or None,
                                      orgs=Organisation.objects.filter(pk__in=[o.pk for o in orgs]))
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            lst = actions.import_screening_list(d["org"], acting_user=user, source=d["source"], name=d["name"],
-                                                rows=_read_rows(d["file"]))
-        except ValidationError as e:
-            _add_errors(form, e)
-        else:
-            messages.success(request, f"已导入名单“{lst.name}”{lst.row_count}人，保存至{lst.purge_after:%Y-%m-%d}。")
-            return redirect("support:screening")
+    if done := run_form(request, form, lambda d: actions.import_screening_list(
+            d["org"], acting_user=user, source=d["source"], name=d["name"], rows=_read_rows(d["file"])),
+            success=lambda lst: f"已导入名单“{lst.name}”{lst.row_count}人，保存至{lst.purge_after:%Y-%m-%d}。",
+            redirect_to="support:screening"):
+        return done
     lists = list(queries.screening_lists(orgs))
     return render(request, "support/screening.html", {
         "form": form, "lists": lists, "matches": list(queries.screening_matches(orgs)[:500]),
@@ -302,25 +274,7 @@ def screening_match(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 def partner_view(referral: Referral) -> dict[str, Any]:
     """What the partner may see of a referral: only the shared fields, never the ID number."""
-    case = referral.case
-    person = case.applicant
-    shown: list[tuple[str, str]] = []
-    fields = set(referral.shared_fields)
-    if person is not None:
-        if SharedField.NAME in fields:
-            shown.append(("姓名", person.display_name))
-        if SharedField.SEX_AGE in fields:
-            age = person.age_on(clock.today())
-            shown.append(("性别与年龄", f"{person.get_sex_display() or '—'}，{age if age is not None else '—'}岁"))
-        if SharedField.PHONE in fields:
-            shown.append(("联系电话", str(person.phone) or "—"))
-        if SharedField.ADDRESS in fields:
-            shown.append(("住址", str(person.address) or "—"))
-        if SharedField.HOUSEHOLD in fields:
-            shown.append(("户籍所在地", person.household_registration or "—"))
-    if SharedField.GROUPS in fields:
-        shown.append(("人员类别", "、".join(g.group for g in case.groups.all()) or "—"))
-    return {"referral": referral, "shown": shown, "org": case.handling_org,
+    return {"referral": referral, "shown": queries.shared_with_partner(referral), "org": referral.case.handling_org,
             "taken": list(referral.taken.all()), "answer_form": forms.AnswerForm(), "measure_form": forms.MeasureForm()}
 
 
@@ -349,7 +303,7 @@ def _partner_post(request: HttpRequest, referral: Referral, *, responder: str | 
                                                amount=d["amount"], note=d["note"], done=d["done"],
                                                responder=d["responder"], acting_user=acting_user)
         except ValidationError as e:
-            _add_errors(form, e)
+            add_error_to_form(form, e)
         else:
             messages.success(request, "已提交，谢谢您的反馈。")
             return None

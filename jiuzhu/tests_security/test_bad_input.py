@@ -409,9 +409,9 @@ def surfaces(world, cases):  # type: ignore[no-untyped-def]
 
     from jiuzhu.accounts.models import User
     from jiuzhu.custody.tests.helpers import custodian, entrusted
+    from jiuzhu.demo.support import load_partners
     from jiuzhu.portal.tests.helpers import fill_application, login
     from jiuzhu.support import actions as support
-    from jiuzhu.support.demo import load_partners
 
     agreement = entrusted(world, custodian(world))
     agencies = load_partners(world.demo)

@@ -420,7 +420,7 @@ def test_two_administrators_confirming_at_once_confirm_once(world) -> None:
 
     from jiuzhu.accounts import grants
     from jiuzhu.lib import clock
-    from jiuzhu.lib.testing import race
+    from jiuzhu.testing import race
 
     grant = Membership.objects.create(user=world.user("540528", "kongshen"), org=world.orgs["540528"],
                                       role=Role.CHIEF, is_active=False, requested_by=world.user("540500", "admin"),

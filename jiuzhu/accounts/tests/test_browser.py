@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from jiuzhu.accounts import twofactor
 from jiuzhu.demo.data import DEMO_PASSWORD
-from jiuzhu.lib.testing import browser_login
+from jiuzhu.testing import browser_login
 from jiuzhu.tests_smoke.cjk import assert_cjk_renders
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 
 from jiuzhu.accounts.models import Membership, Role
 from jiuzhu.lib import clock
-from jiuzhu.lib.testing import browser_login
 from jiuzhu.orgs.models import OrgSetting
+from jiuzhu.testing import browser_login
 from jiuzhu.tests_smoke.cjk import assert_cjk_renders
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from jiuzhu.accounts import twofactor
 from jiuzhu.audit.models import AuditEntry
 from jiuzhu.demo.data import DEMO_PASSWORD
-from jiuzhu.lib.testing import password_login
+from jiuzhu.testing import password_login
 
 pytestmark = pytest.mark.django_db
 LOCKED = "登录失败次数过多"

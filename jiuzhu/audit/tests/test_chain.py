@@ -21,7 +21,7 @@ from jiuzhu.audit.actions import record
 from jiuzhu.audit.models import AuditEntry, ChainHead
 from jiuzhu.cases.models import CaseEvent
 from jiuzhu.lib import clock
-from jiuzhu.lib.testing import race
+from jiuzhu.testing import race
 
 
 def verify(*args: str) -> tuple[str, str]:

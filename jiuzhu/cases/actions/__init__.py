@@ -23,6 +23,7 @@ from jiuzhu.cases.actions.common import (
     log_event,
 )
 from jiuzhu.cases.actions.decision import decide_grant, decide_refuse, serve_decision
+from jiuzhu.cases.actions.files import add_attachment
 from jiuzhu.cases.actions.intake import (
     accept,
     add_party,
@@ -46,6 +47,7 @@ from jiuzhu.cases.actions.review import (
 )
 
 __all__ = [
+    "add_attachment",
     "CaseActionError",
     "InvalidTransition",
     "ConcurrentChange",

@@ -134,7 +134,8 @@ def update_applicant(case: AidCase, *, acting_user: User, groups: list[str] | No
         set_groups(case, groups)
     person = case.applicant
     assert person is not None
-    from jiuzhu.people.actions import _apply_id, _has_cases_outside, find_person_by_id_number
+    from jiuzhu.cases.reveal import has_cases_outside
+    from jiuzhu.people.actions import apply_id_number, find_person_by_id_number
 
     if details.get("phone"):
         details["phone"] = clean_phone(details["phone"])
@@ -151,8 +152,8 @@ def update_applicant(case: AidCase, *, acting_user: User, groups: list[str] | No
             case.applicant = other
             log_event(case, "update_applicant", acting_user=acting_user, note="申请人身份证号码与已登记当事人一致，已关联。")
             return other
-        _apply_id(person, id_number)
-    if any(v not in (None, "") for v in details.values()) and _has_cases_outside(person, acting_user):
+        apply_id_number(person, id_number)
+    if any(v not in (None, "") for v in details.values()) and has_cases_outside(person, acting_user):
         raise CaseActionError("该当事人同时是其他检察院案件的当事人，其联系方式和银行账户不能在本院修改。")
     changed = []
     for k, v in details.items():

@@ -18,8 +18,8 @@ from playwright.sync_api import Page, expect
 
 from jiuzhu.cases.models import Status
 from jiuzhu.lib import clock
-from jiuzhu.lib.testing import browser_login as login
 from jiuzhu.people.idcard import check_digit
+from jiuzhu.testing import browser_login as login
 from jiuzhu.tests_smoke.cjk import assert_cjk_renders
 
 # serialized_rollback: the flush after a transactional test would empty the holiday table.
@@ -348,7 +348,7 @@ def test_it_lapses_an_incomplete_application_after_30_days_of_silence(page: Page
     from django_tasks_db.models import DBTaskResult
 
     from jiuzhu.cases import actions
-    from jiuzhu.cases.tasks import daily_sweep
+    from jiuzhu.ops.tasks import daily_sweep
 
     base = live_server.url
     kongshen = world.user("540528", "kongshen")

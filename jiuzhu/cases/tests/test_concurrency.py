@@ -8,7 +8,7 @@ import pytest
 
 from jiuzhu.cases import actions
 from jiuzhu.cases.models import AidCase, CaseEvent, Status
-from jiuzhu.lib.testing import race
+from jiuzhu.testing import race
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied
 from jiuzhu.audit.models import AuditEntry
 from jiuzhu.cases import actions
 from jiuzhu.cases.models import Status
+from jiuzhu.cases.reveal import reveal
 from jiuzhu.lib import clock
-from jiuzhu.people.actions import reveal
 
 
 def test_another_county_cannot_read_or_change_a_shared_persons_contact_data(world, client) -> None:

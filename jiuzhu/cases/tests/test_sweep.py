@@ -9,9 +9,9 @@ from django.core.management import call_command
 
 from jiuzhu.cases import actions
 from jiuzhu.cases.models import Status
-from jiuzhu.cases.tasks import daily_sweep, sweep
 from jiuzhu.lib import clock
 from jiuzhu.notifications.models import Notification
+from jiuzhu.ops.tasks import daily_sweep, sweep
 
 D = dt.date
 

@@ -10,7 +10,7 @@ from jiuzhu.accounts.models import User
 from jiuzhu.custody import actions
 from jiuzhu.custody.models import CustodyEntry, EntrustmentAgreement, ReleaseRequest
 from jiuzhu.custody.tests.helpers import custodian, entrusted
-from jiuzhu.lib.testing import race
+from jiuzhu.testing import race
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from jiuzhu.accounts.models import User
 from jiuzhu.custody.models import EntrustmentAgreement, ReleaseRequest
 from jiuzhu.custody.tests.helpers import PASSWORD, custodian, entrusted
-from jiuzhu.lib.testing import password_login
+from jiuzhu.testing import password_login
 
 
 def _login(username: str) -> Client:

@@ -14,8 +14,8 @@ from jiuzhu.accounts.models import Role
 from jiuzhu.cases.models import AidCase, CaseEvent, Deadline, Status
 from jiuzhu.demo import data
 from jiuzhu.lib import clock
-from jiuzhu.lib.testing import password_login
 from jiuzhu.orgs.models import Organisation
+from jiuzhu.testing import password_login
 
 
 @pytest.fixture(scope="module")

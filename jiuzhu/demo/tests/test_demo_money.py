@@ -11,7 +11,7 @@ from jiuzhu.cases.models import AidCase
 from jiuzhu.custody.models import CustodyEntry, EntrustmentAgreement, ReleaseRequest
 from jiuzhu.demo import data
 from jiuzhu.funds.models import Budget, LedgerEntry, Payment, Recovery
-from jiuzhu.lib.testing import password_login
+from jiuzhu.testing import password_login
 
 pytestmark = pytest.mark.django_db
 

@@ -63,7 +63,7 @@ def test_the_admin_refuses_a_hostile_template_in_chinese(world, live_server, pag
                                                          pytestconfig: pytest.Config) -> None:
     """Issue 11, finding 1: the refusal names the offending tag; a city administrator cannot touch the national one."""
     from jiuzhu.documents.tests.test_template_security import EXPLOIT, _docx
-    from jiuzhu.lib.testing import browser_login
+    from jiuzhu.testing import browser_login
 
     folder = Path(pytestconfig.rootpath) / "test-artifacts" / "documents" / "template-admin"
     shutil.rmtree(folder, ignore_errors=True)

@@ -11,7 +11,7 @@ from jiuzhu.cases.models import AidCase
 from jiuzhu.documents import actions, numbering
 from jiuzhu.documents.models import IssuedDocument, IssuerCode, Kind, NumberPattern, NumberSequence
 from jiuzhu.documents.tests.conftest import AMOUNT, handler
-from jiuzhu.lib.testing import race
+from jiuzhu.testing import race
 
 
 def test_it_derives_the_issuer_code_from_the_name(world) -> None:

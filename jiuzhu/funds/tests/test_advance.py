@@ -16,8 +16,8 @@ from jiuzhu.funds import actions
 from jiuzhu.funds.models import Budget, Contribution, LedgerEntry, Payment, Recovery
 from jiuzhu.funds.tests.helpers import fund
 from jiuzhu.lib import clock
-from jiuzhu.lib.testing import race
 from jiuzhu.orgs.models import OrgSetting
+from jiuzhu.testing import race
 
 K = LedgerEntry.Kind
 ACCOUNT: dict[str, Any] = {"bank_name": "中国农业银行加查县支行", "account": "6228480000000000009"}

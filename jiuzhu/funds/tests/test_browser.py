@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from jiuzhu.lib import clock
-from jiuzhu.lib.testing import browser_login as _login
+from jiuzhu.testing import browser_login as _login
 from jiuzhu.tests_smoke.cjk import assert_cjk_renders
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

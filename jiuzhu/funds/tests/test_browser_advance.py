@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from jiuzhu.cases import actions as case_actions
 from jiuzhu.funds.models import Budget
 from jiuzhu.funds.tests.helpers import fund
-from jiuzhu.lib.testing import browser_login as _login
+from jiuzhu.testing import browser_login as _login
 from jiuzhu.tests_smoke.cjk import assert_cjk_renders
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -13,7 +13,7 @@ from jiuzhu.funds import actions
 from jiuzhu.funds.models import Payment, Recovery
 from jiuzhu.funds.tests.helpers import fund, scheduled
 from jiuzhu.lib import clock
-from jiuzhu.lib.testing import browser_login as _login
+from jiuzhu.testing import browser_login as _login
 from jiuzhu.tests_smoke.cjk import assert_cjk_renders
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -10,7 +10,7 @@ from jiuzhu.cases.models import AidCase, CaseEvent
 from jiuzhu.funds import actions
 from jiuzhu.funds.models import Budget, LedgerEntry, Payment
 from jiuzhu.funds.tests.helpers import fund, scheduled
-from jiuzhu.lib.testing import race
+from jiuzhu.testing import race
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -57,7 +57,7 @@ def test_it_records_the_delivery_state_and_retries_failures(monkeypatch) -> None
 
 @pytest.mark.django_db
 def test_the_daily_sweep_retries_what_the_gateway_failed_to_take(monkeypatch) -> None:
-    from jiuzhu.cases.tasks import daily_sweep
+    from jiuzhu.ops.tasks import daily_sweep
 
     msg = outbound.queue("receipt", to=PHONE, dedupe_key="t:2", receipt="WS2", org="加查县人民检察院")
     assert msg is not None

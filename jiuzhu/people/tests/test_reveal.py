@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from jiuzhu.audit.models import AuditEntry
-from jiuzhu.people.actions import reveal
+from jiuzhu.cases.reveal import reveal
 
 
 @pytest.fixture

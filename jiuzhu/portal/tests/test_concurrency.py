@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 
 from jiuzhu.cases.models import AidCase
-from jiuzhu.lib.testing import race
 from jiuzhu.portal import actions, otp
 from jiuzhu.portal.models import OnlineApplication
+from jiuzhu.testing import race
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

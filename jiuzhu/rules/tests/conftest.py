@@ -22,8 +22,8 @@ class Tibet:
 def tibet(db):  # type: ignore[no-untyped-def]
     """The 14 procuratorates of contracts §1 (`tibet.orgs["540528"]`) and Tibet's wage bases 2017–2026."""
     from jiuzhu.demo import data
+    from jiuzhu.demo.rules import load_demo_rules
     from jiuzhu.orgs.actions import create_organisation
-    from jiuzhu.rules.demo import load_demo_rules
 
     world = Tibet()
     for code, name, parent, level, _slug in data.ORGS:

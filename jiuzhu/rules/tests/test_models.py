@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from jiuzhu.demo.rules import ILLUSTRATIVE_TIBET_MONTHLY, SOURCE, load_demo_rules
 from jiuzhu.rules.actions import record_wage_base
-from jiuzhu.rules.demo import ILLUSTRATIVE_TIBET_MONTHLY, SOURCE, load_demo_rules
 from jiuzhu.rules.models import ApprovalRule, WageBase
 
 pytestmark = pytest.mark.django_db

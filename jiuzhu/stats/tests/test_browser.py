@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from jiuzhu.lib.testing import browser_login as _login
 from jiuzhu.stats import ledger
 from jiuzhu.stats.tests.helpers import shannan_ledger, workbook
+from jiuzhu.testing import browser_login as _login
 from jiuzhu.tests_smoke.cjk import assert_cjk_renders
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from jiuzhu.lib import clock
-from jiuzhu.lib.testing import browser_login as _login
 from jiuzhu.support.models import Referral, ReferralMeasure
 from jiuzhu.support.tests.helpers import agency, refer
+from jiuzhu.testing import browser_login as _login
 from jiuzhu.tests_smoke.cjk import assert_cjk_renders
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -6,9 +6,9 @@ from django.db.models import Sum
 from jiuzhu.accounts.models import User
 from jiuzhu.calendar import workdays
 from jiuzhu.cases.models import AidCase
-from jiuzhu.cases.tasks import sweep
 from jiuzhu.lib import clock
 from jiuzhu.notifications.models import Notification
+from jiuzhu.ops.tasks import sweep
 from jiuzhu.support.models import PartnerAgency, Referral, Service
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jiuzhu.cases.models import AidCase, Channel
-from jiuzhu.cases.tasks import sweep
 from jiuzhu.lib import clock
+from jiuzhu.ops.tasks import sweep
 from jiuzhu.people.idcard import check_digit
 from jiuzhu.support import actions
 from jiuzhu.support.models import ScreeningList, ScreeningMatch, ScreeningRow

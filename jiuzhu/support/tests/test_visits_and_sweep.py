@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jiuzhu.calendar import workdays
-from jiuzhu.cases.tasks import sweep
 from jiuzhu.lib import clock
 from jiuzhu.notifications.models import Notification
+from jiuzhu.ops.tasks import sweep
 from jiuzhu.support import actions
 from jiuzhu.support.models import AgencyKind, Referral, Service, Visit
 from jiuzhu.support.tests.helpers import agency, refer

@@ -6,10 +6,18 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jiuzhu.audit.chain import head_key, verify_chain
 from jiuzhu.audit.models import AuditEntry, ChainHead
-from jiuzhu.cases.models import CaseEvent
 from jiuzhu.orgs.models import Organisation
 
-CHAINED: list[tuple[str, Any]] = [("审计记录", AuditEntry), ("案件日志", CaseEvent)]
+
+def chained_models() -> list[tuple[str, Any]]:
+    """Every hash-chained table: the audit trail first, then each installed model built on Chained
+    (the case events), found through the app registry so the audit app imports none of them."""
+    from django.apps import apps
+
+    from jiuzhu.audit.chain import Chained
+
+    others = [m for m in apps.get_models() if issubclass(m, Chained) and m is not AuditEntry]
+    return [("审计记录", AuditEntry)] + [(str(m._meta.verbose_name), m) for m in others]
 
 
 class Command(BaseCommand):
@@ -27,7 +35,7 @@ class Command(BaseCommand):
                 raise CommandError(f"找不到机构：{org}")
         names = dict(Organisation.objects.values_list("pk", "name"))
         broken, total = [], 0
-        for label, model in CHAINED:
+        for label, model in chained_models():
             if only is not None:
                 org_ids: list[int | None] = [only.pk]
             else:

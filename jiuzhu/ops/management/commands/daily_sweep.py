@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from jiuzhu.cases.tasks import daily_sweep, schedule_next, sweep
+from jiuzhu.ops.tasks import daily_sweep, schedule_next, sweep
 
 
 class Command(BaseCommand):

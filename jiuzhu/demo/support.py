@@ -111,7 +111,7 @@ def load_current_support(demo: Any, agencies: dict[tuple[str, str], PartnerAgenc
     actions.save_plan(fu, acting_user=handler,
                       needs="救助金已用于医疗；子女就学存在困难，本人有就业意愿，心理压力较大。",
                       measures="1. 移送县教育局落实子女就学资助；2. 移送县妇联开展心理关爱；3. 协调县人社局技能培训；4. 按期回访。")
-    from jiuzhu.demo.current import back
+    from jiuzhu.demo.world import back
 
     overdue_day = back(today, 9)
     with clock.travel(overdue_day):
