@@ -176,7 +176,9 @@ STORAGES = {
     # Every stored file is encrypted (envelope, streaming): jiuzhu/lib/storage.py.
     "default": {"BACKEND": "jiuzhu.lib.storage.EncryptedFileSystemStorage",
                 "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None}},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # collectstatic's output is public and nginx (www-data) serves it: world-readable, unlike uploads.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage",
+                    "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755}},
 }
 FILE_UPLOAD_PERMISSIONS = 0o600
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -19,7 +19,8 @@ from jiuzhu.settings import DATABASES, PRIVATE_MEDIA_ROOT, STORAGES  # noqa: E40
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEBUG = False
-STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+                          "OPTIONS": STORAGES["staticfiles"]["OPTIONS"]}  # production's file modes
 STORAGES["default"]["OPTIONS"]["location"] = str(PRIVATE_MEDIA_ROOT)  # type: ignore[index]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["JIUZHU_VAR_DIR"], "test.sqlite3")}

@@ -99,3 +99,18 @@ def test_units_stop_gracefully_and_read_secrets_from_files() -> None:
     assert "--worker-id" not in worker.split("ExecStart=")[1].splitlines()[0]
     timer = (DEPLOY / "systemd" / "jiuzhu-backup.timer").read_text()
     assert "OnCalendar=" in timer and "jiuzhu backup" in (DEPLOY / "systemd" / "jiuzhu-backup.service").read_text()
+
+
+def test_collectstatic_output_is_readable_by_nginx(tmp_path: Path, settings) -> None:
+    """nginx's worker (www-data) serves STATIC_ROOT itself: collectstatic writes 0644 files in 0755
+    folders although uploads are private (FILE_UPLOAD_PERMISSIONS 0600)."""
+    import os
+
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path / "static"
+    call_command("collectstatic", "--noinput", "-v", "0")
+    files = [p for p in settings.STATIC_ROOT.rglob("*") if p.is_file()]
+    assert files and settings.FILE_UPLOAD_PERMISSIONS == 0o600
+    assert {oct(os.stat(p).st_mode & 0o777) for p in files if not p.name.endswith(".gz")} == {"0o644"}
+    assert {oct(os.stat(p).st_mode & 0o777) for p in settings.STATIC_ROOT.rglob("*") if p.is_dir()} == {"0o755"}
