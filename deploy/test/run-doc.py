@@ -174,7 +174,7 @@ def run_outer() -> int:
     if probe.returncode:
         print("跳过 SKIPPED: no mount/net/pid namespaces or overlayfs here: " + probe.stderr.strip()[-300:])
         return SKIP
-    py = subprocess.run(["python3.12", "-c", "import sys; print(sys.base_prefix)"], capture_output=True,
+    py = subprocess.run(["python3.12", "-c", "import sys; print(sys.base_prefix)"], capture_output=True, cwd=REPO,
                         text=True)
     if py.returncode:
         print("跳过 SKIPPED: no python3.12 on this machine to give the sandbox")
@@ -182,8 +182,13 @@ def run_outer() -> int:
     # pip in the sandbox has no network: the wheels of the project's dependencies, from the host's
     # pip (its HTTP cache makes this quick after the first time).
     w0 = time.monotonic()
-    dl = subprocess.run(["python3.12", "-m", "pip", "download", "-q", "--disable-pip-version-check", "-d",
-                         str(WHEELS), str(REPO), "setuptools>=75", "wheel"], capture_output=True, text=True)
+    import tomllib
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())
+    needs = [*project["project"]["dependencies"], *project["build-system"]["requires"], "wheel"]
+    pip = ["python3.12", "-m", "pip", "download", "-q", "--disable-pip-version-check", "-d", str(WHEELS), *needs]
+    dl = subprocess.run([*pip, "--no-index", "--find-links", str(WHEELS)], capture_output=True, text=True, cwd=REPO)
+    if dl.returncode:  # something missing: fill it from the index
+        dl = subprocess.run(pip, capture_output=True, text=True, cwd=REPO)
     if dl.returncode:
         print("FAILED: pip download of the wheelhouse: " + dl.stderr.strip()[-800:])
         return 1
@@ -194,16 +199,21 @@ def run_outer() -> int:
     snapshot = stash or subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True,
                                        text=True, check=True).stdout.strip()
     tmp = Path(tempfile.mkdtemp(prefix="jiuzhu-doc-"))
+    log = Path(tempfile.mkstemp(prefix="jiuzhu-doc-", suffix=".log")[1])
     t0 = time.monotonic()
+    print(f"run-doc: the shell's whole output (set -x) goes to {log}", flush=True)
     try:
         (tmp / "script.sh").write_text(script_of(text))
         cmd = ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child",
-               sys.executable, str(HERE / "run-doc.py"), "--inner", str(tmp), snapshot, py.stdout.strip()]
+               sys.executable, str(HERE / "run-doc.py"), "--inner", str(tmp), snapshot, py.stdout.strip(), str(log)]
         try:
             rc = subprocess.run(cmd, timeout=1200).returncode
         except subprocess.TimeoutExpired:
             print("FAILED: the sandbox did not finish within 20 min (killed with its namespace)")
             rc = 1
+        if rc:
+            print(f"---- the last 60 lines of {log}")
+            print("\n".join(log.read_text(errors="replace").splitlines()[-60:]))
     finally:
         left = subprocess.run(["findmnt", "-rn", "-o", "TARGET"], capture_output=True, text=True).stdout
         shutil.rmtree(tmp, ignore_errors=True)
@@ -220,11 +230,11 @@ def sh(cmd: str, **kw) -> subprocess.CompletedProcess:
     return subprocess.run(["sh", "-c", cmd], check=True, **kw)
 
 
-def run_inner(tmp: Path, snapshot: str, python_prefix: str) -> int:
+def run_inner(tmp: Path, snapshot: str, python_prefix: str, log: str) -> int:
     pid = os.fork()
     if pid == 0:
         try:
-            os._exit(inner_main(tmp, snapshot, python_prefix))
+            os._exit(inner_main(tmp, snapshot, python_prefix, log))
         except BaseException as e:  # noqa: BLE001 - report anything, then fail
             print(f"FAILED in the sandbox setup: {e!r}", flush=True)
             os._exit(1)
@@ -237,7 +247,7 @@ def run_inner(tmp: Path, snapshot: str, python_prefix: str) -> int:
             return os.waitstatus_to_exitcode(status)
 
 
-def inner_main(tmp: Path, snapshot: str, python_prefix: str) -> int:
+def inner_main(tmp: Path, snapshot: str, python_prefix: str, log_path: str) -> int:
     t0 = time.monotonic()
     root = tmp / "root"
     layer = tmp / "layer"
@@ -259,6 +269,7 @@ def inner_main(tmp: Path, snapshot: str, python_prefix: str) -> int:
             dst.touch()
         sh(f"mount --bind {src} {dst} && mount -o remount,bind,ro {dst}")
     script = (tmp / "script.sh").read_text()
+    log = open(log_path, "ab")  # noqa: SIM115 - kept open across the chroot
     os.chroot(root)
     os.chdir("/")
     Path("/run/doc-test").mkdir()
@@ -272,7 +283,15 @@ def inner_main(tmp: Path, snapshot: str, python_prefix: str) -> int:
     env = dict(os.environ, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(WHEELS), PIP_DISABLE_PIP_VERSION_CHECK="1",
                DJANGO_SUPERUSER_USERNAME=ADMIN_USER, DJANGO_SUPERUSER_EMAIL="it@example.gov.cn",
                DJANGO_SUPERUSER_PASSWORD=ADMIN_PASSWORD, DEBIAN_FRONTEND="noninteractive")
-    rc = subprocess.run(["bash", "/run/doc-test/script.sh"], env=env, stdin=subprocess.DEVNULL, cwd="/root").returncode
+    shell = subprocess.Popen(["bash", "/run/doc-test/script.sh"], env=env, stdin=subprocess.DEVNULL, cwd="/root",
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    for line in shell.stdout:  # everything into the log; the phases and the checks also here
+        log.write(line)
+        log.flush()
+        if line.startswith((b"======== run-doc", b"  \xe2\x9c\x93", b"Traceback", b"AssertionError")):
+            sys.stdout.write(line.decode(errors="replace"))
+            sys.stdout.flush()
+    rc = shell.wait()
     report(rc)
     return rc
 
@@ -490,8 +509,10 @@ def check_first_login() -> list[str]:
     _, _, login_page, _ = curl("/login/")
     static = re.search(r'(/static/[^"\']+\.css)', login_page).group(1)
     status, head, _, _ = curl(static)
-    assert status == 200 and head.get("cache-control") == "max-age=2592000, public", (status, head)
-    out.append(f"nginx itself serves collectstatic's {static} (Cache-Control max-age=2592000: its `expires 30d`)")
+    from email.utils import parsedate_to_datetime
+    ahead = parsedate_to_datetime(head.get("expires", "Thu, 01 Jan 1970 00:00:00 GMT")).timestamp() - time.time()
+    assert status == 200 and 29 * 86400 < ahead <= 30 * 86400, (status, head)
+    out.append(f"nginx itself serves collectstatic's {static} (Expires in 30 days: its `expires 30d`)")
     limit = time.monotonic() + 90
     while True:
         status, _, body, _ = curl("/metrics")
@@ -592,7 +613,7 @@ def report(rc: int) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--inner"]:
-        sys.exit(run_inner(Path(sys.argv[2]), sys.argv[3], sys.argv[4]))
+        sys.exit(run_inner(Path(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]))
     if sys.argv[1:2] == ["--step"]:
         sys.exit(step(sys.argv[2:]))
     if sys.argv[1:2] == ["--check-doc"]:

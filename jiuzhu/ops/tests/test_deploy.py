@@ -57,6 +57,9 @@ def test_nginx_site_matches_the_app() -> None:
     assert size and int(size.group(1)) * 1024 * 1024 >= settings.ATTACHMENT_MAX_BYTES
     assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in SITE
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in SITE
+    # Every proxied location (also /metrics) says https, else the HTTPS-only app answers a redirect.
+    proxied = re.findall(r"location [^{]+\{[^}]*proxy_pass[^}]*\}", SITE)
+    assert len(proxied) >= 2 and all("X-Forwarded-Proto $scheme" in loc for loc in proxied), proxied
     assert "alias /var/lib/jiuzhu/static/;" in SITE  # STATIC_ROOT with JIUZHU_VAR_DIR=/var/lib/jiuzhu
     assert str(settings.STATIC_ROOT).endswith("/static") and settings.STATIC_URL.strip("/") == "static"
     env = (DEPLOY / "jiuzhu.env.example").read_text()
