@@ -268,6 +268,12 @@ def inner_main(tmp: Path, snapshot: str, python_prefix: str, log_path: str) -> i
         else:
             dst.touch()
         sh(f"mount --bind {src} {dst} && mount -o remount,bind,ro {dst}")
+    # No PostgreSQL cluster yet (the host's live one is hidden, not copied): empty folders over them.
+    pg = subprocess.run(["id", "-u", "postgres"], capture_output=True, text=True).stdout.strip() or "0"
+    for d, opts in (("etc/postgresql", "mode=0755"), ("var/lib/postgresql", f"mode=0755,uid={pg},gid={pg}"),
+                    ("var/log/postgresql", f"mode=1775,gid={pg}")):
+        if (root / d).is_dir():
+            sh(f"mount -t tmpfs -o {opts} jiuzhu-doc {root}/{d}")
     script = (tmp / "script.sh").read_text()
     log = open(log_path, "ab")  # noqa: SIM115 - kept open across the chroot
     os.chroot(root)
@@ -298,7 +304,7 @@ def inner_main(tmp: Path, snapshot: str, python_prefix: str, log_path: str) -> i
 
 def bare_machine(snapshot: str) -> None:
     """Make the overlay look like a Debian 12 machine on which nothing of Jiuzhu was done."""
-    sh("rm -rf /etc/postgresql/* /var/lib/postgresql/* /var/log/postgresql/* /opt/jiuzhu /etc/jiuzhu "
+    sh("rm -rf /opt/jiuzhu /etc/jiuzhu "
        "/var/lib/jiuzhu /var/backups/jiuzhu /etc/systemd/system/jiuzhu-* /etc/systemd/system/*.wants/jiuzhu-* "
        "/etc/nginx/sites-available/jiuzhu /etc/nginx/sites-enabled/jiuzhu /srv/jiuzhu.git")
     sh("! id jiuzhu 2>/dev/null || userdel jiuzhu")
@@ -312,7 +318,7 @@ def bare_machine(snapshot: str) -> None:
     sh("mkdir -p /root/test-ca && cd /root/test-ca && "
        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=Jiuzhu doc test CA' "
        "-keyout ca.key -out ca.crt 2>/dev/null && "
-       "cp ca.crt /usr/local/share/ca-certificates/jiuzhu-doc-test-ca.crt && update-ca-certificates >/dev/null")
+       "cp ca.crt /usr/local/share/ca-certificates/jiuzhu-doc-test-ca.crt && update-ca-certificates >/dev/null 2>&1")
     # <the Jiuzhu repository>: this worktree's commit (uncommitted changes to tracked files included).
     sh(f"git -C {REPO} update-ref refs/doc-test/snapshot {snapshot} && git init -q --bare /srv/jiuzhu.git && "
        f"git -C /srv/jiuzhu.git fetch -q --no-tags {REPO} refs/doc-test/snapshot:refs/heads/main && "
@@ -334,6 +340,8 @@ def step(args: list[str]) -> int:
         t = times()
         t.setdefault("_order", []).append(args[1])
         t[args[1]] = {"start": time.time()}
+        if args[1] in ("upgrade", "rollback"):
+            t[args[1]]["pids"] = [main_pid(u) for u in ("jiuzhu-web.service", "jiuzhu-worker@1.service", "jiuzhu-worker@2.service")]
         TIMES.parent.mkdir(parents=True, exist_ok=True)
         TIMES.write_text(json.dumps(t))
         print(f"\n======== run-doc: {args[1]} ========", flush=True)
@@ -343,6 +351,7 @@ def step(args: list[str]) -> int:
     if what == "check":
         t = times()
         t[args[1]]["ran"] = time.time()
+        print(flush=True)  # after the output of the block's last command (curl's has no newline)
         checked = CHECKS[args[1]]()
         t[args[1]].update(end=time.time(), checked=checked)
         TIMES.write_text(json.dumps(t))
@@ -517,7 +526,7 @@ def check_first_login() -> list[str]:
     while True:
         status, _, body, _ = curl("/metrics")
         assert status == 200, status
-        if metric(body, "jiuzhu_workers_alive") == 2 and metric(body, 'jiuzhu_tasks{status="SUCCESSFUL"}') >= 1:
+        if metric(body, "jiuzhu_workers_alive") == 2 and metric(body, 'jiuzhu_tasks{status="successful"}') >= 1:
             break
         assert time.monotonic() < limit, "the daily sweep was not run by a worker within 90 s:\n" + body
         time.sleep(1)
@@ -535,9 +544,9 @@ def check_backup() -> list[str]:
     assert len(found) == 1, found
     manifest = json.loads((found[0] / "manifest.json").read_text())
     assert (found[0] / "database.dump").stat().st_size > 0
-    users = manifest["tables"].get("auth_user") if "tables" in manifest else None
-    out.append(f"{found[0]}: database.dump, manifest.json ({len(manifest.get('tables', {}))} tables, "
-               f"auth_user {users}); owned by jiuzhu")
+    tables = manifest["tables"]
+    out.append(f"{found[0]}: database.dump, manifest.json ({len(tables)} tables, {sum(tables.values())} rows, "
+               f"{len(manifest['files'])} files); owned by jiuzhu")
     assert found[0].stat().st_uid == int(subprocess.run(["id", "-u", "jiuzhu"], capture_output=True, text=True)
                                          .stdout)
     r = subprocess.run(["systemctl", "list-timers", "jiuzhu-backup.timer"], capture_output=True, text=True)
@@ -574,6 +583,9 @@ def check_upgrade() -> list[str]:
                          capture_output=True, text=True).stdout.strip()
     assert tag == "v1.1" and Path("/opt/jiuzhu/RELEASE").exists(), tag
     out.append("/opt/jiuzhu at v1.1 (fetched after the install)")
+    before, now = times()["upgrade"]["pids"], [main_pid(u) for u in ("jiuzhu-web.service", "jiuzhu-worker@1.service", "jiuzhu-worker@2.service")]
+    assert not set(before) & set(now), (before, now)
+    out.append(f"web and both workers restarted (main PIDs {before} → {now})")
     status, data = wait_ready()
     ok, seen = login(ADMIN_USER, ADMIN_PASSWORD, second_factor=True)
     assert ok, seen
@@ -585,6 +597,8 @@ def check_rollback() -> list[str]:
     tag = subprocess.run(["git", "-C", "/opt/jiuzhu", "describe", "--tags", "--exact-match"],
                          capture_output=True, text=True).stdout.strip()
     assert tag == "v1.0" and not Path("/opt/jiuzhu/RELEASE").exists(), tag
+    before, now = times()["rollback"]["pids"], [main_pid(u) for u in ("jiuzhu-web.service", "jiuzhu-worker@1.service", "jiuzhu-worker@2.service")]
+    assert not set(before) & set(now), (before, now)
     status, data = wait_ready()
     assert login(ADMIN_USER, ADMIN_PASSWORD)[0]
     return [f"/opt/jiuzhu back at v1.0; /readyz {status}, failing {data['failing']}; the superuser logs in"]
