@@ -69,6 +69,27 @@ def test_stats_screen_and_api_stats_read_from_the_replica(world, replica_alias) 
     assert replica.captured_queries == []
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_excel_exports_read_from_the_replica_and_audit_on_the_primary(world, replica_alias) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from openpyxl import load_workbook
+
+    world.to("granted", amount="9000")
+    for (org, user), url in ((("540500", "stats"), "/stats/export/report.xlsx"),
+                             (("540528", "kongshen"), "/cases/export.xlsx")):
+        c = Client()
+        c.force_login(world.user(org, user))
+        with CaptureQueriesContext(connections["default"]) as primary, \
+                CaptureQueriesContext(replica_alias) as replica:
+            r = c.get(url)
+        assert r.status_code == 200, (url, r.content[:300])
+        assert load_workbook(io.BytesIO(b"".join(r.streaming_content) if r.streaming else r.content)).sheetnames
+        assert "cases_aidcase" in _tables(replica), f"{url} did not read from the replica"
+        assert "cases_aidcase" not in _tables(primary), url
+        assert "INSERT" not in _tables(replica)  # the export's audit row goes to the primary
+
+
 @pytest.mark.django_db
 def test_without_a_replica_everything_is_on_the_primary(world) -> None:  # type: ignore[no-untyped-def]
     from jiuzhu.cases.models import AidCase
