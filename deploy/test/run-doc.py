@@ -40,6 +40,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -206,12 +207,20 @@ def run_outer() -> int:
         (tmp / "script.sh").write_text(script_of(text))
         cmd = ["unshare", "--mount", "--net", "--pid", "--fork", "--kill-child",
                sys.executable, str(HERE / "run-doc.py"), "--inner", str(tmp), snapshot, py.stdout.strip(), str(log)]
+        # Killing unshare kills the namespace's first process (--kill-child), hence all of it.
+        proc = subprocess.Popen(cmd)
+        signal.signal(signal.SIGTERM, lambda *_: proc.kill())
         try:
-            rc = subprocess.run(cmd, timeout=1200).returncode
+            rc = proc.wait(timeout=1200)
         except subprocess.TimeoutExpired:
             print("FAILED: the sandbox did not finish within 20 min (killed with its namespace)")
             rc = 1
-        if rc:
+        finally:
+            proc.kill()
+            proc.wait()
+        if rc == 0:
+            log.unlink()
+        else:
             print(f"---- the last 60 lines of {log}")
             print("\n".join(log.read_text(errors="replace").splitlines()[-60:]))
     finally:
