@@ -540,7 +540,23 @@ def check_first_login() -> list[str]:
         assert time.monotonic() < limit, "the daily sweep was not run by a worker within 90 s:\n" + body
         time.sleep(1)
     out.append("/metrics from 127.0.0.1: 2 workers alive, the enqueued daily sweep SUCCESSFUL")
+    # A file in the store (encrypted by the app), for the backup to carry.
+    jiuzhu_shell("from django.core.files.base import ContentFile; from django.core.files.storage import "
+                 f"default_storage as s; s.save({STORED!r}, ContentFile({STORED_TEXT!r}.encode()))")
+    raw = Path("/var/lib/jiuzhu/private", STORED).read_bytes()
+    assert STORED_TEXT.encode() not in raw
+    out.append(f"a file stored through the app ({len(raw)} bytes on disk, encrypted)")
     return out
+
+
+STORED = "doc-test/written-before-the-backup.txt"
+STORED_TEXT = "救助 written through the app's storage before the backup"
+
+
+def jiuzhu_shell(code: str) -> str:
+    """Python in the app, as the jiuzhu user, with the shell's environment (§1's first login)."""
+    return subprocess.run(["runuser", "-u", "jiuzhu", "--", ".venv/bin/jiuzhu", "shell", "-v", "0", "-c", code],
+                          cwd="/opt/jiuzhu", check=True, capture_output=True, text=True).stdout.strip()
 
 
 def backups() -> list[Path]:
@@ -581,6 +597,10 @@ def check_restore() -> list[str]:
     assert ok, seen
     assert not login("after_backup", ADMIN_PASSWORD)[0]
     out.append(f"the superuser logs in ({seen}); after_backup (made after the backup) is refused")
+    back = jiuzhu_shell(f"from django.core.files.storage import default_storage as s; "
+                        f"print(s.open({STORED!r}).read().decode())")
+    assert back == STORED_TEXT, back
+    out.append("the stored file is back and decrypts to what was written")
     return out
 
 
