@@ -122,7 +122,10 @@ class FactorsForm(forms.Form):
                                        decimal_places=0)
     family_monthly_income_yuan = AmountField(label="家庭月收入（元）", required=False, min_value=0)
     household_size = forms.IntegerField(label="家庭人口", required=False, min_value=1, max_value=30)
-    local_living_cost_yuan = AmountField(label="当地最低生活保障标准（元/人·月）", required=False)
+    # The legal factor (domain.md §5, [S1]): 维持当地基本生活水平所必需的最低支出, not the 低保 standard; the same
+    # term as the calculation's result text (rules/amount.py).
+    local_living_cost_yuan = AmountField(label="当地基本生活费用（元/人·月）", required=False,
+                                         help_text="维持当地基本生活水平所必需的最低支出")
     compensation_received_yuan = AmountField(label="已获赔偿或救助（元）", required=False, min_value=0)
     court_damages_yuan = AmountField(label="依法应判赔偿数额（元）", required=False,
                                      help_text="填写时作为救助金额的绝对上限")
