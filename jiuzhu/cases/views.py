@@ -44,6 +44,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
                for m in memberships_of(user)):
         if any(m.role == Role.CUSTODIAN for m in memberships_of(user)):  # custodians: their portal only
             return redirect("custody:portal")
+        mine = memberships_of(user)
+        if (any(Capability.VIEW_STATS in m.capabilities for m in mine)
+                and not any(Capability.ADMINISTER in m.capabilities or m.role == Role.PARTNER for m in mine)):
+            return redirect("stats:index")  # statistics users: the statistics screen is their home
         return render(request, "cases/home_other.html", {"calendar_warning": _calendar_warning(user)})
     orgs = queries.orgs_in_scope(user)
     form = forms.WorklistFilter(request.GET or None, orgs=orgs)
