@@ -315,9 +315,19 @@ def applicant_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                         "ethnicity": case.applicant.ethnicity if case.applicant else "",
                                         "bank_name": case.applicant.bank_name if case.applicant else ""})
     if done := run_form(request, form, lambda d: actions.update_applicant(case, acting_user=user, **d),
-                        success="已更新申请人信息。", redirect_to=("cases:detail", case.pk)):
+                        success=lambda person: _account_warned(request, person.bank_account, "已更新申请人信息。"),
+                        redirect_to=("cases:detail", case.pk)):
         return done
     return render(request, "cases/applicant.html", {"case": case, "form": form})
+
+
+def _account_warned(request: HttpRequest, account: str, done: str) -> str:
+    """DONE, after a warning when ACCOUNT is a card number that fails the Luhn check (accepted, not refused)."""
+    from jiuzhu.lib.money import account_warning
+
+    if warning := account_warning(account):
+        messages.warning(request, warning)
+    return done
 
 
 def party_add(request: HttpRequest, pk: int) -> HttpResponse:
