@@ -75,6 +75,35 @@ class ClueForm(forms.Form):
         self.fields["org"].queryset = Organisation.objects.filter(pk__in=[o.pk for o in orgs])  # type: ignore[attr-defined]
 
 
+class WalkInForm(forms.Form):
+    """来访申请: the person at the counter and their application, made into a case in one step."""
+
+    org: forms.ModelChoiceField = forms.ModelChoiceField(label="承办院", queryset=None, empty_label=None)  # type: ignore[arg-type]
+    person_name = forms.CharField(label="申请人姓名", max_length=50)
+    id_number = IdNumberField(label="身份证号码", required=False, help_text="可暂不填写，受理前须补全")
+    phone = PhoneField(label="联系电话", required=False, help_text="登记手机号码的，受理、决定和发放时发送短信告知")
+    address = forms.CharField(label="住址", max_length=200, required=False)
+    original_case_number = forms.CharField(label="原案件案号", max_length=80, required=False)
+    charge = forms.CharField(label="案由/罪名", max_length=80, required=False)
+    stage = forms.ChoiceField(label="诉讼阶段", choices=[("", "—")] + OriginalCase.Stage.choices, required=False)
+    offender_ability = forms.ChoiceField(label="加害人赔偿能力", choices=OriginalCase.OffenderAbility.choices)
+    groups = forms.MultipleChoiceField(label="人员类别", choices=Group.choices, required=False,
+                                       widget=forms.CheckboxSelectMultiple)
+    clue_summary = forms.CharField(label="来访情况", widget=forms.Textarea(attrs={"rows": 4}),
+                                   help_text="申请人陈述的案件和生活困难情况")
+    form = forms.ChoiceField(label="申请方式", choices=AidCase.ApplicationForm.choices)
+    oral_record = forms.CharField(label="口头申请笔录", widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                                  help_text="口头申请时必填：申请人陈述、所提交材料")
+    on = DateField(label="来访（申请）日期", required=False, help_text="留空：今天")
+    note = forms.CharField(label="备注", required=False, max_length=500)
+
+    def __init__(self, *args: Any, orgs: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from jiuzhu.orgs.models import Organisation
+
+        self.fields["org"].queryset = Organisation.objects.filter(pk__in=[o.pk for o in orgs])  # type: ignore[attr-defined]
+
+
 class NotifyForm(forms.Form):
     manner = forms.ChoiceField(label="告知方式", choices=[("written", "书面告知（国家司法救助告知书）"),
                                                       ("oral", "口头告知（记录在案）")])

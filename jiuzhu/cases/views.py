@@ -131,6 +131,25 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/new.html", {"form": form})
 
 
+def walk_in_new(request: HttpRequest) -> HttpResponse:
+    """来访申请: the case and the application of a person at the counter, in one step."""
+    user = _user(request)
+    orgs = orgs_with(user, Capability.HANDLE_CASES)
+    if not orgs:
+        raise PermissionDenied("您无权登记来访申请。")
+    form = forms.WalkInForm(request.POST or None, orgs=orgs)
+    if done := run_form(request, form, lambda d: actions.register_walk_in(
+            d["org"], acting_user=user, person_name=d["person_name"], id_number=d["id_number"], phone=d["phone"],
+            address=d["address"], original_case_number=d["original_case_number"], charge=d["charge"],
+            stage=d["stage"], offender_ability=d["offender_ability"], groups=d["groups"],
+            clue_summary=d["clue_summary"], form=d["form"], oral_record=d["oral_record"], on=d["on"],
+            note=d["note"]),
+            success=lambda case: f"已登记来访申请 {case.number}：请在5个工作日内审查材料，决定受理或通知补正。",
+            redirect_to=lambda case: ("cases:detail", case.pk)):
+        return done
+    return render(request, "cases/walk_in.html", {"form": form})
+
+
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = queries.case_for_page(user, pk)
