@@ -20,6 +20,7 @@ from jiuzhu.cases.models import (
     Record,
     RefusalGround,
 )
+from jiuzhu.lib import clock
 from jiuzhu.lib.dates import DateField
 from jiuzhu.people import idcard
 from jiuzhu.people.phones import PhoneField
@@ -94,7 +95,7 @@ class WalkInForm(forms.Form):
     form = forms.ChoiceField(label="申请方式", choices=AidCase.ApplicationForm.choices)
     oral_record = forms.CharField(label="口头申请笔录", widget=forms.Textarea(attrs={"rows": 4}), required=False,
                                   help_text="口头申请时必填：申请人陈述、所提交材料")
-    on = DateField(label="来访（申请）日期", required=False, help_text="留空：今天")
+    on = DateField(label="来访（申请）日期", required=False, initial=clock.today)
     note = forms.CharField(label="备注", required=False, max_length=500)
 
     def __init__(self, *args: Any, orgs: list[Any], **kwargs: Any) -> None:

@@ -94,6 +94,7 @@ def test_staff_on_a_phone_use_the_menu_the_dates_and_a_walk_in(page: Page, live_
     page.get_by_role("button", name="菜单").click()
     page.get_by_role("link", name="来访申请").click()
     expect(page.locator("h1")).to_have_text("来访申请")
+    _shows_its_date(page, "#id_on", today)
     _no_horizontal_scroll(page)
     page.fill("#id_person_name", "次仁卓嘎")
     page.fill("#id_phone", "13812345678")
