@@ -75,3 +75,23 @@ def test_the_statistics_user_lands_on_the_statistics_and_reads_full_donut_legend
     expect(first).to_have_text("请选择")
     expect(page.locator("body")).not_to_contain_text("Select an option")
     page.screenshot(path=folder / "referral-select.png", full_page=True)
+
+
+def test_the_calculator_names_the_living_cost_with_one_term_in_input_and_result(page: Page, live_server, world,
+                                                                                 pytestconfig) -> None:
+    """The calculator's input said 当地最低生活保障标准 and its result 当地基本生活费用: one term (domain.md §5)."""
+    folder = _folder(pytestconfig)
+    base = live_server.url
+    case = world.to("under_review", "540528")
+    _login(page, base, world.user("540528", "kongshen"))
+    page.goto(f"{base}/cases/{case.pk}/submit_opinion/")
+    label = page.locator("label[for=id_local_living_cost_yuan]")
+    expect(label).to_contain_text("当地基本生活费用")
+    page.fill("#id_family_monthly_income_yuan", "1500")
+    page.fill("#id_household_size", "3")
+    page.fill("#id_local_living_cost_yuan", "900")
+    page.get_by_role("button", name="测算").click()
+    expect(page.locator("#calculation")).to_contain_text("人均500.00元，低于当地基本生活费用900.00元")
+    expect(page.locator("body")).not_to_contain_text("最低生活保障标准")
+    expect(page.locator("#id_local_living_cost_yuan")).to_have_value("900")
+    page.screenshot(path=folder / "calculator.png", full_page=True)

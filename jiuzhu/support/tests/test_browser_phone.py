@@ -140,8 +140,10 @@ def test_the_referral_link_is_copied_or_scanned_and_the_partner_is_remembered(pa
     assert case.applicant.name not in (page.locator("#referral-qr").inner_html())
     qr = page.locator("#referral-qr svg").bounding_box()
     assert qr is not None and qr["width"] >= 120 and qr["x"] + qr["width"] <= 360
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
     page.get_by_role("button", name="复制链接").click()
     expect(page.locator("#copy-done")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == link  # what is pasted is the link itself
     _no_horizontal_scroll(page)
     page.screenshot(path=folder / "07-referral-link-360.png", full_page=True)
 
