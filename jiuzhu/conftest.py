@@ -68,12 +68,12 @@ class World:
         return self.demo.person(code, on=clock.today(), **kw)
 
     def clue(self, code: str = "540528", *, groups: list[str] | None = None, person: dict | None = None,
-             **kw):  # type: ignore[no-untyped-def]
-        """Raise a clue in CODE as its case-department prosecutor."""
+             channel: str = "case_department", **kw):  # type: ignore[no-untyped-def]
+        """Raise a clue in CODE as its case-department prosecutor (CHANNEL: where it came from)."""
         from jiuzhu.cases import actions
 
         return actions.raise_clue(self.orgs[code], acting_user=self.user(code, "case_prosecutor"),
-                                  channel="case_department", groups=groups or [],
+                                  channel=channel, groups=groups or [],
                                   clue_summary="办案中发现被害人生活困难。", **(person or self.person(code)), **kw)
 
     def to(self, status: str, code: str = "540528", *, amount: str = "10000", **kw):  # type: ignore[no-untyped-def]

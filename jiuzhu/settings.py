@@ -166,6 +166,8 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# ISO dates first among the input formats: a date widget renders its value in the first one (jiuzhu/formats/).
+FORMAT_MODULE_PATH = ["jiuzhu.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

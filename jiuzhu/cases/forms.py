@@ -20,6 +20,7 @@ from jiuzhu.cases.models import (
     Record,
     RefusalGround,
 )
+from jiuzhu.lib import clock
 from jiuzhu.lib.dates import DateField
 from jiuzhu.people import idcard
 from jiuzhu.people.phones import PhoneField
@@ -75,6 +76,35 @@ class ClueForm(forms.Form):
         self.fields["org"].queryset = Organisation.objects.filter(pk__in=[o.pk for o in orgs])  # type: ignore[attr-defined]
 
 
+class WalkInForm(forms.Form):
+    """来访申请: the person at the counter and their application, made into a case in one step."""
+
+    org: forms.ModelChoiceField = forms.ModelChoiceField(label="承办院", queryset=None, empty_label=None)  # type: ignore[arg-type]
+    person_name = forms.CharField(label="申请人姓名", max_length=50)
+    id_number = IdNumberField(label="身份证号码", required=False, help_text="可暂不填写，受理前须补全")
+    phone = PhoneField(label="联系电话", required=False, help_text="登记手机号码的，受理、决定和发放时发送短信告知")
+    address = forms.CharField(label="住址", max_length=200, required=False)
+    original_case_number = forms.CharField(label="原案件案号", max_length=80, required=False)
+    charge = forms.CharField(label="案由/罪名", max_length=80, required=False)
+    stage = forms.ChoiceField(label="诉讼阶段", choices=[("", "—")] + OriginalCase.Stage.choices, required=False)
+    offender_ability = forms.ChoiceField(label="加害人赔偿能力", choices=OriginalCase.OffenderAbility.choices)
+    groups = forms.MultipleChoiceField(label="人员类别", choices=Group.choices, required=False,
+                                       widget=forms.CheckboxSelectMultiple)
+    clue_summary = forms.CharField(label="来访情况", widget=forms.Textarea(attrs={"rows": 4}),
+                                   help_text="申请人陈述的案件和生活困难情况")
+    form = forms.ChoiceField(label="申请方式", choices=AidCase.ApplicationForm.choices)
+    oral_record = forms.CharField(label="口头申请笔录", widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                                  help_text="口头申请时必填：申请人陈述、所提交材料")
+    on = DateField(label="来访（申请）日期", required=False, initial=clock.today)
+    note = forms.CharField(label="备注", required=False, max_length=500)
+
+    def __init__(self, *args: Any, orgs: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from jiuzhu.orgs.models import Organisation
+
+        self.fields["org"].queryset = Organisation.objects.filter(pk__in=[o.pk for o in orgs])  # type: ignore[attr-defined]
+
+
 class NotifyForm(forms.Form):
     manner = forms.ChoiceField(label="告知方式", choices=[("written", "书面告知（国家司法救助告知书）"),
                                                       ("oral", "口头告知（记录在案）")])
@@ -122,7 +152,10 @@ class FactorsForm(forms.Form):
                                        decimal_places=0)
     family_monthly_income_yuan = AmountField(label="家庭月收入（元）", required=False, min_value=0)
     household_size = forms.IntegerField(label="家庭人口", required=False, min_value=1, max_value=30)
-    local_living_cost_yuan = AmountField(label="当地最低生活保障标准（元/人·月）", required=False)
+    # The legal factor (domain.md §5, [S1]): 维持当地基本生活水平所必需的最低支出, not the 低保 standard; the same
+    # term as the calculation's result text (rules/amount.py).
+    local_living_cost_yuan = AmountField(label="当地基本生活费用（元/人·月）", required=False,
+                                         help_text="维持当地基本生活水平所必需的最低支出")
     compensation_received_yuan = AmountField(label="已获赔偿或救助（元）", required=False, min_value=0)
     court_damages_yuan = AmountField(label="依法应判赔偿数额（元）", required=False,
                                      help_text="填写时作为救助金额的绝对上限")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("cases/export.xlsx", views.worklist_export, name="export"),
     path("cases/new/", views.case_new, name="new"),
+    path("cases/walk-in/", views.walk_in_new, name="walk_in"),
     path("cases/<int:pk>/", views.case_detail, name="detail"),
     path("cases/<int:pk>/applicant/", views.applicant_edit, name="applicant"),
     path("cases/<int:pk>/parties/", views.party_add, name="party"),

@@ -44,6 +44,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
                for m in memberships_of(user)):
         if any(m.role == Role.CUSTODIAN for m in memberships_of(user)):  # custodians: their portal only
             return redirect("custody:portal")
+        mine = memberships_of(user)
+        if (any(Capability.VIEW_STATS in m.capabilities for m in mine)
+                and not any(Capability.ADMINISTER in m.capabilities or m.role == Role.PARTNER for m in mine)):
+            return redirect("stats:index")  # statistics users: the statistics screen is their home
         return render(request, "cases/home_other.html", {"calendar_warning": _calendar_warning(user)})
     orgs = queries.orgs_in_scope(user)
     form = forms.WorklistFilter(request.GET or None, orgs=orgs)
@@ -125,6 +129,25 @@ def case_new(request: HttpRequest) -> HttpResponse:
             success=lambda case: f"已登记救助线索 {case.number}。", redirect_to=lambda case: ("cases:detail", case.pk)):
         return done
     return render(request, "cases/new.html", {"form": form})
+
+
+def walk_in_new(request: HttpRequest) -> HttpResponse:
+    """来访申请: the case and the application of a person at the counter, in one step."""
+    user = _user(request)
+    orgs = orgs_with(user, Capability.HANDLE_CASES)
+    if not orgs:
+        raise PermissionDenied("您无权登记来访申请。")
+    form = forms.WalkInForm(request.POST or None, orgs=orgs)
+    if done := run_form(request, form, lambda d: actions.register_walk_in(
+            d["org"], acting_user=user, person_name=d["person_name"], id_number=d["id_number"], phone=d["phone"],
+            address=d["address"], original_case_number=d["original_case_number"], charge=d["charge"],
+            stage=d["stage"], offender_ability=d["offender_ability"], groups=d["groups"],
+            clue_summary=d["clue_summary"], form=d["form"], oral_record=d["oral_record"], on=d["on"],
+            note=d["note"]),
+            success=lambda case: f"已登记来访申请 {case.number}：请在5个工作日内审查材料，决定受理或通知补正。",
+            redirect_to=lambda case: ("cases:detail", case.pk)):
+        return done
+    return render(request, "cases/walk_in.html", {"form": form})
 
 
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -311,9 +334,19 @@ def applicant_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                         "ethnicity": case.applicant.ethnicity if case.applicant else "",
                                         "bank_name": case.applicant.bank_name if case.applicant else ""})
     if done := run_form(request, form, lambda d: actions.update_applicant(case, acting_user=user, **d),
-                        success="已更新申请人信息。", redirect_to=("cases:detail", case.pk)):
+                        success=lambda person: _account_warned(request, person.bank_account, "已更新申请人信息。"),
+                        redirect_to=("cases:detail", case.pk)):
         return done
     return render(request, "cases/applicant.html", {"case": case, "form": form})
+
+
+def _account_warned(request: HttpRequest, account: str, done: str) -> str:
+    """DONE, after a warning when ACCOUNT is a card number that fails the Luhn check (accepted, not refused)."""
+    from jiuzhu.lib.money import account_warning
+
+    if warning := account_warning(account):
+        messages.warning(request, warning)
+    return done
 
 
 def party_add(request: HttpRequest, pk: int) -> HttpResponse:

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jiuzhu.accounts.models import Role
+from jiuzhu.demo.world import card_number
 from jiuzhu.lib import clock
 from jiuzhu.portal import actions
 from jiuzhu.portal.models import OnlineApplication
@@ -43,7 +44,7 @@ def _apply(demo: Any, code: str, *, female: bool, charge: str, harm: str, family
                  "monthly_income": "1200.00"},
         "received": {"compensation_yuan": "0.00", "other_aid": "农村低保"},
         "bank": {"address": person["address"], "account_holder": person["person_name"],
-                 "bank_name": "中国农业银行山南分行", "bank_account": f"62284801{demo.rng.randint(10**10, 10**11 - 1)}"},
+                 "bank_name": "中国农业银行山南分行", "bank_account": card_number(f"6228481{demo.rng.randint(10**10, 10**11 - 1)}")},
     }
     for step, values in answers.items():
         app = actions.save_step(app, step, values)

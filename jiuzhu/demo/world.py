@@ -19,6 +19,7 @@ from jiuzhu.cases import actions
 from jiuzhu.cases.models import AidCase, Channel, OriginalCase, Record
 from jiuzhu.demo import data
 from jiuzhu.lib import clock
+from jiuzhu.lib.money import luhn_check_digit
 from jiuzhu.orgs.actions import create_department, create_organisation
 from jiuzhu.orgs.models import Department, Organisation
 from jiuzhu.people.idcard import check_digit
@@ -26,6 +27,11 @@ from jiuzhu.people.idcard import check_digit
 CHARGES = ["故意伤害罪", "交通肇事罪", "抢劫罪", "故意杀人罪", "强奸罪", "诈骗罪", "盗窃罪", "寻衅滋事罪"]
 GROUNDS_NONE = {code: {"present": False, "note": "经审查不存在该情形"} for code in
                 ["X1", "X2", "X3", "X4", "X5", "X6"]}
+
+
+def card_number(body: str) -> str:
+    """A demo bank card number: BODY (18 digits) and its Luhn check digit, as real debit cards carry."""
+    return body + luhn_check_digit(body)
 
 
 @dataclass
@@ -205,7 +211,7 @@ def pay_through_funds(demo: Demo, case: AidCase, *, custody: bool = False) -> No
     code = case.handling_org.code or ""
     applicant = case.applicant.name if case.applicant else "申请人"
     payee_kind, payee, bank = Payment.PayeeKind.APPLICANT, applicant, "中国农业银行" + case.handling_org.name[:-5] + "支行"
-    account = f"62284802{case.pk:011d}"
+    account = card_number(f"6228480{case.pk:011d}")
     if custody:
         agreement = entrust(demo, case)
         custodian = agreement.custodian

@@ -198,6 +198,13 @@ class Payment(models.Model):
         return self.status in (self.Status.SCHEDULED, self.Status.ORDERED)
 
     @property
+    def account_warning(self) -> str | None:
+        """The Luhn warning of a personal card number (not of a custodian's corporate account): lib/money.py."""
+        from jiuzhu.lib.money import account_warning
+
+        return account_warning(self.account, personal=self.payee_kind != self.PayeeKind.CUSTODIAN)
+
+    @property
     def instalment_label(self) -> str:
         return "先行救助" if self.is_advance else f"第{self.instalment_no}期"
 

@@ -201,8 +201,16 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = get_case_for_user(user, pk)
     form = forms.ScheduleForm(request.POST)
-    return run_action(request, form, lambda d: actions.schedule_payments(case, acting_user=user, **d), success="已制定发放计划。",
+    return run_action(request, form, lambda d: actions.schedule_payments(case, acting_user=user, **d),
+                      success=lambda payments: _warn_account(request, payments[0], "已制定发放计划。"),
                       redirect_to=("funds:case", case.pk), join_form_errors=True)
+
+
+def _warn_account(request: HttpRequest, payment: Payment, done: str) -> str:
+    """DONE, after a warning when the payment's card number fails the Luhn check (accepted, not refused)."""
+    if warning := payment.account_warning:
+        messages.warning(request, warning)
+    return done
 
 
 PAYMENT_OPS: dict[str, tuple[type[Any], str, Callable[..., Any]]] = {
@@ -222,7 +230,8 @@ def payment_op(request: HttpRequest, pk: int, op: str) -> HttpResponse:
     case = get_case_for_user(user, payment.case_id)  # 404 outside scope; the action answers 403
     form_class, done, call = PAYMENT_OPS[op]
     form = form_class(request.POST)
-    return run_action(request, form, lambda d: call(payment, user, d), success=done,
+    return run_action(request, form, lambda d: call(payment, user, d),
+                      success=lambda result: _warn_account(request, result, done) if op == "reissue" else done,
                       redirect_to=("funds:case", case.pk), join_form_errors=True)
 
 

@@ -1,5 +1,9 @@
 """The checks every app applies to money it is given: an amount in yuan and a bank account number.
 
+A personal bank card number (UnionPay debit cards: 16 to 19 digits) carries a Luhn check digit; one that fails it
+is most likely mistyped. It is accepted with a warning (`account_warning`), never refused: a passbook (存折) or an
+old account may not follow the scheme, and corporate accounts (对公账户: custodians) never do.
+
 Shared by `funds` and `custody` (and anything that takes a payee), so neither imports the other's
 private helpers. Each check raises the caller's own domain error class with a Chinese message.
 """
@@ -36,3 +40,37 @@ def clean_account(account: str, *, error: type[ValidationError] = ValidationErro
     if not ACCOUNT_RE.match(account):
         raise error("银行账号应为8至30位数字。")
     return account
+
+
+CARD_LENGTHS = range(16, 20)  # UnionPay personal debit card numbers
+
+
+def luhn_valid(digits: str) -> bool:
+    """True when DIGITS (ASCII digits only, at least two) pass the Luhn (mod 10) check."""
+    if len(digits) < 2 or not digits.isascii() or not digits.isdigit():
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def luhn_check_digit(body: str) -> str:
+    """The digit that makes BODY + digit pass the Luhn check."""
+    return next(d for d in "0123456789" if luhn_valid(body + d))
+
+
+def account_warning(account: str, *, personal: bool = True) -> str | None:
+    """The Chinese warning for a personal card number that fails the Luhn check, or None.
+
+    PERSONAL=False for a corporate account (对公账户), which has no check digit. Only 16–19 digit numbers are
+    checked (the length of a bank card); spaces and dashes are ignored.
+    """
+    digits = re.sub(r"[\s-]", "", account or "")
+    if not personal or len(digits) not in CARD_LENGTHS or not digits.isdigit() or luhn_valid(digits):
+        return None
+    return (f"银行账号（尾号{digits[-4:]}）未通过银行卡号校验位检查，可能填写有误：请与收款人核对卡号；"
+            f"如确为存折或其他账户，可不予理会。")

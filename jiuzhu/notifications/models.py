@@ -42,7 +42,7 @@ class Notification(models.Model):
 class MessageTemplate(models.Model):
     """The wording of one kind of outbound message; an administrator edits it in the admin.
 
-    The text is a Python format string: `{receipt}`, `{org}`, `{missing}`, `{due}`, `{amount}`,
+    The text is a Python format string: `{receipt}`, `{case_number}`, `{org}`, `{decision}`, `{missing}`, `{due}`, `{amount}`,
     `{code}` and `{minutes}` are filled in where the kind has them (unknown names are left as written).
     """
 

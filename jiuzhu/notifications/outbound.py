@@ -26,6 +26,12 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     "decision": ("【国家司法救助】{org}已对您的救助申请（回执号{receipt}）作出决定：{decision}。"
                  "详情请登录网上申请平台查看。", "申请人：已作出决定"),
     "payment": ("【国家司法救助】救助金{amount}元已发放，请注意查收。回执号{receipt}。", "申请人：救助金已发放"),
+    # The same three messages for an applicant who did not apply online (a walk-in …): by the case number.
+    "case_accepted": ("【国家司法救助】您的救助申请（案件编号{case_number}）已被{org}受理。", "申请人（来访等）：已受理"),
+    "case_decision": ("【国家司法救助】{org}已对您的救助申请（案件编号{case_number}）作出决定：{decision}。"
+                      "决定书将依法送达。", "申请人（来访等）：已作出决定"),
+    "case_payment": ("【国家司法救助】救助金{amount}元已发放，请注意查收。案件编号{case_number}。",
+                     "申请人（来访等）：救助金已发放"),
     "staff_notice": ("【国家司法救助】{text}", "工作人员：新的网上申请、期限即将届满、逾期等站内通知的短信"),
 }
 

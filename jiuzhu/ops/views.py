@@ -1,17 +1,32 @@
-"""/healthz, /readyz and /metrics: no login, JSON or Prometheus text, no personal data."""
+"""/healthz, /readyz and /metrics: no login, JSON or Prometheus text, no personal data; and /favicon.ico."""
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
+from functools import cache
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from jiuzhu.ops import health
+
+
+@cache
+def _favicon() -> bytes:
+    return (Path(__file__).resolve().parent.parent / "static" / "favicon.ico").read_bytes()
+
+
+@login_not_required
+@cache_control(public=True, max_age=86400)
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on every page (also the portal's): the same file as the static one."""
+    return HttpResponse(_favicon(), content_type="image/x-icon")
 
 
 @login_not_required

@@ -82,6 +82,9 @@ SETTINGS: dict[str, SettingDef] = {
                    "五类重点人群及困难妇女 [S74][S25]；顺序为本系统默认；UNCONFIRMED", rv.validate_groups),
         SettingDef("support.screening_retention_days", "外部筛查名单保存期限（日）", 90, int, 1,
                    "本系统默认（最少必要、到期清除）；UNCONFIRMED"),
+        # Messages to applicants (jiuzhu/cases/applicant_sms.py; online applicants: the portal's messages).
+        SettingDef("notify.applicant_sms", "向来访等非网上申请的申请人发送短信（受理、决定、发放；登记有手机号码时）", True,
+                   bool, None, "本系统默认：与网上申请人相同的告知"),
         # Statistics (jiuzhu/stats): published figures never identify a person.
         SettingDef("stats.min_group_size", "统计公开时人员类别的最少人数（不足时只显示“不足N人”、不显示金额；0 为不限制）", 3,
                    int, 0, "本系统默认；UNCONFIRMED"),

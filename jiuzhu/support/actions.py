@@ -308,9 +308,12 @@ def partner_record_measure(referral: Referral, *, measure: str, taken_on: dt.dat
             raise ValidationError({"taken_on": "落实日期不能早于移送日期。"})
         row = ReferralMeasure.objects.create(referral=r, measure=measure, taken_on=taken_on, amount=amount,
                                              note=note.strip(), recorded_by=who)
+        r.responder = who  # remembered for the link's next submit
         if done and r.status != Referral.Status.DONE:
             r.status, r.done_on = Referral.Status.DONE, clock.today()
-            r.save(update_fields=["status", "done_on"])
+            r.save(update_fields=["status", "done_on", "responder"])
+        else:
+            r.save(update_fields=["responder"])
         _case_event(r.case, "referral_measure", acting_user=acting_user,
                     note=f"{r.agency.name}（{who}）落实：{row.get_measure_display()}"
                     + (f" {amount}元" if amount else "") + ("，已全部落实" if done else ""),

@@ -64,9 +64,14 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _show_link(request: HttpRequest, referral: Referral, link: str, *, sent: bool, letter: Any = None) -> HttpResponse:
+    import segno
+
     url = request.build_absolute_uri(reverse("support:respond", args=[link]))
+    # The QR code holds the link and nothing else (a partner at the counter scans it); drawn here as inline SVG,
+    # shown once like the link (no image URL that would carry the secret).
+    qr = segno.make(url, error="m").svg_inline(scale=4, border=3, title="反馈链接二维码")
     return render(request, "support/referral_link.html", {"referral": referral, "case": referral.case, "url": url,
-                                                          "sent": sent, "letter": letter})
+                                                          "sent": sent, "letter": letter, "qr_svg": qr})
 
 
 @require_POST
@@ -274,8 +279,11 @@ def screening_match(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 def partner_view(referral: Referral) -> dict[str, Any]:
     """What the partner may see of a referral: only the shared fields, never the ID number."""
+    # The partner's 经办人 is remembered for the link: the last one who answered is filled in (issue 13).
+    initial = {"responder": referral.responder} if referral.responder else None
     return {"referral": referral, "shown": queries.shared_with_partner(referral), "org": referral.case.handling_org,
-            "taken": list(referral.taken.all()), "answer_form": forms.AnswerForm(), "measure_form": forms.MeasureForm()}
+            "taken": list(referral.taken.all()), "answer_form": forms.AnswerForm(initial=initial),
+            "measure_form": forms.MeasureForm(initial=initial)}
 
 
 def _partner_post(request: HttpRequest, referral: Referral, *, responder: str | None,

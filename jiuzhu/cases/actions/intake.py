@@ -37,8 +37,7 @@ from jiuzhu.people.models import Person
 from jiuzhu.people.phones import clean_phone
 
 
-@transaction.atomic(durable=True)
-def raise_clue(
+def _raise_clue(
     org: Organisation, *, acting_user: User, channel: str, person_name: str, id_number: str = "",
     phone: str = "", address: str = "", original_case_number: str = "", charge: str = "",
     stage: str = "", offender_ability: str = OriginalCase.OffenderAbility.UNKNOWN, clue_summary: str = "",
@@ -77,6 +76,9 @@ def raise_clue(
     if found_on is not None and channel == Channel.CASE_DEPARTMENT:
         _record_clue_transfer(case, found_on, day, acting_user)
     return case
+
+
+raise_clue = transaction.atomic(durable=True)(_raise_clue)
 
 
 
@@ -179,9 +181,8 @@ def notify_right(case: AidCase, *, acting_user: User, manner: str, on: dt.date |
 
 
 
-@transaction.atomic(durable=True)
-def register_application(case: AidCase, *, acting_user: User, form: str, on: dt.date | None = None,
-                         oral_record: str = "", note: str = "") -> AidCase:
+def _register_application(case: AidCase, *, acting_user: User, form: str, on: dt.date | None = None,
+                          oral_record: str = "", note: str = "") -> AidCase:
     """Register a written application, or an oral one with its record; starts the 5-day check."""
     case = _lock(case, "register_application", acting_user)
     day = _on(on, not_before=case.notified_on or case.raised_on, what="申请日期")
@@ -199,6 +200,30 @@ def register_application(case: AidCase, *, acting_user: User, form: str, on: dt.
         AidCase.objects.filter(pk=case.pk).update(handler=acting_user)
         case.handler = acting_user
     return case
+
+
+register_application = transaction.atomic(durable=True)(_register_application)
+
+
+@transaction.atomic(durable=True)
+def register_walk_in(
+    org: Organisation, *, acting_user: User, person_name: str, form: str, clue_summary: str,
+    id_number: str = "", phone: str = "", address: str = "", original_case_number: str = "", charge: str = "",
+    stage: str = "", offender_ability: str = OriginalCase.OffenderAbility.UNKNOWN, groups: list[str] | None = None,
+    on: dt.date | None = None, oral_record: str = "", note: str = "",
+) -> AidCase:
+    """来访申请: a person applies at the counter. The case (channel walk-in) and its application are made in one
+    step, dated the day of the visit, instead of a 线索 first and then 登记救助申请 (issue 13); both are the
+    ordinary steps (raise_clue's and register_application's rules and events), in one transaction, so a
+    refused application (an oral one without its record …) leaves no case behind."""
+    if not has_capability(acting_user, "handle_cases", org):
+        raise CasePermissionError("您无权在该检察院登记来访申请。")
+    case = _raise_clue(org, acting_user=acting_user, channel=Channel.WALK_IN, person_name=person_name,
+                       id_number=id_number, phone=phone, address=address, original_case_number=original_case_number,
+                       charge=charge, stage=stage, offender_ability=offender_ability, clue_summary=clue_summary,
+                       groups=groups, on=on)
+    return _register_application(case, acting_user=acting_user, form=form, on=case.raised_on,
+                                 oral_record=oral_record, note=note)
 
 
 

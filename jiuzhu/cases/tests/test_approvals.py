@@ -197,3 +197,16 @@ def test_the_calculator_reports_bad_factors_in_chinese(world, client) -> None:
     client.force_login(world.user("540528", "kongshen"))
     html = client.post(f"/cases/{case.pk}/submit_opinion/", {"calculate": "1", "fault_percent": "150"}).content.decode()
     assert "申请人过错比例" in html
+
+
+def test_the_calculator_names_the_living_cost_factor_with_one_term(world, client) -> None:
+    """Issue 13: the input said 当地最低生活保障标准 (the 低保 line) while the result said 当地基本生活费用; the legal
+    factor is the minimum cost of basic local living (domain.md §5): one term, in input and result."""
+    case = world.to("under_review")
+    client.force_login(world.user("540528", "kongshen"))
+    html = client.post(f"/cases/{case.pk}/submit_opinion/", {
+        "calculate": "1", "family_monthly_income_yuan": "1500", "household_size": "3",
+        "local_living_cost_yuan": "900"}).content.decode()
+    assert "当地基本生活费用（元/人·月）" in html  # the input's label
+    assert "人均500.00元，低于当地基本生活费用900.00元" in html  # the result
+    assert "最低生活保障标准" not in html

@@ -4,7 +4,7 @@
   var data = JSON.parse(document.getElementById("stats-chart").textContent);
   var font = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
   var red = "#a4161a", blue = "#3a6ea5";
-  function chart(id, option, empty) {
+  function chart(id, option, empty, renderer) {
     var el = document.getElementById(id);
     if (!el || typeof echarts === "undefined") { return; }
     if (empty) {
@@ -13,7 +13,7 @@
       el.setAttribute("data-ready", "1");
       return;
     }
-    var c = echarts.init(el, null, { renderer: "canvas" });
+    var c = echarts.init(el, null, { renderer: renderer || "canvas" });
     option.textStyle = { fontFamily: font };
     option.animation = false;
     c.setOption(option);
@@ -45,12 +45,22 @@
     yAxis: { type: "category", data: data.groups, inverse: true },
     series: [{ name: "救助人数", type: "bar", data: data.group_persons, itemStyle: { color: red } }]
   }, data.groups.length ? "" : "没有可公开的人员类别数据。");
+  // A donut's slices carry only their value; the full names (with values) are in the legend below it, so a long
+  // service kind is never cut to "…" by the label layout of a narrow column (issue 13). SVG, so the text is
+  // text (selectable, and checked by the browser test).
   function pie(id, title, items) {
+    var values = {};
+    items.forEach(function (x) { values[x.name] = x.value; });
     chart(id, {
       title: { text: title, left: "center", textStyle: { fontSize: 13 } },
-      tooltip: { trigger: "item" },
-      series: [{ type: "pie", radius: ["30%", "60%"], top: 20, data: items, label: { formatter: "{b}\n{c}" } }]
-    });
+      tooltip: { trigger: "item", formatter: "{b}：{c}（{d}%）" },
+      legend: { type: "plain", bottom: 0, left: "center", itemWidth: 12, itemHeight: 10,
+                textStyle: { overflow: "none" },
+                formatter: function (name) { return name + " " + values[name]; } },
+      series: [{ type: "pie", radius: ["28%", "52%"], center: ["50%", "42%"], data: items,
+                 minShowLabelAngle: 12, labelLine: { show: false },
+                 label: { position: "inside", formatter: "{c}", color: "#fff", fontSize: 11 } }]
+    }, items.length ? "" : "没有数据。", "svg");
   }
   pie("chart-services", "帮扶服务（人次）", data.services);
   pie("chart-sources", "线索来源（件）", data.sources);
