@@ -145,6 +145,10 @@ class AidCase(models.Model):
     applicant = models.ForeignKey("people.Person", verbose_name="申请人", null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="applications")
     clue_summary = models.TextField("线索情况", blank=True)
+    # The language the applicant reads (issue 16): messages and the papers handed over follow it
+    # (Tibetan: bilingual, the Chinese text authoritative). Online: the portal's choice; walk-in: staff.
+    applicant_language = models.CharField("申请人使用语言", max_length=10, default="zh-hans",
+                                          choices=[("zh-hans", "简体中文"), ("bo", "藏文（བོད་ཡིག）")])
     harm_summary = models.TextField("损害情况", blank=True)
     hardship_summary = models.TextField("生活困难情况", blank=True)
 

@@ -121,7 +121,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
             id_number=d["id_number"], phone=d["phone"], address=d["address"],
             original_case_number=d["original_case_number"], charge=d["charge"], stage=d["stage"],
             offender_ability=d["offender_ability"], clue_summary=d["clue_summary"], groups=d["groups"],
-            on=d["on"], source_detail=d["source_detail"], found_on=d["found_on"]),
+            on=d["on"], source_detail=d["source_detail"], found_on=d["found_on"],
+            applicant_language=d["applicant_language"]),
             success=lambda case: f"已登记救助线索 {case.number}。", redirect_to=lambda case: ("cases:detail", case.pk)):
         return done
     return render(request, "cases/new.html", {"form": form})

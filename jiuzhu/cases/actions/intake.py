@@ -43,12 +43,17 @@ def raise_clue(
     phone: str = "", address: str = "", original_case_number: str = "", charge: str = "",
     stage: str = "", offender_ability: str = OriginalCase.OffenderAbility.UNKNOWN, clue_summary: str = "",
     groups: list[str] | None = None, on: dt.date | None = None, is_ex_officio: bool = False,
-    source_detail: str = "", number: str = "", found_on: dt.date | None = None,
+    source_detail: str = "", number: str = "", found_on: dt.date | None = None, relationship: str = "",
+    applicant_language: str = "zh-hans",
 ) -> AidCase:
     """Record a clue that someone may qualify for aid, in the procuratorate ORG.
 
     FOUND_ON: for a case department's clue, when it found the possible victim; the transfer to the
     complaint department is then recorded as a deadline met or missed (deadline.clue_transfer_working_days).
+    RELATIONSHIP: the applicant's relationship to the victim when she is not the victim (e.g. 母亲).
+    CHARGE without a case number (an applicant often does not know it) is kept on an original case whose
+    number says it is still to be found (案号待查), one per aid case.
+    APPLICANT_LANGUAGE: the language the applicant reads (zh-hans or bo).
     """
     if not (has_capability(acting_user, "raise_clues", org) or has_capability(acting_user, "handle_cases", org)):
         raise CasePermissionError("您无权在该检察院登记救助线索。")
@@ -58,19 +63,28 @@ def raise_clue(
     if found_on is not None and found_on > day:
         raise CaseActionError("发现日期不能晚于线索（移送）日期。")
     person, _ = get_or_create_person(name=person_name, id_number=id_number, phone=phone, address=address)
+    from jiuzhu.lib.i18n import APPLICANT_LANGUAGES
+
+    if applicant_language not in dict(APPLICANT_LANGUAGES):
+        raise CaseActionError("申请人使用语言不正确。")
+    number = number or _next_number(org, day.year)
     original = None
     if original_case_number.strip():
         original, _ = OriginalCase.objects.get_or_create(
             org=org, case_number=original_case_number.strip(),
             defaults={"charge": charge, "stage": stage, "offender_ability": offender_ability})
+    elif charge.strip():
+        original = OriginalCase.objects.create(org=org, case_number=f"案号待查（{number}）", charge=charge.strip(),
+                                               stage=stage, offender_ability=offender_ability)
     case = AidCase.objects.create(
-        number=number or _next_number(org, day.year), handling_org=org, original_case=original,
+        number=number, handling_org=org, original_case=original, applicant_language=applicant_language,
         status=Status.CLUE, channel=channel, source_detail=source_detail,
         is_ex_officio=is_ex_officio or channel in (Channel.CASE_DEPARTMENT, Channel.EX_OFFICIO),
         raised_by=acting_user, applicant=person, clue_summary=clue_summary, raised_on=day,
         handler=acting_user if has_capability(acting_user, "handle_cases", org) else None,
     )
-    CaseParty.objects.create(case=case, person=person, role=CaseParty.Role.APPLICANT)
+    CaseParty.objects.create(case=case, person=person, role=CaseParty.Role.APPLICANT,
+                             relationship=relationship.strip()[:30])
     set_groups(case, groups or [])
     log_event(case, "raise_clue", acting_user=acting_user, kind=CaseEvent.Kind.CREATED, new=Status.CLUE,
            note=clue_summary, channel=channel, on=day)
