@@ -102,7 +102,8 @@ def login(request: HttpRequest) -> HttpResponse:
         try:
             phone = otp.normalise_phone(phone_value)
             code = otp.issue(phone, ip=client_ip(request))
-            outbound.send_now(phone, outbound.render("otp", code=code, minutes=otp.OTP_MINUTES))
+            outbound.send_now(phone, outbound.render("otp", code=code, minutes=otp.OTP_MINUTES,
+                                                  language=current_language(request)))
             otp.record_message(phone)
             sent = True
         except ValidationError as e:
