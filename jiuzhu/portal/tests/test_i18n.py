@@ -205,3 +205,32 @@ def test_staff_set_the_language_of_a_walk_in_applicant(world) -> None:  # type: 
                                 clue_summary="来访。", applicant_language="en")
     with translation.override("zh-hans"):
         assert case.get_applicant_language_display() == "藏文（བོད་ཡིག）"
+
+
+@pytestmark_db
+def test_a_tibetan_applicants_receipt_is_chinese_then_tibetan_with_the_font_embedded(client, world) -> None:  # type: ignore[no-untyped-def]
+    client.post("/apply/language/", {"language": "bo", "next": "/apply/"})
+    login(client, PHONE)
+    pk = fill_application(client)
+    client.post(f"/apply/a/{pk}/submit/", {"declaration": "on"})
+    app = OnlineApplication.objects.get(pk=pk)
+    r = client.get(f"/apply/a/{pk}/receipt.pdf")
+    assert r["Content-Type"] == "application/pdf"
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=r.content, capture_output=True,
+                          check=True).stdout.decode()
+    chinese, _, tibetan = text.partition("རྒྱལ་ཁབ་ཀྱི་ཁྲིམས་དོན་སྐྱབས་སྐྱོར་དྲ་ཐོག་ཞུ་སྙན་གྱི་ཐོབ་འཛིན།")
+    assert tibetan, "no Tibetan section"
+    assert "国家司法救助网上申请回执" in chinese and f"回执号：{app.receipt_number}" in chinese  # Chinese first
+    assert f"ཐོབ་འཛིན་ཨང་གྲངས། {app.receipt_number}" in tibetan and "ལས་ཉིན་ 5 ནང་" in tibetan
+    assert "རྒྱ་ཡིག་ལ་གཞི་བཞག་དགོས།" in tibetan  # the Chinese text prevails, and the paper says so
+    fonts = subprocess.run(["pdffonts", "-"], input=r.content, capture_output=True, check=True).stdout.decode()
+    tib = [line for line in fonts.splitlines() if "Tibetan_Machine_Uni" in line]
+    assert tib and tib[0].split()[-5] == "yes", fonts  # embedded
+    # A Chinese applicant's receipt stays Chinese only.
+    c2 = type(client)()
+    login(c2, "13700137000")
+    pk2 = fill_application(c2)
+    c2.post(f"/apply/a/{pk2}/submit/", {"declaration": "on"})
+    pdf2 = c2.get(f"/apply/a/{pk2}/receipt.pdf").content
+    text2 = subprocess.run(["pdftotext", "-", "-"], input=pdf2, capture_output=True, check=True).stdout.decode()
+    assert "国家司法救助网上申请回执" in text2 and not TIBETAN.search(text2)
