@@ -29,7 +29,7 @@ from jiuzhu.accounts.access import has_capability, orgs_with
 from jiuzhu.accounts.models import Capability, User
 from jiuzhu.cases.actions import CaseActionError, CasePermissionError
 from jiuzhu.cases.models import AidCase, CaseEvent
-from jiuzhu.documents import builder, context, numbering, render, sandbox
+from jiuzhu.documents import builder, context, numbering, render, sandbox, tibetan
 from jiuzhu.documents.models import NUMBERED_KINDS, DocumentTemplate, IssuedDocument, Kind, ServiceRecord
 from jiuzhu.lib import clock, dates, jobs
 from jiuzhu.orgs.models import Organisation
@@ -169,6 +169,8 @@ def _render(case: AidCase, kind: str, *, subject: str, extra: dict[str, Any], nu
         reason = str(e) if isinstance(e, sandbox.TemplateRefused) else "模板含有不允许或无法执行的内容"
         raise CaseActionError(f"文书模板（{template.get_kind_display()}第{template.version}版）未通过安全检查，"
                               f"未制作文书：{reason}。请联系系统管理员更换模板。") from e
+    if case.applicant_language == "bo" and kind in tibetan.BILINGUAL_KINDS:
+        data = tibetan.append_tibetan(data, kind, case, ctx)  # Chinese, then Tibetan (issue 16)
     return template, ctx, data
 
 

@@ -164,7 +164,7 @@ def test_a_tibetan_application_carries_its_language_to_the_case_and_every_sms(cl
     login(client, PHONE)
     pk = fill_application(client)
     page = client.get(f"/apply/a/{pk}/submit/").content.decode()
-    assert "ཞིབ་བཤེར་བྱས་ནས་འབུལ་བ།" in page and "ཞུ་སྙན་འབུལ་མཁན་གྱི་མིང་།" in page  # labels of her answers
+    assert "ཞིབ་བཤེར་བྱས་ནས་འབུལ་བ།" in page and "<dt>ཞུ་སྙན་འབུལ་མཁན་གྱི་མིང</dt>" in page  # labels of her answers
     r = client.post(f"/apply/a/{pk}/submit/", {"declaration": "on"})
     assert r.status_code == 302
     app = OnlineApplication.objects.get(pk=pk)
