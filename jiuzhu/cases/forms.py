@@ -22,6 +22,7 @@ from jiuzhu.cases.models import (
 )
 from jiuzhu.lib.dates import DateField
 from jiuzhu.people import idcard
+from jiuzhu.people.interpreters import INTERPRETER_LANGUAGES
 from jiuzhu.people.phones import PhoneField
 
 
@@ -91,6 +92,12 @@ class ApplicationForm(forms.Form):
     oral_record = forms.CharField(label="口头申请笔录", widget=forms.Textarea(attrs={"rows": 4}), required=False,
                                   help_text="口头申请时必填：申请人陈述、所提交材料")
     note = forms.CharField(label="备注", required=False, max_length=500)
+    interpreter_name = forms.CharField(label="翻译人员", max_length=50, required=False,
+                                       help_text="通过翻译进行的，填写翻译人员姓名、身份证号码和语言。")
+    interpreter_id_number = forms.CharField(label="翻译人员身份证号码", max_length=20, required=False,
+                                            help_text="加密保存，文书和列表只显示脱敏号码。")
+    interpreter_language = forms.ChoiceField(label="翻译语言", required=False,
+                                             choices=[("", "—")] + INTERPRETER_LANGUAGES)
 
 
 class SupplementRequestForm(forms.Form):
@@ -114,6 +121,12 @@ class RecordForm(forms.Form):
     place = forms.CharField(label="地点", max_length=120, required=False)
     participants = forms.CharField(label="参加人员", max_length=200, required=False)
     content = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 6}))
+    interpreter_name = forms.CharField(label="翻译人员", max_length=50, required=False,
+                                       help_text="通过翻译进行的，填写翻译人员姓名、身份证号码和语言。")
+    interpreter_id_number = forms.CharField(label="翻译人员身份证号码", max_length=20, required=False,
+                                            help_text="加密保存，文书和列表只显示脱敏号码。")
+    interpreter_language = forms.ChoiceField(label="翻译语言", required=False,
+                                             choices=[("", "—")] + INTERPRETER_LANGUAGES)
 
 
 class FactorsForm(forms.Form):

@@ -149,7 +149,9 @@ ACTION_FORMS: dict[str, tuple[type[Any], ActionCall]] = {
     "notify_right": (forms.NotifyForm, lambda c, u, d: actions.notify_right(
         c, acting_user=u, manner=d["manner"], on=d["on"], note=d["note"])),
     "register_application": (forms.ApplicationForm, lambda c, u, d: actions.register_application(
-        c, acting_user=u, form=d["form"], on=d["on"], oral_record=d["oral_record"], note=d["note"])),
+        c, acting_user=u, form=d["form"], on=d["on"], oral_record=d["oral_record"], note=d["note"],
+        interpreter_name=d["interpreter_name"], interpreter_id_number=d["interpreter_id_number"],
+        interpreter_language=d["interpreter_language"])),
     "request_supplement": (forms.SupplementRequestForm, lambda c, u, d: actions.request_supplement(
         c, acting_user=u, missing=d["missing"], on=d["on"])),
     "receive_supplement": (forms.DatedNoteForm, lambda c, u, d: actions.receive_supplement(
@@ -159,7 +161,8 @@ ACTION_FORMS: dict[str, tuple[type[Any], ActionCall]] = {
     "start_review": (forms.NoteForm, lambda c, u, d: actions.start_review(c, acting_user=u, note=d["note"])),
     "add_record": (forms.RecordForm, lambda c, u, d: actions.add_record(
         c, acting_user=u, kind=d["kind"], held_on=d["held_on"], content=d["content"], place=d["place"],
-        participants=d["participants"])),
+        participants=d["participants"], interpreter_name=d["interpreter_name"],
+        interpreter_id_number=d["interpreter_id_number"], interpreter_language=d["interpreter_language"])),
     "submit_opinion": (forms.OpinionForm, lambda c, u, d: actions.submit_opinion(
         c, acting_user=u, category=d["category"], grounds=d["grounds"], recommendation=d["recommendation"],
         reasoning=d["reasoning"], proposed_amount=d["proposed_amount"], exceed_cap_reason=d["exceed_cap_reason"],

@@ -297,7 +297,8 @@ def _jsonable(extra: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic(durable=True)
 def record_service(doc: IssuedDocument, *, acting_user: User, method: str, served_on: dt.date, recipient: str,
                    signer_name: str = "", signer_relationship: str = "", signer_id_number: str = "",
-                   note: str = "") -> ServiceRecord:
+                   note: str = "", interpreter_name: str = "", interpreter_id_number: str = "",
+                   interpreter_language: str = "") -> ServiceRecord:
     """Record that DOC reached RECIPIENT on SERVED_ON by METHOD (a proxy signer needs name and relationship)."""
     case = AidCase.objects.select_for_update().get(pk=doc.case_id)
     doc = IssuedDocument.objects.get(pk=doc.pk)
@@ -321,7 +322,11 @@ def record_service(doc: IssuedDocument, *, acting_user: User, method: str, serve
             masked = idcard.mask_id_number(idcard.parse_id_number(signer_id_number).value)
         except ValidationError as e:
             raise CaseActionError(f"签收人{e.messages[0]}") from e
-    service = ServiceRecord.objects.create(
+    from jiuzhu.people.interpreters import interpreter_fields
+
+    interpreter = interpreter_fields(name=interpreter_name, id_number=interpreter_id_number,
+                                     language=interpreter_language, error=CaseActionError)
+    service = ServiceRecord.objects.create(**interpreter,
         document=doc, method=method, served_on=served_on, recipient=recipient.strip()[:50],
         signer_name=signer_name.strip()[:50], signer_relationship=signer_relationship.strip()[:30],
         signer_id_number=idcard.normalise(signer_id_number) if signer_id_number.strip() else "",

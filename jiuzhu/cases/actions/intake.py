@@ -195,7 +195,8 @@ def notify_right(case: AidCase, *, acting_user: User, manner: str, on: dt.date |
 
 @transaction.atomic(durable=True)
 def register_application(case: AidCase, *, acting_user: User, form: str, on: dt.date | None = None,
-                         oral_record: str = "", note: str = "") -> AidCase:
+                         oral_record: str = "", note: str = "", interpreter_name: str = "",
+                         interpreter_id_number: str = "", interpreter_language: str = "") -> AidCase:
     """Register a written application, or an oral one with its record; starts the 5-day check."""
     case = _lock(case, "register_application", acting_user)
     day = _on(on, not_before=case.notified_on or case.raised_on, what="申请日期")
@@ -206,8 +207,12 @@ def register_application(case: AidCase, *, acting_user: User, form: str, on: dt.
     _transition(case, "register_application", Status.APPLIED, acting_user=acting_user, note=note,
                 fields={"applied_on": day, "application_form": form}, form=form, on=day)
     if oral_record.strip() and acting_user is not None:
+        from jiuzhu.people.interpreters import interpreter_fields
+
         Record.objects.create(case=case, kind=Record.Kind.ORAL_APPLICATION, held_on=day, content=oral_record,
-                              recorded_by=acting_user)
+                              recorded_by=acting_user, **interpreter_fields(
+                                  name=interpreter_name, id_number=interpreter_id_number,
+                                  language=interpreter_language, error=CaseActionError))
     deadlines.start(case, Deadline.Kind.SUPPLEMENT_NOTICE, day)
     if case.handler_id is None and has_capability(acting_user, "handle_cases", case.handling_org):
         AidCase.objects.filter(pk=case.pk).update(handler=acting_user)
