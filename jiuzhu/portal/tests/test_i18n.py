@@ -174,6 +174,12 @@ def test_a_tibetan_application_carries_its_language_to_the_case_and_every_sms(cl
     case = actions.register(app, acting_user=world.user("540528", "kongshen"), then="supplement",
                             missing="请补交村委会出具的家庭困难证明。")
     assert case.applicant_language == "bo"
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(world.user("540528", "kongshen"))
+    assert "申请人使用语言：藏文（བོད་ཡིག）" in staff.get(f"/intake/{app.pk}/").content.decode()
+    assert "短信用藏文，交给申请人的文书汉藏双语" in staff.get(f"/cases/{case.pk}/").content.decode()
     sms = OutboundMessage.objects.get(key="supplement", case=case)
     assert sms.language == "bo" and "ཡིག་ཆ་ཁ་སྐོང་དགོས།" in sms.text and "家庭困难证明" in sms.text
     assert re.search(r"སྤྱི་ལོ་ \d{4} ལོའི་ཟླ་", sms.text) and "。。" not in sms.text
