@@ -167,6 +167,8 @@ def test_it_logs_in_with_the_keyboard_alone(browser: Browser, live_server, world
     page.goto(live_server.url + "/apply/login/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "跳到正文"
+    page.keyboard.press("Tab")  # the language switch (བོད་ཡིག) is reachable by keyboard
+    assert page.evaluate("document.activeElement.value") == "bo"
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "id_phone"
