@@ -9,3 +9,4 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from jiuzhu.portal import signals  # noqa: F401
+        from jiuzhu.lib import i18n  # noqa: F401 - adds 'bo' to Django's LANG_INFO at start-up
