@@ -279,6 +279,9 @@ class AssignForm(forms.Form):
 
 
 class ApplicantForm(forms.Form):
+    applicant_language = forms.ChoiceField(
+        label="申请人使用语言", choices=AidCase._meta.get_field("applicant_language").choices, required=False,
+        help_text="选择藏文的，短信用藏文发送，交给申请人的文书汉藏双语（以汉文为准）")
     id_number = IdNumberField(label="身份证号码", required=False, help_text="留空则不修改")
     phone = PhoneField(label="联系电话", required=False, help_text="留空则不修改")
     address = forms.CharField(label="住址", max_length=200, required=False, help_text="留空则不修改")

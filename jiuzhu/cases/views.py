@@ -313,7 +313,8 @@ def applicant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ApplicantForm(request.POST or None,
                                initial={"groups": list(case.groups.values_list("group", flat=True)),
                                         "ethnicity": case.applicant.ethnicity if case.applicant else "",
-                                        "bank_name": case.applicant.bank_name if case.applicant else ""})
+                                        "bank_name": case.applicant.bank_name if case.applicant else "",
+                                        "applicant_language": case.applicant_language})
     if done := run_form(request, form, lambda d: actions.update_applicant(case, acting_user=user, **d),
                         success="已更新申请人信息。", redirect_to=("cases:detail", case.pk)):
         return done

@@ -141,11 +141,21 @@ def add_party(case: AidCase, *, acting_user: User, role: str, name: str, id_numb
 
 @transaction.atomic(durable=True)
 def update_applicant(case: AidCase, *, acting_user: User, groups: list[str] | None = None,
-                     **details: Any) -> Person:
-    """Fill in or correct the applicant's details (ID number, phone, address, bank account…) and groups."""
+                     applicant_language: str | None = None, **details: Any) -> Person:
+    """Fill in or correct the applicant's details (ID number, phone, address, bank account…), groups and
+    the language the applicant reads (APPLICANT_LANGUAGE: zh-hans or bo; messages and papers follow it)."""
     _check_open(case, "add_record", acting_user)
     if groups is not None:
         set_groups(case, groups)
+    if applicant_language and applicant_language != case.applicant_language:
+        from jiuzhu.lib.i18n import APPLICANT_LANGUAGES
+
+        if applicant_language not in dict(APPLICANT_LANGUAGES):
+            raise CaseActionError("申请人使用语言不正确。")
+        AidCase.objects.filter(pk=case.pk).update(applicant_language=applicant_language)
+        case.applicant_language = applicant_language
+        log_event(case, "update_applicant", acting_user=acting_user,
+                  note=f"申请人使用语言改为{dict(APPLICANT_LANGUAGES)[applicant_language]}。")
     person = case.applicant
     assert person is not None
     from jiuzhu.cases.reveal import has_cases_outside

@@ -240,3 +240,24 @@ def test_a_tibetan_applicants_receipt_is_chinese_then_tibetan_with_the_font_embe
     pdf2 = c2.get(f"/apply/a/{pk2}/receipt.pdf").content
     text2 = subprocess.run(["pdftotext", "-", "-"], input=pdf2, capture_output=True, check=True).stdout.decode()
     assert "国家司法救助网上申请回执" in text2 and not TIBETAN.search(text2)
+
+
+@pytestmark_db
+def test_staff_change_the_language_of_an_applicant_later_and_it_is_audited(world) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    from jiuzhu.cases.models import AidCase, CaseEvent
+
+    case = world.to("applied")
+    staff = Client()
+    staff.force_login(world.user("540528", "kongshen"))
+    page = staff.get(f"/cases/{case.pk}/applicant/").content.decode()
+    assert "申请人使用语言" in page
+    r = staff.post(f"/cases/{case.pk}/applicant/", {"applicant_language": "bo"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert AidCase.objects.get(pk=case.pk).applicant_language == "bo"
+    assert CaseEvent.objects.filter(case=case, action="update_applicant", note__contains="藏文").exists()
+    r = staff.post(f"/cases/{case.pk}/applicant/", {"applicant_language": "en"})
+    assert r.status_code == 400 or "选择一个有效的选项" in r.content.decode()
+    assert AidCase.objects.get(pk=case.pk).applicant_language == "bo"
+
