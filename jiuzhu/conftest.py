@@ -23,6 +23,13 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the translation catalogues (.po → .mo) when missing or stale, as set-up does (scripts/test)."""
+    from jiuzhu.lib.i18n import compile_catalogues
+
+    compile_catalogues()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args() -> dict:
     """Override of pytest-playwright's fixture: launch /usr/bin/chromium with the flags above."""

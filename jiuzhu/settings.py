@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "jiuzhu.lib.i18n.StaffChineseMiddleware",  # only the applicant portal follows the chosen language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -162,7 +163,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文")]
+# Staff screens speak Chinese only; the applicant portal (/apply/) also speaks Standard Tibetan (issue 16).
+# Django ships no 'bo' locale: jiuzhu/lib/i18n.py adds it to LANG_INFO; the catalogue is ours
+# (jiuzhu/locale/bo/LC_MESSAGES/django.po, compiled to .mo at set-up, never committed).
+LANGUAGES = [("zh-hans", "简体中文"), ("bo", "བོད་ཡིག")]
+PORTAL_LANGUAGES = ["zh-hans", "bo"]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "jiuzhu_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -172,6 +181,14 @@ FORMAT_MODULE_PATH = ["jiuzhu.formats"]
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# The Tibetan web font is Tibetan Machine Uni from the Debian package fonts-tibetan-machine (GPL-1+, THDL;
+# served unmodified with its licence beside it, docs/translations/README.md), found in /usr/share/fonts and
+# served as static/fonts/ (jiuzhu/lib/fonts.py): nothing is copied into the repository.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "jiuzhu.lib.fonts.SystemFontFinder",
+]
 # Uploaded case material lives outside every public path and is served only by access-checked views.
 PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
 STORAGES = {

@@ -29,6 +29,14 @@ as_root() {
 }
 
 # Install the Debian packages given as arguments, but only those not yet installed.
+# Compile the translation catalogues (jiuzhu/locale/*/LC_MESSAGES/django.po → .mo; the .mo files are
+# build products, not committed). Walks only the jiuzhu package, never .venv.
+compile_translations() {
+    step "编译界面翻译 / Compiling translations (msgfmt)"
+    (cd "$JIUZHU_ROOT/jiuzhu" && "$JIUZHU_ROOT/.venv/bin/jiuzhu" compilemessages -v 0) \
+        || die "编译翻译失败（见上）/ compiling the translations failed (see above)"
+}
+
 ensure_apt_packages() {
     local p missing=()
     if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -41,4 +41,5 @@ def applicant_sms(sender: Any, instance: CaseEvent, created: bool, **kwargs: Any
         values["decision"] = "不予救助"
     elif instance.action == "record_payment":
         values["amount"] = instance.data.get("amount") or case.paid_amount
-    outbound.queue(KEYS[instance.action], to=phone, dedupe_key=f"case_event:{instance.pk}", case=case, **values)
+    outbound.queue(KEYS[instance.action], to=phone, dedupe_key=f"case_event:{instance.pk}", case=case,
+                  language=case.applicant_language, **values)

@@ -23,6 +23,7 @@ from jiuzhu.cases.models import (
 from jiuzhu.lib import clock
 from jiuzhu.lib.dates import DateField
 from jiuzhu.people import idcard
+from jiuzhu.people.interpreters import INTERPRETER_LANGUAGES
 from jiuzhu.people.phones import PhoneField
 
 
@@ -65,6 +66,9 @@ class ClueForm(forms.Form):
     groups = forms.MultipleChoiceField(label="人员类别", choices=Group.choices, required=False,
                                        widget=forms.CheckboxSelectMultiple)
     clue_summary = forms.CharField(label="线索情况", widget=forms.Textarea(attrs={"rows": 4}))
+    applicant_language = forms.ChoiceField(
+        label="申请人使用语言", choices=AidCase._meta.get_field("applicant_language").choices, initial="zh-hans",
+        help_text="选择藏文的，短信用藏文发送，交给申请人的文书汉藏双语（以汉文为准）")
     on = DateField(label="线索日期", required=False)
     found_on = DateField(label="发现日期", required=False,
                          help_text="办案部门移送时填写：办案中发现当事人可能需要救助的日期（应在5个工作日内移送）")
@@ -97,6 +101,15 @@ class WalkInForm(forms.Form):
                                   help_text="口头申请时必填：申请人陈述、所提交材料")
     on = DateField(label="来访（申请）日期", required=False, initial=clock.today)
     note = forms.CharField(label="备注", required=False, max_length=500)
+    applicant_language = forms.ChoiceField(
+        label="申请人使用语言", choices=AidCase._meta.get_field("applicant_language").choices, initial="zh-hans",
+        help_text="短信和交给申请人的文书按此语言发送（藏文的附汉文）。")
+    interpreter_name = forms.CharField(label="翻译人员", max_length=50, required=False,
+                                       help_text="通过翻译进行的，填写翻译人员姓名、身份证号码和语言。")
+    interpreter_id_number = forms.CharField(label="翻译人员身份证号码", max_length=20, required=False,
+                                            help_text="加密保存，文书和列表只显示脱敏号码。")
+    interpreter_language = forms.ChoiceField(label="翻译语言", required=False,
+                                             choices=[("", "—")] + INTERPRETER_LANGUAGES)
 
     def __init__(self, *args: Any, orgs: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -118,6 +131,12 @@ class ApplicationForm(forms.Form):
     oral_record = forms.CharField(label="口头申请笔录", widget=forms.Textarea(attrs={"rows": 4}), required=False,
                                   help_text="口头申请时必填：申请人陈述、所提交材料")
     note = forms.CharField(label="备注", required=False, max_length=500)
+    interpreter_name = forms.CharField(label="翻译人员", max_length=50, required=False,
+                                       help_text="通过翻译进行的，填写翻译人员姓名、身份证号码和语言。")
+    interpreter_id_number = forms.CharField(label="翻译人员身份证号码", max_length=20, required=False,
+                                            help_text="加密保存，文书和列表只显示脱敏号码。")
+    interpreter_language = forms.ChoiceField(label="翻译语言", required=False,
+                                             choices=[("", "—")] + INTERPRETER_LANGUAGES)
 
 
 class SupplementRequestForm(forms.Form):
@@ -141,6 +160,12 @@ class RecordForm(forms.Form):
     place = forms.CharField(label="地点", max_length=120, required=False)
     participants = forms.CharField(label="参加人员", max_length=200, required=False)
     content = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 6}))
+    interpreter_name = forms.CharField(label="翻译人员", max_length=50, required=False,
+                                       help_text="通过翻译进行的，填写翻译人员姓名、身份证号码和语言。")
+    interpreter_id_number = forms.CharField(label="翻译人员身份证号码", max_length=20, required=False,
+                                            help_text="加密保存，文书和列表只显示脱敏号码。")
+    interpreter_language = forms.ChoiceField(label="翻译语言", required=False,
+                                             choices=[("", "—")] + INTERPRETER_LANGUAGES)
 
 
 class FactorsForm(forms.Form):
@@ -296,6 +321,9 @@ class AssignForm(forms.Form):
 
 
 class ApplicantForm(forms.Form):
+    applicant_language = forms.ChoiceField(
+        label="申请人使用语言", choices=AidCase._meta.get_field("applicant_language").choices, required=False,
+        help_text="选择藏文的，短信用藏文发送，交给申请人的文书汉藏双语（以汉文为准）")
     id_number = IdNumberField(label="身份证号码", required=False, help_text="留空则不修改")
     phone = PhoneField(label="联系电话", required=False, help_text="留空则不修改")
     address = forms.CharField(label="住址", max_length=200, required=False, help_text="留空则不修改")

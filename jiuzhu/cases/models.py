@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from jiuzhu.audit.chain import Chained, ChainedQuerySet, chain_constraints
+from jiuzhu.people.fields import EncryptedTextField
 from jiuzhu.people.groups import Group  # noqa: F401 - the case's group tags; re-exported
 
 
@@ -145,6 +146,10 @@ class AidCase(models.Model):
     applicant = models.ForeignKey("people.Person", verbose_name="申请人", null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="applications")
     clue_summary = models.TextField("线索情况", blank=True)
+    # The language the applicant reads (issue 16): messages and the papers handed over follow it
+    # (Tibetan: bilingual, the Chinese text authoritative). Online: the portal's choice; walk-in: staff.
+    applicant_language = models.CharField("申请人使用语言", max_length=10, default="zh-hans",
+                                          choices=[("zh-hans", "简体中文"), ("bo", "藏文（བོད་ཡིག）")])
     harm_summary = models.TextField("损害情况", blank=True)
     hardship_summary = models.TextField("生活困难情况", blank=True)
 
@@ -403,6 +408,12 @@ class Record(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT,
                                     related_name="+")
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    # An interpreter, when the person spoke through one (issue 16): ID encrypted, shown masked.
+    interpreter_name = models.CharField("翻译人员", max_length=50, blank=True)
+    interpreter_id_number = EncryptedTextField("翻译人员身份证号码", context="cases.record.interpreter_id_number")
+    interpreter_id_masked = models.CharField("翻译人员身份证号码（脱敏）", max_length=18, blank=True, editable=False)
+    interpreter_language = models.CharField("翻译语言", max_length=10, blank=True,
+                                            choices=[("bo", "藏语"), ("other", "其他语言")])
 
     class Meta:
         verbose_name = "笔录/记录"

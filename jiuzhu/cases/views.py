@@ -125,7 +125,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
             id_number=d["id_number"], phone=d["phone"], address=d["address"],
             original_case_number=d["original_case_number"], charge=d["charge"], stage=d["stage"],
             offender_ability=d["offender_ability"], clue_summary=d["clue_summary"], groups=d["groups"],
-            on=d["on"], source_detail=d["source_detail"], found_on=d["found_on"]),
+            on=d["on"], source_detail=d["source_detail"], found_on=d["found_on"],
+            applicant_language=d["applicant_language"]),
             success=lambda case: f"已登记救助线索 {case.number}。", redirect_to=lambda case: ("cases:detail", case.pk)):
         return done
     return render(request, "cases/new.html", {"form": form})
@@ -143,7 +144,8 @@ def walk_in_new(request: HttpRequest) -> HttpResponse:
             address=d["address"], original_case_number=d["original_case_number"], charge=d["charge"],
             stage=d["stage"], offender_ability=d["offender_ability"], groups=d["groups"],
             clue_summary=d["clue_summary"], form=d["form"], oral_record=d["oral_record"], on=d["on"],
-            note=d["note"]),
+            note=d["note"], applicant_language=d["applicant_language"], interpreter_name=d["interpreter_name"],
+            interpreter_id_number=d["interpreter_id_number"], interpreter_language=d["interpreter_language"]),
             success=lambda case: f"已登记来访申请 {case.number}：请在5个工作日内审查材料，决定受理或通知补正。",
             redirect_to=lambda case: ("cases:detail", case.pk)):
         return done
@@ -171,7 +173,9 @@ ACTION_FORMS: dict[str, tuple[type[Any], ActionCall]] = {
     "notify_right": (forms.NotifyForm, lambda c, u, d: actions.notify_right(
         c, acting_user=u, manner=d["manner"], on=d["on"], note=d["note"])),
     "register_application": (forms.ApplicationForm, lambda c, u, d: actions.register_application(
-        c, acting_user=u, form=d["form"], on=d["on"], oral_record=d["oral_record"], note=d["note"])),
+        c, acting_user=u, form=d["form"], on=d["on"], oral_record=d["oral_record"], note=d["note"],
+        interpreter_name=d["interpreter_name"], interpreter_id_number=d["interpreter_id_number"],
+        interpreter_language=d["interpreter_language"])),
     "request_supplement": (forms.SupplementRequestForm, lambda c, u, d: actions.request_supplement(
         c, acting_user=u, missing=d["missing"], on=d["on"])),
     "receive_supplement": (forms.DatedNoteForm, lambda c, u, d: actions.receive_supplement(
@@ -181,7 +185,8 @@ ACTION_FORMS: dict[str, tuple[type[Any], ActionCall]] = {
     "start_review": (forms.NoteForm, lambda c, u, d: actions.start_review(c, acting_user=u, note=d["note"])),
     "add_record": (forms.RecordForm, lambda c, u, d: actions.add_record(
         c, acting_user=u, kind=d["kind"], held_on=d["held_on"], content=d["content"], place=d["place"],
-        participants=d["participants"])),
+        participants=d["participants"], interpreter_name=d["interpreter_name"],
+        interpreter_id_number=d["interpreter_id_number"], interpreter_language=d["interpreter_language"])),
     "submit_opinion": (forms.OpinionForm, lambda c, u, d: actions.submit_opinion(
         c, acting_user=u, category=d["category"], grounds=d["grounds"], recommendation=d["recommendation"],
         reasoning=d["reasoning"], proposed_amount=d["proposed_amount"], exceed_cap_reason=d["exceed_cap_reason"],
@@ -332,7 +337,8 @@ def applicant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ApplicantForm(request.POST or None,
                                initial={"groups": list(case.groups.values_list("group", flat=True)),
                                         "ethnicity": case.applicant.ethnicity if case.applicant else "",
-                                        "bank_name": case.applicant.bank_name if case.applicant else ""})
+                                        "bank_name": case.applicant.bank_name if case.applicant else "",
+                                        "applicant_language": case.applicant_language})
     if done := run_form(request, form, lambda d: actions.update_applicant(case, acting_user=user, **d),
                         success=lambda person: _account_warned(request, person.bank_account, "已更新申请人信息。"),
                         redirect_to=("cases:detail", case.pk)):

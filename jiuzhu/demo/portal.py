@@ -1,7 +1,8 @@
 """The portal's part of the Shannan demo (2026): online applications, through the portal's own actions.
 
 - one application submitted online to 加查 and waiting in its intake queue;
-- one registered by 加查's handler, who asked for a missing document (the applicant has 30 days).
+- one registered by 加查's handler, who asked for a missing document (the applicant has 30 days); this
+  applicant applied in Tibetan (བོད་ཡིག): her SMS and the papers handed to her are bilingual (issue 16).
 Neither is decided, so the seed's figures do not move.
 """
 
@@ -28,12 +29,13 @@ def _file(name: str, data: bytes, content_type: str) -> Any:
     return f
 
 
-def _apply(demo: Any, code: str, *, female: bool, charge: str, harm: str, family: str) -> OnlineApplication:
+def _apply(demo: Any, code: str, *, female: bool, charge: str, harm: str, family: str,
+           language: str = "zh-hans") -> OnlineApplication:
     person = demo.person(code, female=female, on=clock.today())
     phone = person["phone"]
     from jiuzhu.portal.otp import phone_index
 
-    app = actions.new_draft(phone=phone, phone_bidx=phone_index(phone))
+    app = actions.new_draft(phone=phone, phone_bidx=phone_index(phone), language=language)
     answers = {
         "applicant": {"capacity": "self", "name": person["person_name"], "id_number": person["id_number"],
                       "relationship": ""},
@@ -61,7 +63,8 @@ def load_portal(demo: Any) -> None:
                harm="在村道上被人殴打致右臂骨折，住院治疗二十天。", family="家中五口人，丈夫外出务工，两个孩子上学。")
     with clock.travel(today - dt.timedelta(days=6)):
         app = _apply(demo, "540528", female=False, charge="交通肇事",
-                     harm="被货车撞伤，腰椎骨折，肇事者逃逸未抓获。", family="独自抚养三个孩子，无固定收入。")
+                     harm="被货车撞伤，腰椎骨折，肇事者逃逸未抓获。", family="独自抚养三个孩子，无固定收入。",
+                     language="bo")
     with clock.travel(today - dt.timedelta(days=4)):
         actions.register(app, acting_user=demo.user("540528", Role.KONGSHEN), then="supplement",
                          missing="村（居）委会出具的家庭经济困难证明；医疗费用票据。")

@@ -29,7 +29,7 @@ from jiuzhu.accounts.access import has_capability, orgs_with
 from jiuzhu.accounts.models import Capability, User
 from jiuzhu.cases.actions import CaseActionError, CasePermissionError
 from jiuzhu.cases.models import AidCase, CaseEvent
-from jiuzhu.documents import builder, context, numbering, render, sandbox
+from jiuzhu.documents import builder, context, numbering, render, sandbox, tibetan
 from jiuzhu.documents.models import NUMBERED_KINDS, DocumentTemplate, IssuedDocument, Kind, ServiceRecord
 from jiuzhu.lib import clock, dates, jobs
 from jiuzhu.orgs.models import Organisation
@@ -169,6 +169,8 @@ def _render(case: AidCase, kind: str, *, subject: str, extra: dict[str, Any], nu
         reason = str(e) if isinstance(e, sandbox.TemplateRefused) else "模板含有不允许或无法执行的内容"
         raise CaseActionError(f"文书模板（{template.get_kind_display()}第{template.version}版）未通过安全检查，"
                               f"未制作文书：{reason}。请联系系统管理员更换模板。") from e
+    if case.applicant_language == "bo" and kind in tibetan.BILINGUAL_KINDS:
+        data = tibetan.append_tibetan(data, kind, case, ctx)  # Chinese, then Tibetan (issue 16)
     return template, ctx, data
 
 
@@ -295,7 +297,8 @@ def _jsonable(extra: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic(durable=True)
 def record_service(doc: IssuedDocument, *, acting_user: User, method: str, served_on: dt.date, recipient: str,
                    signer_name: str = "", signer_relationship: str = "", signer_id_number: str = "",
-                   note: str = "") -> ServiceRecord:
+                   note: str = "", interpreter_name: str = "", interpreter_id_number: str = "",
+                   interpreter_language: str = "") -> ServiceRecord:
     """Record that DOC reached RECIPIENT on SERVED_ON by METHOD (a proxy signer needs name and relationship)."""
     case = AidCase.objects.select_for_update().get(pk=doc.case_id)
     doc = IssuedDocument.objects.get(pk=doc.pk)
@@ -319,7 +322,11 @@ def record_service(doc: IssuedDocument, *, acting_user: User, method: str, serve
             masked = idcard.mask_id_number(idcard.parse_id_number(signer_id_number).value)
         except ValidationError as e:
             raise CaseActionError(f"签收人{e.messages[0]}") from e
-    service = ServiceRecord.objects.create(
+    from jiuzhu.people.interpreters import interpreter_fields
+
+    interpreter = interpreter_fields(name=interpreter_name, id_number=interpreter_id_number,
+                                     language=interpreter_language, error=CaseActionError)
+    service = ServiceRecord.objects.create(**interpreter,
         document=doc, method=method, served_on=served_on, recipient=recipient.strip()[:50],
         signer_name=signer_name.strip()[:50], signer_relationship=signer_relationship.strip()[:30],
         signer_id_number=idcard.normalise(signer_id_number) if signer_id_number.strip() else "",

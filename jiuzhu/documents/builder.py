@@ -278,10 +278,12 @@ def _oral_record(w: Writer) -> None:
     w.para(("申请人陈述：", HEITI), indent=False)
     w.loop("p", "statement_paragraphs", "{{ p }}")
     w.para(("提交材料：", HEITI), "{{ materials_text }}", indent=False)
+    w.when("interpreter_text", "{{ interpreter_text }}。以上笔录已由翻译人员向申请人翻译宣读。")
     w.para("以上笔录已向申请人宣读（或者交申请人阅读），申请人确认与其陈述一致。")
     w.correction()
     w.blank()
     w.para("申请人（签名或捺印）：　　　　　　　　记录人（签名）：", indent=False)
+    w.when("interpreter_text", "翻译人员（签名）：")
     w.para("年　　月　　日", indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right=INDENT * 2)
 
 
@@ -423,6 +425,7 @@ def _service_receipt(w: Writer) -> None:
         ("送达人", "{{ server_name }}"),
         ("备注", "{{ service_note }}"),
     ])
+    w.when("interpreter_text", "{{ interpreter_text }}　　翻译人员（签名）：")
     w.correction()
     w.signature()
 

@@ -266,6 +266,12 @@ class ServiceRecord(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
                                     related_name="+")
     recorded_at = models.DateTimeField("登记时间")
+    # An interpreter, when the person spoke through one (issue 16): ID encrypted, shown masked.
+    interpreter_name = models.CharField("翻译人员", max_length=50, blank=True)
+    interpreter_id_number = EncryptedTextField("翻译人员身份证号码", context="documents.servicerecord.interpreter_id_number")
+    interpreter_id_masked = models.CharField("翻译人员身份证号码（脱敏）", max_length=18, blank=True, editable=False)
+    interpreter_language = models.CharField("翻译语言", max_length=10, blank=True,
+                                            choices=[("bo", "藏语"), ("other", "其他语言")])
 
     class Meta:
         verbose_name = "送达记录"

@@ -46,7 +46,9 @@ class MessageTemplate(models.Model):
     `{code}` and `{minutes}` are filled in where the kind has them (unknown names are left as written).
     """
 
-    key = models.CharField("消息种类", max_length=40, unique=True)
+    key = models.CharField("消息种类", max_length=40)
+    language = models.CharField("语言", max_length=10, default="zh-hans",
+                                choices=[("zh-hans", "简体中文"), ("bo", "藏文（བོད་ཡིག）")])
     channel = models.CharField("发送渠道", max_length=10, default="sms")
     text = models.TextField("消息内容")
     note = models.CharField("说明", max_length=200, blank=True)
@@ -55,7 +57,11 @@ class MessageTemplate(models.Model):
     class Meta:
         verbose_name = "消息模板"
         verbose_name_plural = "消息模板"
-        ordering = ["key"]
+        ordering = ["key", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "language"], name="notifications_template_unique_key_language",
+                                    violation_error_message="该消息种类在此语言下已有模板。"),
+        ]
 
     def __str__(self) -> str:
         return self.key
@@ -79,6 +85,8 @@ class OutboundMessage(models.Model):
     to = models.BinaryField(null=True, editable=False)
     to_masked = models.CharField("接收号码", max_length=20)
     text = models.CharField("内容", max_length=500)
+    language = models.CharField("语言", max_length=10, default="zh-hans",
+                                choices=[("zh-hans", "简体中文"), ("bo", "藏文（བོད་ཡིག）")])
     case = models.ForeignKey("cases.AidCase", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # Makes each message idempotent: one event never produces two messages.
     dedupe_key = models.CharField(max_length=120, unique=True)

@@ -35,32 +35,64 @@ DEFAULT_TEMPLATES: dict[str, tuple[str, str]] = {
     "staff_notice": ("【国家司法救助】{text}", "工作人员：新的网上申请、期限即将届满、逾期等站内通知的短信"),
 }
 
+# The same messages in Standard Tibetan (issue 16), for applicants whose language is 'bo'. The SMS
+# signature stays 【国家司法救助】 (gateways require the registered Chinese one); names of procuratorates and
+# staff-written notes are filled in as written. Back-translations: docs/translations/bo-review.csv.
+DEFAULT_TEMPLATES_BO: dict[str, str] = {
+    "otp": "【国家司法救助】ཁྱེད་ཀྱི་ར་སྤྲོད་ཨང་གྲངས་ནི་ {code} ཡིན། སྐར་མ་ {minutes} ནང་ནུས་པ་ཡོད། "
+           "གཞན་ལ་མ་བཤད་རོགས།",
+    "receipt": "【国家司法救助】ཁྱེད་ཀྱི་ཁྲིམས་དོན་སྐྱབས་སྐྱོར་ཞུ་སྙན་ཕུལ་ཟིན། ཐོབ་འཛིན་ཨང་གྲངས་ནི་ {receipt} ཡིན། "
+               "{org} ཡིས་ལས་ཉིན་ 5 ནང་ཡིག་ཆ་ཞིབ་བཤེར་བྱེད་ངེས། ཁ་པར་ཨང་གྲངས་ཀྱིས་དྲ་ཐོག་ཞུ་སྙན་སྟེགས་བུར་"
+               "ནང་འཛུལ་ནས་བྱ་རིམ་ལྟ་ཆོག",
+    "supplement": "【国家司法救助】ཁྱེད་ཀྱི་སྐྱབས་སྐྱོར་ཞུ་སྙན་（ཐོབ་འཛིན་ཨང་གྲངས་ {receipt}）ལ་ཡིག་ཆ་ཁ་སྐོང་དགོས། "
+                  "{missing}། {due} ཡི་སྔོན་ལ་དྲ་ཐོག་ཞུ་སྙན་སྟེགས་བུར་ནང་འཛུལ་ནས་ཡར་འཇུག་གནང་རོགས།",
+    "accepted": "【国家司法救助】ཁྱེད་ཀྱི་སྐྱབས་སྐྱོར་ཞུ་སྙན་（ཐོབ་འཛིན་ཨང་གྲངས་ {receipt}）{org} ཡིས་ལེན་ཟིན།",
+    "decision": "【国家司法救助】{org} ཡིས་ཁྱེད་ཀྱི་སྐྱབས་སྐྱོར་ཞུ་སྙན་（ཐོབ་འཛིན་ཨང་གྲངས་ {receipt}）ལ་ཐག་གཅོད་བྱས་ཟིན། "
+                "{decision}། ཞིབ་ཕྲ་དྲ་ཐོག་ཞུ་སྙན་སྟེགས་བུར་ནང་འཛུལ་ནས་ལྟ་རོགས།",
+    "payment": "【国家司法救助】སྐྱབས་སྐྱོར་དངུལ་སྒོར་ {amount} སྤྲད་ཟིན། ཞིབ་དཔྱད་གནང་རོགས། ཐོབ་འཛིན་ཨང་གྲངས་ {receipt}།",
+}
+MESSAGE_LANGUAGES = ("zh-hans", "bo")
+
+
+def default_text(key: str, language: str = "zh-hans") -> str:
+    """The built-in wording of KEY in LANGUAGE (Chinese where there is no translation, e.g. staff messages)."""
+    if language == "bo" and key in DEFAULT_TEMPLATES_BO:
+        return DEFAULT_TEMPLATES_BO[key]
+    return DEFAULT_TEMPLATES[key][0]
+
 
 class _Keep(dict):  # type: ignore[type-arg]
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
 
-def render(key: str, **values: Any) -> str:
-    """Return the text of message KEY, from the administrator's template or the default."""
-    row = MessageTemplate.objects.filter(key=key).first()
-    text = row.text if row else DEFAULT_TEMPLATES[key][0]
+def message_language(language: str | None) -> str:
+    return language if language in MESSAGE_LANGUAGES else "zh-hans"
+
+
+def render(key: str, *, language: str = "zh-hans", **values: Any) -> str:
+    """Return the text of message KEY in LANGUAGE, from the administrator's template or the default."""
+    language = message_language(language)
+    row = MessageTemplate.objects.filter(key=key, language=language).first()
+    text = row.text if row else default_text(key, language)
     try:
         return string.Formatter().vformat(text, (), _Keep(values))[:500]
     except (ValueError, IndexError):  # a template an administrator broke: send the default instead
-        logger.warning("message template %s is malformed; using the default", key)
-        return string.Formatter().vformat(DEFAULT_TEMPLATES[key][0], (), _Keep(values))[:500]
+        logger.warning("message template %s (%s) is malformed; using the default", key, language)
+        return string.Formatter().vformat(default_text(key, language), (), _Keep(values))[:500]
 
 
-def queue(key: str, *, to: str, dedupe_key: str, case: Any = None, **values: Any) -> OutboundMessage | None:
-    """Record a message to TO and send it once the surrounding transaction commits.
+def queue(key: str, *, to: str, dedupe_key: str, case: Any = None, language: str = "zh-hans",
+          **values: Any) -> OutboundMessage | None:
+    """Record a message to TO (in LANGUAGE, kept on the record) and send it once the transaction commits.
 
     Returns None when a message with DEDUPE_KEY exists already (the same event twice).
     """
     if not to:
         return None
     msg = OutboundMessage(key=key, to=crypto.encrypt(to, context=TO_CONTEXT), to_masked=mask_phone(to),
-                          text=render(key, **values), case=case, dedupe_key=dedupe_key[:120],
+                          text=render(key, language=language, **values), language=message_language(language),
+                          case=case, dedupe_key=dedupe_key[:120],
                           created_at=clock.now())
     try:
         with transaction.atomic():

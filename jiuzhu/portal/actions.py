@@ -16,12 +16,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from jiuzhu.accounts.access import has_capability
 from jiuzhu.accounts.models import Capability, Membership, Role, User
 from jiuzhu.cases import actions as case_actions
 from jiuzhu.cases.models import AidCase, Attachment, CaseEvent, CaseParty, Channel, Status
 from jiuzhu.lib import clock
+from jiuzhu.lib.i18n import applicant_language
 from jiuzhu.notifications import outbound
 from jiuzhu.notifications.models import Notification
 from jiuzhu.orgs.models import Organisation
@@ -52,12 +54,12 @@ def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
 MAX_DRAFTS = 10
 
 
-def new_draft(*, phone: str, phone_bidx: str) -> OnlineApplication:
+def new_draft(*, phone: str, phone_bidx: str, language: str = "zh-hans") -> OnlineApplication:
     if OnlineApplication.objects.filter(phone_bidx=phone_bidx, state=OnlineApplication.State.DRAFT).count() >= MAX_DRAFTS:
-        raise PortalError(f"您已有{MAX_DRAFTS}份未提交的草稿，请先继续填写或提交。")
+        raise PortalError(_("您已有%(n)s份未提交的草稿，请先继续填写或提交。") % {"n": MAX_DRAFTS})
     now = clock.now()
     return OnlineApplication.objects.create(phone=phone, phone_bidx=phone_bidx, created_at=now, updated_at=now,
-                                            answers=json.dumps({}))
+                                            answers=json.dumps({}), language=applicant_language(language))
 
 
 @transaction.atomic
@@ -65,7 +67,7 @@ def save_step(app: OnlineApplication, step: str, cleaned: dict[str, Any]) -> Onl
     """Keep the answers of one step in the draft (nothing is checked across steps until submission)."""
     app = OnlineApplication.objects.select_for_update().get(pk=app.pk)
     if app.state != OnlineApplication.State.DRAFT:
-        raise PortalError("申请已经提交，不能再修改。")
+        raise PortalError(_("申请已经提交，不能再修改。"))
     answers = answers_of(app)
     answers[step] = _jsonable(cleaned)
     app.answers = json.dumps(answers, ensure_ascii=False)
@@ -96,15 +98,15 @@ def _store_file(app: OnlineApplication, kind: str, f: Any, *, supplement: bool) 
 def add_file(app: OnlineApplication, *, kind: str, f: Any) -> PortalFile:
     """Add a material to a draft (type and content already checked by MaterialForm)."""
     if app.state != OnlineApplication.State.DRAFT:
-        raise PortalError("申请已经提交，请在“申请进度”页面补充材料。")
+        raise PortalError(_("申请已经提交，请在“申请进度”页面补充材料。"))
     if app.files.count() >= MAX_FILES:
-        raise PortalError(f"最多上传{MAX_FILES}份材料。")
+        raise PortalError(_("最多上传%(n)s份材料。") % {"n": MAX_FILES})
     return _store_file(app, kind, f, supplement=False)
 
 
 def remove_file(app: OnlineApplication, pk: int) -> None:
     if app.state != OnlineApplication.State.DRAFT:
-        raise PortalError("申请已经提交，材料不能删除。")
+        raise PortalError(_("申请已经提交，材料不能删除。"))
     pf = app.files.filter(pk=pk).first()
     if pf is not None:
         pf.file.delete(save=False)
@@ -124,22 +126,24 @@ def problems(app: OnlineApplication) -> list[str]:
             continue
         form = form_class(data=answers.get(key) or None)
         if key not in answers or not form.is_valid():
-            out.append(f"“{title}”一步尚未填写完整。")
+            out.append(_("“%(step)s”一步尚未填写完整。") % {"step": title})
     kinds = set(app.files.values_list("kind", flat=True))
     if not kinds:
-        out.append("请至少上传一份材料（如身份证明、伤情或诊断证明）。")
+        out.append(_("请至少上传一份材料（如身份证明、伤情或诊断证明）。"))
     capacity = (answers.get("applicant") or {}).get("capacity")
     if capacity in ("legal_rep", "agent") and Attachment.Kind.RELATIONSHIP not in kinds:
-        out.append("代理人申请的，须上传“关系证明/授权委托书”。")
+        out.append(_("代理人申请的，须上传“关系证明/授权委托书”。"))
     return out
 
 
-def submit(app: OnlineApplication) -> OnlineApplication:
-    """Hand in the draft: it gets a receipt number and enters the intake queue of its procuratorate."""
+def submit(app: OnlineApplication, *, language: str | None = None) -> OnlineApplication:
+    """Hand in the draft: it gets a receipt number and enters the intake queue of its procuratorate.
+
+    LANGUAGE: the portal's language at submission (the applicant's language from then on)."""
     with transaction.atomic():
         app = OnlineApplication.objects.select_for_update().get(pk=app.pk)
         if app.state != OnlineApplication.State.DRAFT:
-            raise PortalError("申请已经提交。")
+            raise PortalError(_("申请已经提交。"))
         found = problems(app)
         if found:
             raise PortalError(found)
@@ -148,6 +152,8 @@ def submit(app: OnlineApplication) -> OnlineApplication:
         app.submitted_at = now
         app.updated_at = now
         app.receipt_number = f"WS{clock.today():%Y%m%d}{app.pk:06d}"
+        if language:
+            app.language = applicant_language(language)
         app.save()
         _announce(app)
     return app
@@ -157,7 +163,7 @@ def _announce(app: OnlineApplication) -> None:
     """Tell the applicant (receipt SMS) and the procuratorate's staff (in-app; SMS through notifications.signals)."""
     assert app.org is not None
     outbound.queue("receipt", to=str(app.phone), dedupe_key=f"receipt:{app.pk}", receipt=app.receipt_number,
-                   org=app.org.name)
+                   org=app.org.name, language=app.language)
     staff = list(Membership.objects.filter(org=app.org, role__in=[Role.KONGSHEN, Role.DEPT_HEAD], is_active=True)
                  .select_related("user"))
     what = "线索" if app.kind == OnlineApplication.Kind.CLUE else "申请"
@@ -223,6 +229,8 @@ def _raise(app: OnlineApplication, a: dict[str, Any], acting_user: User, applica
         or app.applicant_name, id_number=applicant.get("id_number", ""), phone=str(app.phone),
         address=bank.get("address", ""), original_case_number=case_a.get("original_case_number", ""),
         charge=case_a.get("charge", ""), clue_summary=_summary(app, a) if not kind_clue else a.get("summary", ""),
+        relationship=applicant.get("relationship", "") if applicant.get("capacity") != "self" else "",
+        applicant_language=app.language,
         on=_local_day(app), source_detail=f"{app.get_source_display()} 回执号{app.receipt_number}")
 
 
@@ -269,9 +277,10 @@ def register(app: OnlineApplication, *, acting_user: User, then: str = "", missi
                                           bank_account=bank["bank_account"])
         victim = a.get("victim", {})
         if victim and not victim.get("same_as_applicant") and victim.get("victim_name"):
+            # The relationship the applicant wrote (e.g. 母亲) is hers to the victim: it labels the applicant's
+            # row (raise_clue), never the victim's.
             case_actions.add_party(case, acting_user=acting_user, role=CaseParty.Role.VICTIM,
-                                   name=victim["victim_name"], id_number=victim.get("victim_id_number", ""),
-                                   relationship=applicant.get("relationship", ""))
+                                   name=victim["victim_name"], id_number=victim.get("victim_id_number", ""))
         _copy_files(case, list(app.files.filter(attachment__isnull=True)), by=portal_user())
     assert app.case_id is not None
     case = AidCase.objects.get(pk=app.case_id)
@@ -292,21 +301,64 @@ def register(app: OnlineApplication, *, acting_user: User, then: str = "", missi
 # Applicant: answering a request for more material
 
 
-def answer_supplement(app: OnlineApplication, uploads: list[tuple[str, Any]], note: str = "") -> AidCase:
-    """Add the applicant's supplement files to the case and restart its clocks (as receiving them in person)."""
+def _supplement_request_at(case: AidCase) -> Any:
+    ask = CaseEvent.objects.filter(case=case, action="request_supplement").order_by("-at", "-pk").first()
+    return ask.at if ask else None
+
+
+def pending_supplement_files(app: OnlineApplication) -> list[PortalFile]:
+    """The supplement files sent since the latest request for more material (shown until she says done)."""
+    case = app.case
+    if case is None:
+        return []
+    since = _supplement_request_at(case)
+    files = app.files.filter(is_supplement=True)
+    if since is not None:
+        files = files.filter(uploaded_at__gte=since)
+    return list(files.order_by("uploaded_at", "pk"))
+
+
+def _awaiting(app: OnlineApplication) -> AidCase:
     case = app.case
     if case is None or case.status != Status.AWAITING_SUPPLEMENT:
-        raise PortalError("目前不需要补充材料。")
-    if not uploads:
-        raise PortalError("请选择要上传的补正材料。")
-    if app.files.count() + len(uploads) > MAX_FILES * 2:
-        raise PortalError("上传的材料过多，请与检察院联系。")
-    files = [_store_file(app, kind, f, supplement=True) for kind, f in uploads]
-    _copy_files(case, files, by=portal_user())
+        raise PortalError(_("目前不需要补充材料。"))
+    return case
+
+
+def add_supplement_file(app: OnlineApplication, *, kind: str, f: Any) -> PortalFile:
+    """Send one file answering a request for more material; the request stays open until she says done.
+
+    The file goes into the case file at once (staff see it as it arrives)."""
+    case = _awaiting(app)
+    if app.files.count() + 1 > MAX_FILES * 2:
+        raise PortalError(_("上传的材料过多，请与检察院联系。"))
+    pf = _store_file(app, kind, f, supplement=True)
+    _copy_files(case, [pf], by=portal_user())
+    return pf
+
+
+def finish_supplement(app: OnlineApplication, note: str = "") -> AidCase:
+    """The applicant says she has sent everything: the case resumes and its clocks restart."""
+    case = _awaiting(app)
+    files = pending_supplement_files(app)
+    if not files:
+        raise PortalError(_("请先上传补正材料，再点击“补正材料已交齐”。"))
     # The system, on the applicant's behalf: no staff user acts (as with the worker's own actions).
     system: Any = None
     return case_actions.receive_supplement(
         case, acting_user=system, note=f"申请人通过网上申请平台补正材料{len(files)}份。{note}".strip())
+
+
+def answer_supplement(app: OnlineApplication, uploads: list[tuple[str, Any]], note: str = "") -> AidCase:
+    """Send several supplement files and say done in one go (other systems; the portal uses the two steps)."""
+    _awaiting(app)
+    if not uploads:
+        raise PortalError(_("请选择要上传的补正材料。"))
+    if app.files.count() + len(uploads) > MAX_FILES * 2:
+        raise PortalError(_("上传的材料过多，请与检察院联系。"))
+    for kind, f in uploads:
+        add_supplement_file(app, kind=kind, f=f)
+    return finish_supplement(app, note)
 
 
 # ---------------------------------------------------------------------------------------------

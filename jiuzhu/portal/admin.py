@@ -9,9 +9,10 @@ from jiuzhu.portal.models import OnlineApplication
 @admin.register(OnlineApplication)
 class OnlineApplicationAdmin(ScopedAdmin):
     national = HIDDEN
-    list_display = ["receipt_number", "kind", "state", "applicant_name", "org", "source", "submitted_at", "case"]
-    list_filter = ["state", "kind", "source"]
-    fields = ("receipt_number", "kind", "state", "source", "applicant_name", "org", "client", "client_reference",
+    list_display = ["receipt_number", "kind", "state", "applicant_name", "org", "source", "language", "submitted_at",
+                    "case"]
+    list_filter = ["state", "kind", "source", "language"]
+    fields = ("receipt_number", "kind", "state", "source", "language", "applicant_name", "org", "client", "client_reference",
               "submitted_at", "case", "registered_by", "registered_at")
     readonly_fields = fields
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.cases.models import Attachment
 from jiuzhu.people.fields import EncryptedTextField
@@ -71,6 +72,8 @@ class OnlineApplication(models.Model):
     applicant_name = models.CharField("申请人", max_length=50, blank=True)
     answers = EncryptedTextField("申请内容", context="portal.onlineapplication.answers")
     step = models.PositiveSmallIntegerField("已填写到第几步", default=0)
+    language = models.CharField("申请人使用语言", max_length=10, default="zh-hans",
+                                choices=[("zh-hans", "简体中文"), ("bo", "藏文（བོད་ཡིག）")])
     client = models.ForeignKey("api.ApiClient", verbose_name="接口客户端", null=True, blank=True,
                                on_delete=models.PROTECT, related_name="applications")
     client_reference = models.CharField("对方编号", max_length=80, blank=True)
@@ -114,6 +117,14 @@ def _portal_file_path(instance: PortalFile, filename: str) -> str:
     return f"portal/{instance.application_id}/{instance.sha256[:2]}/{instance.sha256}"
 
 
+# The kinds of material in the applicant's words and language (the staff screens use Attachment.Kind).
+PORTAL_KIND_TITLES = {
+    "application": _("申请书"), "identity": _("身份证明"), "harm": _("损害证明（伤情、诊断、医疗票据、死亡证明等）"),
+    "hardship": _("生活困难证明"), "compensation": _("获得赔偿或救助情况证明"),
+    "relationship": _("关系证明/授权委托书"), "other": _("其他材料"),
+}
+
+
 class PortalFile(models.Model):
     """A file the applicant uploaded (with the application, or answering a request for more)."""
 
@@ -137,3 +148,7 @@ class PortalFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def kind_title(self) -> str:
+        return str(PORTAL_KIND_TITLES.get(self.kind) or self.get_kind_display())

@@ -21,6 +21,7 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, Sum
+from django.utils.translation import gettext as _
 
 from jiuzhu.lib import clock, crypto
 from jiuzhu.people import phones
@@ -37,8 +38,11 @@ MOBILE = phones.MOBILE
 
 
 def normalise_phone(raw: str) -> str:
-    """Return an 11-digit mainland mobile number, or raise a ValidationError in Chinese."""
-    return phones.normalise_phone(raw)
+    """Return an 11-digit mainland mobile number, or raise a ValidationError in the applicant's language."""
+    try:
+        return phones.normalise_phone(raw)
+    except ValidationError as e:
+        raise ValidationError(_("请输入11位手机号码。")) from e
 
 
 def _code_hash(phone: str, code: str) -> str:
@@ -54,12 +58,12 @@ def issue(phone: str, *, ip: str = "") -> str:
     recent = OneTimeCode.objects.filter(phone_bidx=bidx, created_at__gte=hour_ago)
     latest = recent.order_by("-created_at").first()
     if latest and (now - latest.created_at).total_seconds() < OTP_RESEND_SECONDS:
-        raise ValidationError("验证码已发送，请稍候一分钟再重新获取。")
+        raise ValidationError(_("验证码已发送，请稍候一分钟再重新获取。"))
     if recent.count() >= OTP_MAX_SENDS_PER_HOUR:
-        raise ValidationError("获取验证码过于频繁，请一小时后再试。")
+        raise ValidationError(_("获取验证码过于频繁，请一小时后再试。"))
     if ip and OneTimeCode.objects.filter(ip=ip, created_at__gte=hour_ago, used_at__isnull=True).count() \
             >= OTP_MAX_SENDS_PER_IP_HOUR:
-        raise ValidationError("获取验证码过于频繁，请稍后再试。")
+        raise ValidationError(_("获取验证码过于频繁，请稍后再试。"))
     code = f"{secrets.randbelow(10**6):06d}"
     OneTimeCode.objects.create(phone_bidx=bidx, code_hash=_code_hash(phone, code), created_at=now,
                                expires_at=now + dt.timedelta(minutes=OTP_MINUTES), ip=ip[:45])
@@ -79,19 +83,20 @@ def verify(phone: str, code: str) -> str:
     recent = OneTimeCode.objects.filter(phone_bidx=bidx, created_at__gte=now - dt.timedelta(hours=1))
     tries = recent.aggregate(n=Sum("attempts"))["n"] or 0
     if tries - recent.filter(used_at__isnull=False).count() >= OTP_MAX_FAILURES_PER_HOUR:
-        raise ValidationError("验证码错误次数过多，该号码已暂停登录一小时。")
+        raise ValidationError(_("验证码错误次数过多，该号码已暂停登录一小时。"))
     row = (OneTimeCode.objects.filter(phone_bidx=bidx, used_at__isnull=True, expires_at__gt=now)
            .order_by("-created_at").first())
     if row is None:
-        raise ValidationError("验证码已失效，请重新获取。")
+        raise ValidationError(_("验证码已失效，请重新获取。"))
     if OneTimeCode.objects.filter(pk=row.pk, attempts__lt=OTP_MAX_ATTEMPTS).update(attempts=F("attempts") + 1) != 1:
-        raise ValidationError("验证码错误次数过多，请重新获取。")
+        raise ValidationError(_("验证码错误次数过多，请重新获取。"))
     if not re.fullmatch(r"\d{6}", code) or not hmac.compare_digest(row.code_hash, _code_hash(phone, code)):
         left = OTP_MAX_ATTEMPTS - row.attempts - 1
-        raise ValidationError(f"验证码不正确，还可尝试{left}次。" if left > 0 else "验证码不正确，请重新获取。")
+        raise ValidationError(_("验证码不正确，还可尝试%(left)s次。") % {"left": left} if left > 0
+                              else _("验证码不正确，请重新获取。"))
     # Single use: only the first of two simultaneous logins with the same code gets through.
     if OneTimeCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now) != 1:
-        raise ValidationError("验证码已使用，请重新获取。")
+        raise ValidationError(_("验证码已使用，请重新获取。"))
     return bidx
 
 

@@ -7,6 +7,7 @@ from jiuzhu.portal import views
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("language/", views.language, name="language"),
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
     path("mine/", views.mine, name="mine"),

@@ -7,15 +7,18 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jiuzhu.lib import crypto
+from jiuzhu.lib import crypto, i18n
 from jiuzhu.lib.netaddr import client_ip
 from jiuzhu.lib.params import int_id
 from jiuzhu.notifications import outbound
@@ -59,7 +62,31 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], status
 
 @login_not_required
 def home(request: HttpRequest) -> HttpResponse:
-    return _render(request, "home.html", {"steps": pforms.STEPS})
+    return _render(request, "home.html", {"steps": pforms.STEPS, "languages": i18n.APPLICANT_LANGUAGES})
+
+
+SESSION_LANGUAGE = "portal_language"
+
+
+@require_POST
+@login_not_required
+def language(request: HttpRequest) -> HttpResponse:
+    """Choose the portal's language (first screen): remembered in a cookie for a year and in the session."""
+    code = i18n.applicant_language(request.POST.get("language"))
+    next_url = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}) \
+            or not next_url.startswith("/apply/"):
+        next_url = reverse("portal:home")
+    request.session[SESSION_LANGUAGE] = code
+    response = redirect(next_url)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=settings.LANGUAGE_COOKIE_AGE,
+                        samesite=settings.LANGUAGE_COOKIE_SAMESITE, httponly=True,
+                        secure=request.is_secure())
+    return response
+
+
+def current_language(request: HttpRequest) -> str:
+    return i18n.applicant_language(translation.get_language())
 
 
 @login_not_required
@@ -75,13 +102,14 @@ def login(request: HttpRequest) -> HttpResponse:
         try:
             phone = otp.normalise_phone(phone_value)
             code = otp.issue(phone, ip=client_ip(request))
-            outbound.send_now(phone, outbound.render("otp", code=code, minutes=otp.OTP_MINUTES))
+            outbound.send_now(phone, outbound.render("otp", code=code, minutes=otp.OTP_MINUTES,
+                                                  language=current_language(request)))
             otp.record_message(phone)
             sent = True
         except ValidationError as e:
             errors["phone"] = e.messages
         except SmsError:
-            errors["phone"] = ["短信发送失败，请稍后再试。"]
+            errors["phone"] = [_("短信发送失败，请稍后再试。")]
     elif request.method == "POST":
         try:
             phone = otp.normalise_phone(phone_value)
@@ -115,7 +143,7 @@ def mine(request: HttpRequest, bidx: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            app = actions.new_draft(phone=_phone(request), phone_bidx=bidx)
+            app = actions.new_draft(phone=_phone(request), phone_bidx=bidx, language=current_language(request))
         except ValidationError as e:
             error = " ".join(e.messages)
         else:
@@ -127,7 +155,7 @@ def mine(request: HttpRequest, bidx: str) -> HttpResponse:
 def _nav(app: OnlineApplication, current: str) -> list[dict[str, Any]]:
     return [{"key": k, "title": t, "n": i + 1, "done": i < app.step, "current": k == current,
              "reachable": i <= app.step} for i, (k, t, _) in enumerate(pforms.STEPS)] + [
-        {"key": "submit", "title": "核对并提交", "n": len(pforms.STEPS) + 1, "done": False,
+        {"key": "submit", "title": _("核对并提交"), "n": len(pforms.STEPS) + 1, "done": False,
          "current": current == "submit", "reachable": app.step >= len(pforms.STEPS)}]
 
 
@@ -175,7 +203,7 @@ def materials(request: HttpRequest, bidx: str, pk: int) -> HttpResponse:
         if "next" in request.POST:
             if not app.files.exists():
                 # An unbound form takes no errors (add_error on it was a 500): the message goes alongside.
-                form, errors, status = pforms.MaterialForm(), ["请至少上传一份材料。"], 400
+                form, errors, status = pforms.MaterialForm(), [_("请至少上传一份材料。")], 400
             else:
                 actions.save_step(app, "materials", {"count": app.files.count()})
                 return redirect("portal:submit", pk=app.pk)
@@ -205,7 +233,7 @@ def submit(request: HttpRequest, bidx: str, pk: int) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            app = actions.submit(app)
+            app = actions.submit(app, language=current_language(request))
         except ValidationError as e:
             errors = e.messages
         else:
@@ -228,19 +256,31 @@ def status(request: HttpRequest, bidx: str, pk: int) -> HttpResponse:
     form = pforms.MaterialForm(request.POST or None, request.FILES or None)
     code = 200
     info = queries.status_of(app)
-    if request.method == "POST":
+    errors: list[str] = []
+    if request.method == "POST" and "done" in request.POST:
+        # She says she has sent everything asked for: only now does the case resume.
+        form = pforms.MaterialForm()
+        try:
+            actions.finish_supplement(app)
+        except ValidationError as e:
+            errors, code = e.messages, 400
+        else:
+            return redirect(reverse("portal:status", kwargs={"pk": app.pk}) + "?supplemented=1")
+    elif request.method == "POST":
         if form.is_valid():
             try:
-                actions.answer_supplement(app, [(form.cleaned_data["kind"], form.cleaned_data["file"])])
+                actions.add_supplement_file(app, kind=form.cleaned_data["kind"], f=form.cleaned_data["file"])
             except ValidationError as e:
                 form.add_error(None, e.messages)
                 code = 400
             else:
-                return redirect(reverse("portal:status", kwargs={"pk": app.pk}) + "?supplemented=1")
+                return redirect(reverse("portal:status", kwargs={"pk": app.pk}) + "?uploaded=1#missing")
         else:
             code = 400
     return _render(request, "status.html", {
-        "app": app, "info": info, "form": form, "files": list(app.files.all()),
+        "app": app, "info": info, "form": form, "files": list(app.files.all()), "errors": errors,
+        "pending": actions.pending_supplement_files(app) if info.get("status") == "awaiting_supplement" else [],
+        "uploaded": "uploaded" in request.GET,
         "submitted": "submitted" in request.GET, "supplemented": "supplemented" in request.GET}, status=code)
 
 

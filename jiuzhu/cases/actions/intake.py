@@ -42,12 +42,17 @@ def _raise_clue(
     phone: str = "", address: str = "", original_case_number: str = "", charge: str = "",
     stage: str = "", offender_ability: str = OriginalCase.OffenderAbility.UNKNOWN, clue_summary: str = "",
     groups: list[str] | None = None, on: dt.date | None = None, is_ex_officio: bool = False,
-    source_detail: str = "", number: str = "", found_on: dt.date | None = None,
+    source_detail: str = "", number: str = "", found_on: dt.date | None = None, relationship: str = "",
+    applicant_language: str = "zh-hans",
 ) -> AidCase:
     """Record a clue that someone may qualify for aid, in the procuratorate ORG.
 
     FOUND_ON: for a case department's clue, when it found the possible victim; the transfer to the
     complaint department is then recorded as a deadline met or missed (deadline.clue_transfer_working_days).
+    RELATIONSHIP: the applicant's relationship to the victim when she is not the victim (e.g. 母亲).
+    CHARGE without a case number (an applicant often does not know it) is kept on an original case whose
+    number says it is still to be found (案号待查), one per aid case.
+    APPLICANT_LANGUAGE: the language the applicant reads (zh-hans or bo).
     """
     if not (has_capability(acting_user, "raise_clues", org) or has_capability(acting_user, "handle_cases", org)):
         raise CasePermissionError("您无权在该检察院登记救助线索。")
@@ -57,19 +62,28 @@ def _raise_clue(
     if found_on is not None and found_on > day:
         raise CaseActionError("发现日期不能晚于线索（移送）日期。")
     person, _ = get_or_create_person(name=person_name, id_number=id_number, phone=phone, address=address)
+    from jiuzhu.lib.i18n import APPLICANT_LANGUAGES
+
+    if applicant_language not in dict(APPLICANT_LANGUAGES):
+        raise CaseActionError("申请人使用语言不正确。")
+    number = number or _next_number(org, day.year)
     original = None
     if original_case_number.strip():
         original, _ = OriginalCase.objects.get_or_create(
             org=org, case_number=original_case_number.strip(),
             defaults={"charge": charge, "stage": stage, "offender_ability": offender_ability})
+    elif charge.strip():
+        original = OriginalCase.objects.create(org=org, case_number=f"案号待查（{number}）", charge=charge.strip(),
+                                               stage=stage, offender_ability=offender_ability)
     case = AidCase.objects.create(
-        number=number or _next_number(org, day.year), handling_org=org, original_case=original,
+        number=number, handling_org=org, original_case=original, applicant_language=applicant_language,
         status=Status.CLUE, channel=channel, source_detail=source_detail,
         is_ex_officio=is_ex_officio or channel in (Channel.CASE_DEPARTMENT, Channel.EX_OFFICIO),
         raised_by=acting_user, applicant=person, clue_summary=clue_summary, raised_on=day,
         handler=acting_user if has_capability(acting_user, "handle_cases", org) else None,
     )
-    CaseParty.objects.create(case=case, person=person, role=CaseParty.Role.APPLICANT)
+    CaseParty.objects.create(case=case, person=person, role=CaseParty.Role.APPLICANT,
+                             relationship=relationship.strip()[:30])
     set_groups(case, groups or [])
     log_event(case, "raise_clue", acting_user=acting_user, kind=CaseEvent.Kind.CREATED, new=Status.CLUE,
            note=clue_summary, channel=channel, on=day)
@@ -129,11 +143,21 @@ def add_party(case: AidCase, *, acting_user: User, role: str, name: str, id_numb
 
 @transaction.atomic(durable=True)
 def update_applicant(case: AidCase, *, acting_user: User, groups: list[str] | None = None,
-                     **details: Any) -> Person:
-    """Fill in or correct the applicant's details (ID number, phone, address, bank account…) and groups."""
+                     applicant_language: str | None = None, **details: Any) -> Person:
+    """Fill in or correct the applicant's details (ID number, phone, address, bank account…), groups and
+    the language the applicant reads (APPLICANT_LANGUAGE: zh-hans or bo; messages and papers follow it)."""
     _check_open(case, "add_record", acting_user)
     if groups is not None:
         set_groups(case, groups)
+    if applicant_language and applicant_language != case.applicant_language:
+        from jiuzhu.lib.i18n import APPLICANT_LANGUAGES
+
+        if applicant_language not in dict(APPLICANT_LANGUAGES):
+            raise CaseActionError("申请人使用语言不正确。")
+        AidCase.objects.filter(pk=case.pk).update(applicant_language=applicant_language)
+        case.applicant_language = applicant_language
+        log_event(case, "update_applicant", acting_user=acting_user,
+                  note=f"申请人使用语言改为{dict(APPLICANT_LANGUAGES)[applicant_language]}。")
     person = case.applicant
     assert person is not None
     from jiuzhu.cases.reveal import has_cases_outside
@@ -182,7 +206,8 @@ def notify_right(case: AidCase, *, acting_user: User, manner: str, on: dt.date |
 
 
 def _register_application(case: AidCase, *, acting_user: User, form: str, on: dt.date | None = None,
-                          oral_record: str = "", note: str = "") -> AidCase:
+                          oral_record: str = "", note: str = "", interpreter_name: str = "",
+                          interpreter_id_number: str = "", interpreter_language: str = "") -> AidCase:
     """Register a written application, or an oral one with its record; starts the 5-day check."""
     case = _lock(case, "register_application", acting_user)
     day = _on(on, not_before=case.notified_on or case.raised_on, what="申请日期")
@@ -193,8 +218,12 @@ def _register_application(case: AidCase, *, acting_user: User, form: str, on: dt
     _transition(case, "register_application", Status.APPLIED, acting_user=acting_user, note=note,
                 fields={"applied_on": day, "application_form": form}, form=form, on=day)
     if oral_record.strip() and acting_user is not None:
+        from jiuzhu.people.interpreters import interpreter_fields
+
         Record.objects.create(case=case, kind=Record.Kind.ORAL_APPLICATION, held_on=day, content=oral_record,
-                              recorded_by=acting_user)
+                              recorded_by=acting_user, **interpreter_fields(
+                                  name=interpreter_name, id_number=interpreter_id_number,
+                                  language=interpreter_language, error=CaseActionError))
     deadlines.start(case, Deadline.Kind.SUPPLEMENT_NOTICE, day)
     if case.handler_id is None and has_capability(acting_user, "handle_cases", case.handling_org):
         AidCase.objects.filter(pk=case.pk).update(handler=acting_user)
@@ -210,7 +239,8 @@ def register_walk_in(
     org: Organisation, *, acting_user: User, person_name: str, form: str, clue_summary: str,
     id_number: str = "", phone: str = "", address: str = "", original_case_number: str = "", charge: str = "",
     stage: str = "", offender_ability: str = OriginalCase.OffenderAbility.UNKNOWN, groups: list[str] | None = None,
-    on: dt.date | None = None, oral_record: str = "", note: str = "",
+    on: dt.date | None = None, oral_record: str = "", note: str = "", applicant_language: str = "zh-hans",
+    interpreter_name: str = "", interpreter_id_number: str = "", interpreter_language: str = "",
 ) -> AidCase:
     """来访申请: a person applies at the counter. The case (channel walk-in) and its application are made in one
     step, dated the day of the visit, instead of a 线索 first and then 登记救助申请 (issue 13); both are the
@@ -221,9 +251,11 @@ def register_walk_in(
     case = _raise_clue(org, acting_user=acting_user, channel=Channel.WALK_IN, person_name=person_name,
                        id_number=id_number, phone=phone, address=address, original_case_number=original_case_number,
                        charge=charge, stage=stage, offender_ability=offender_ability, clue_summary=clue_summary,
-                       groups=groups, on=on)
+                       groups=groups, on=on, applicant_language=applicant_language)
     return _register_application(case, acting_user=acting_user, form=form, on=case.raised_on,
-                                 oral_record=oral_record, note=note)
+                                 oral_record=oral_record, note=note, interpreter_name=interpreter_name,
+                                 interpreter_id_number=interpreter_id_number,
+                                 interpreter_language=interpreter_language)
 
 
 

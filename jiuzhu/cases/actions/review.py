@@ -49,7 +49,8 @@ def start_review(case: AidCase, *, acting_user: User, handler: User | None = Non
 
 @transaction.atomic(durable=True)
 def add_record(case: AidCase, *, acting_user: User, kind: str, held_on: dt.date, content: str,
-               place: str = "", participants: str = "") -> Record:
+               place: str = "", participants: str = "", interpreter_name: str = "", interpreter_id_number: str = "",
+               interpreter_language: str = "") -> Record:
     """Add an investigation, home-visit or follow-up record to the case file."""
     _check_authority(case, "add_record", acting_user)
     if case.status not in MOVES["add_record"].sources:
@@ -59,8 +60,12 @@ def add_record(case: AidCase, *, acting_user: User, kind: str, held_on: dt.date,
     if not content.strip():
         raise CaseActionError("请填写记录内容。")
     _on(held_on, not_before=case.raised_on, what="记录日期")
+    from jiuzhu.people.interpreters import interpreter_fields
+
+    interpreter = interpreter_fields(name=interpreter_name, id_number=interpreter_id_number,
+                                     language=interpreter_language, error=CaseActionError)
     record = Record.objects.create(case=case, kind=kind, held_on=held_on, place=place, participants=participants,
-                                   content=content, recorded_by=acting_user)
+                                   content=content, recorded_by=acting_user, **interpreter)
     log_event(case, "add_record", acting_user=acting_user, note=f"{record.get_kind_display()}（{held_on}）")
     return record
 

@@ -25,6 +25,7 @@ from jiuzhu.documents.context.common import (
     paragraphs,
 )
 from jiuzhu.orgs.policy import get_setting
+from jiuzhu.people.interpreters import interpreter_text
 
 
 def _subject_notice(case: AidCase, extra: dict[str, Any]) -> str:
@@ -88,6 +89,7 @@ def _oral_record(case: AidCase, subject: str, extra: dict[str, Any]) -> dict[str
         "recorder_name": record.recorded_by.full_name or record.recorded_by.username,
         "statement_paragraphs": paragraphs(record.content),
         "materials_text": extra.get("materials_text") or "申请人当场提交的材料见申请材料清单。",
+        "interpreter_text": interpreter_text(record),
     }
 
 

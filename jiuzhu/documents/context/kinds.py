@@ -48,6 +48,7 @@ from jiuzhu.documents.context.review import _approval_form, _review_report, _sub
 from jiuzhu.documents.models import Kind
 from jiuzhu.documents.sandbox import Policy
 from jiuzhu.orgs.models import Organisation
+from jiuzhu.people.interpreters import interpreter_text
 
 
 def _served_document(case: AidCase, extra: dict[str, Any]) -> Any:
@@ -81,6 +82,7 @@ def _service_receipt(case: AidCase, subject: str, extra: dict[str, Any]) -> dict
         "recipient": case.applicant.name if case.applicant else BLANK, "service_method": BLANK,
         "service_place": str(extra.get("service_place", "")) or BLANK, "served_date": BLANK_DATE,
         "signer_text": "", "signer_id_number": "", "server_name": BLANK, "service_note": "",
+        "interpreter_text": "",
     }
     if record is not None:
         fields.update({
@@ -89,7 +91,7 @@ def _service_receipt(case: AidCase, subject: str, extra: dict[str, Any]) -> dict
             "signer_text": "，".join(x for x in [record.signer_name, record.signer_relationship] if x),
             "signer_id_number": record.signer_id_number,
             "server_name": record.recorded_by.full_name or record.recorded_by.username,
-            "service_note": record.note,
+            "service_note": record.note, "interpreter_text": interpreter_text(record),
         })
     return fields
 
@@ -169,6 +171,7 @@ FIELDS: dict[str, str] = {
     "agency_name": "协作单位名称", "referral_measures": "请求帮扶事项（循环）", "referral_basis": "移送依据",
     "referral_shared": "提供的个人信息（循环，仅移送时选定的项目）", "referral_situation": "情况说明",
     "referral_due": "反馈期限",
+    "interpreter_text": "翻译人员（姓名、语言、脱敏身份证号码；无翻译则为空）",
 }
 
 
@@ -190,7 +193,8 @@ _OPINION_FIELDS = ("recommendation", "reasoning_paragraphs", "category_text", "a
 
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
     Kind.NOTICE: ("notified_name", "manner", "categories", "materials_required", "supplement_days"),
-    Kind.ORAL_RECORD: ("record_date", "record_place", "recorder_name", "statement_paragraphs", "materials_text"),
+    Kind.ORAL_RECORD: ("record_date", "record_place", "recorder_name", "statement_paragraphs", "materials_text",
+                       "interpreter_text"),
     Kind.MATERIALS_LIST: ("items", "received_date"),
     Kind.SUPPLEMENT_NOTICE: ("missing_items", "request_date", "supplement_days", "supplement_due"),
     Kind.ACCEPTANCE_NOTICE: (),
@@ -202,7 +206,8 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
                           "payment_method_text", "joint_aid_text"),
     Kind.REFUSAL_DECISION: ("grounds", "reasons_paragraphs", "other_help"),
     Kind.SERVICE_RECEIPT: ("served_title", "served_number", "recipient", "service_method", "service_place",
-                           "served_date", "signer_text", "signer_id_number", "server_name", "service_note"),
+                           "served_date", "signer_text", "signer_id_number", "server_name", "service_note",
+                           "interpreter_text"),
     Kind.REFERRAL_LETTER: ("agency_name", "referral_measures", "referral_basis", "referral_situation", "referral_due",
                            "referral_shared"),
     Kind.PAYMENT_RECEIPT: ("payee_name", "payee_id_number", "decision_number", "amount", "amount_upper", "instalment",

@@ -135,7 +135,9 @@ def test_it_applies_online_on_a_phone_and_follows_the_case_to_payment(browser: B
     page.get_by_label("选择文件（照片或PDF）").set_input_files(
         {"name": "困难证明.pdf", "mimeType": "application/pdf", "buffer": PDF})
     shot("11-supplement")
-    page.get_by_role("button", name="上传补正材料").click()
+    page.get_by_role("button", name="上传这份补正材料").click()
+    expect(page.locator("#pending")).to_contain_text("困难证明.pdf")
+    page.get_by_role("button", name="补正材料已交齐").click()
     expect(page.get_by_role("status")).to_contain_text("补正材料已提交")
 
     # Staff decide and pay (the ordinary actions), and the applicant sees it in plain words.
@@ -165,6 +167,8 @@ def test_it_logs_in_with_the_keyboard_alone(browser: Browser, live_server, world
     page.goto(live_server.url + "/apply/login/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "跳到正文"
+    page.keyboard.press("Tab")  # the language switch (བོད་ཡིག) is reachable by keyboard
+    assert page.evaluate("document.activeElement.value") == "bo"
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "id_phone"

@@ -78,7 +78,11 @@ def test_it_goes_from_registration_to_payment_with_a_supplement_online(client, w
     assert "需要您补充材料" in page and "村委会出具的家庭困难证明" in page
     assert OutboundMessage.objects.filter(key="supplement", case=case).count() == 1
     # The applicant answers online: the supplement clock completes and the case resumes.
-    r = client.post(f"/apply/a/{app.pk}/", {"kind": "hardship", "file": pdf("困难证明.pdf")})
+    r = client.post(f"/apply/a/{app.pk}/", {"kind": "hardship", "file": pdf("困难证明.pdf"), "upload": "1"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    case.refresh_from_db()
+    assert case.status == Status.AWAITING_SUPPLEMENT  # she has not said she is done
+    r = client.post(f"/apply/a/{app.pk}/", {"done": "1"})
     assert r.status_code == 302, r.content.decode()[:2000]
     case.refresh_from_db()
     assert case.status == Status.APPLIED
@@ -219,3 +223,79 @@ def test_it_gives_the_applicant_only_the_documents_meant_for_them(client, world)
     r = client.get(f"/apply/a/{app.pk}/documents/{grant.pk}/")
     assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF")
     assert client.get(f"/apply/a/{app.pk}/documents/{internal.pk}/").status_code == 404
+
+
+def test_it_takes_several_supplement_files_until_the_applicant_says_she_is_done(client, world) -> None:
+    """Issue 13: a request for two missing items stays open after the first upload."""
+    app = _submit(client, world)
+    staff = world.user("540528", "kongshen")
+    case = actions.register(app, acting_user=staff, then="supplement",
+                            missing="请补交户口簿和村委会出具的家庭困难证明。")
+    # "Done" before any file is refused, in Chinese, and changes nothing.
+    r = client.post(f"/apply/a/{app.pk}/", {"done": "1"})
+    assert r.status_code == 400 and "请先上传补正材料" in r.content.decode()
+    case.refresh_from_db()
+    assert case.status == Status.AWAITING_SUPPLEMENT
+    for kind, name in [("identity", "户口簿.pdf"), ("hardship", "困难证明.pdf")]:
+        r = client.post(f"/apply/a/{app.pk}/", {"kind": kind, "file": pdf(name), "upload": "1"})
+        assert r.status_code == 302, r.content.decode()[:2000]
+        page = client.get(r["Location"]).content.decode()
+        assert "需要补充的材料" in page and "这份材料已上传" in page and name in page
+        case.refresh_from_db()
+        assert case.status == Status.AWAITING_SUPPLEMENT
+    # Both files are in the case file already; staff see them as they arrive.
+    assert set(Attachment.objects.filter(case=case, note__contains="补正").values_list("original_name", flat=True)) \
+        == {"户口簿.pdf", "困难证明.pdf"}
+    r = client.post(f"/apply/a/{app.pk}/", {"done": "1"})
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.APPLIED
+    assert "补正材料2份" in case.events.filter(action="receive_supplement").get().note
+    assert "补正材料已提交" in client.get(r["Location"]).content.decode()
+
+
+def test_it_keeps_the_crime_and_labels_the_mother_as_the_applicant(client, world) -> None:
+    """Issue 13: a mother applies for her son without a case number: the crime stays, the labels are right."""
+    login(client, PHONE)
+    answers = {**ANSWERS,
+               "applicant": {"capacity": "legal_rep", "name": "旦增尼玛", "id_number": ANSWERS["applicant"]["id_number"],
+                             "relationship": "母亲"},
+               "victim": {"victim_name": "扎西次仁", "victim_condition": "injured"},
+               "case": {**ANSWERS["case"], "original_case_number": ""}}
+    pk = fill_application(client, answers)
+    from jiuzhu.portal.tests.helpers import pdf as pdf_file
+
+    client.post(f"/apply/a/{pk}/materials/", {"kind": "relationship", "file": pdf_file("出生证明.pdf"), "upload": "1"})
+    r = client.post(f"/apply/a/{pk}/submit/", {"declaration": "on"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    app = OnlineApplication.objects.get(pk=pk)
+    case = actions.register(app, acting_user=world.user("540528", "kongshen"))
+    assert case.original_case is not None and case.original_case.charge == "故意伤害"
+    page = client_for(world, "540528").get(f"/cases/{case.pk}/").content.decode()
+    assert "故意伤害" in page
+    parties = {p.role: p for p in case.parties.select_related("person")}
+    assert parties["applicant"].relationship == "母亲"
+    assert parties["victim"].relationship == ""
+    assert "被害人（母亲）" not in page and "申请人（母亲）" in page
+
+
+def test_the_supplement_sms_has_no_doubled_full_stop(client, world) -> None:
+    app = _submit(client, world)
+    case = actions.register(app, acting_user=world.user("540528", "kongshen"), then="supplement",
+                            missing="请补交村委会出具的家庭困难证明。")
+    text = OutboundMessage.objects.get(key="supplement", case=case).text
+    assert "。。" not in text and "家庭困难证明。请于" in text
+
+
+def test_portal_labels_end_in_a_full_width_colon(client, world) -> None:
+    login(client, PHONE)
+    r = client.post("/apply/mine/")
+    page = client.get(r["Location"]).content.decode()
+    assert "申请人姓名：</label>" in page and "申请人姓名:" not in page
+    import re
+
+    assert not re.search(r"[\u4e00-\u9fff]:</label>", page)
+    # A tick box's sentence takes no colon.
+    login_page = client.get("/apply/login/").content.decode()
+    assert "手机号码：</label>" in login_page
+

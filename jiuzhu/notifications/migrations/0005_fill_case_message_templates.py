@@ -9,9 +9,9 @@ def fill(apps, schema_editor):
 
     MessageTemplate = apps.get_model("notifications", "MessageTemplate")
     for key, (text, note) in DEFAULT_TEMPLATES.items():
-        MessageTemplate.objects.get_or_create(key=key, defaults={"text": text, "note": note})
+        MessageTemplate.objects.get_or_create(key=key, language="zh-hans", defaults={"text": text, "note": note})
 
 
 class Migration(migrations.Migration):
-    dependencies = [("notifications", "0003_fill_message_templates")]
+    dependencies = [("notifications", "0004_message_language")]
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
