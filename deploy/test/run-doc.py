@@ -84,7 +84,7 @@ SUBSTITUTE = {
 # Harness steps inserted after a line of a block (the line must be found).
 AFTER_LINE = {
     "install": [
-        ("    poppler-utils python3-venv", "__harness postinst"),
+        ("    fonts-tibetan-machine gettext poppler-utils python3-venv", "__harness postinst"),
         ("cp deploy/jiuzhu.env.example /etc/jiuzhu/jiuzhu.env       # then edit the host name and sizes",
          "__harness edit-env"),
         ("# TLS certificate from your CA into /etc/jiuzhu/tls/fullchain.pem and privkey.pem, then nginx:",

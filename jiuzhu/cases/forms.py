@@ -103,7 +103,7 @@ class WalkInForm(forms.Form):
     note = forms.CharField(label="备注", required=False, max_length=500)
     applicant_language = forms.ChoiceField(
         label="申请人使用语言", choices=AidCase._meta.get_field("applicant_language").choices, initial="zh-hans",
-        help_text="短信和交给申请人的文书按此语言发送（藏文的附汉文）。")
+        required=False, help_text="短信和交给申请人的文书按此语言发送（藏文的附汉文）。")
     interpreter_name = forms.CharField(label="翻译人员", max_length=50, required=False,
                                        help_text="通过翻译进行的，填写翻译人员姓名、身份证号码和语言。")
     interpreter_id_number = forms.CharField(label="翻译人员身份证号码", max_length=20, required=False,

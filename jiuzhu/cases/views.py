@@ -144,7 +144,7 @@ def walk_in_new(request: HttpRequest) -> HttpResponse:
             address=d["address"], original_case_number=d["original_case_number"], charge=d["charge"],
             stage=d["stage"], offender_ability=d["offender_ability"], groups=d["groups"],
             clue_summary=d["clue_summary"], form=d["form"], oral_record=d["oral_record"], on=d["on"],
-            note=d["note"], applicant_language=d["applicant_language"], interpreter_name=d["interpreter_name"],
+            note=d["note"], applicant_language=d["applicant_language"] or "zh-hans", interpreter_name=d["interpreter_name"],
             interpreter_id_number=d["interpreter_id_number"], interpreter_language=d["interpreter_language"]),
             success=lambda case: f"已登记来访申请 {case.number}：请在5个工作日内审查材料，决定受理或通知补正。",
             redirect_to=lambda case: ("cases:detail", case.pk)):

@@ -44,5 +44,5 @@ def test_a_new_or_changed_block_is_refused():
     assert any("changed" in p for p in rd.check_doc(pinned))
     gone = text.replace("git clone <the Jiuzhu repository> /opt/jiuzhu", "git clone https://x /opt/jiuzhu")
     assert any("substitute" in p for p in rd.check_doc(gone))
-    moved = text.replace("    poppler-utils python3-venv", "    poppler-utils python3-venv curl")
+    moved = text.replace("gettext poppler-utils python3-venv\n", "gettext poppler-utils python3-venv curl\n")
     assert any("line to follow" in p for p in rd.check_doc(moved))
