@@ -159,6 +159,8 @@ def next_moves(user: User, case: AidCase) -> list[Any]:
             continue
         if move.name == "record_payment":
             continue  # paid through the payments panel (funds): the bank's payment takes the step
+        if move.name == "start_follow_up":
+            continue  # one path: recording the first planned visit (support panel, 登记回访) takes the step
         if move.name == "close" and case.status == Status.SERVED and case.decision == AidCase.Decision.GRANT:
             continue
         if case.status == Status.PENDING_APPROVAL and move.name in APPROVAL_MOVES:

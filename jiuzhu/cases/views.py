@@ -176,8 +176,6 @@ ACTION_FORMS: dict[str, tuple[type[Any], ActionCall]] = {
         c, acting_user=u, method=d["method"], recipient=d["recipient"], on=d["on"], note=d["note"])),
     "record_funds": (forms.DatedNoteForm, lambda c, u, d: actions.record_funds(
         c, acting_user=u, on=d["on"], note=d["note"])),
-    "start_follow_up": (forms.FollowUpForm, lambda c, u, d: actions.start_follow_up(
-        c, acting_user=u, held_on=d["held_on"], content=d["content"], method=d["method"])),
     "close": (forms.CloseForm, lambda c, u, d: actions.close(c, acting_user=u, summary=d["summary"], on=d["on"])),
     "archive": (forms.ArchiveForm, lambda c, u, d: actions.archive(
         c, acting_user=u, archive_number=d["archive_number"], on=d["on"])),
