@@ -220,8 +220,10 @@ def _payment_and_after(demo: Demo) -> None:
     pay.at(wd(6)).do("record_funds")
     fraud = _paid(demo, "540524", wd(20), "10000", groups=["低保户"])
     _recovery(demo, fraud.case, wd(6), wd(3))
-    fu = _paid(demo, "540527", wd(40), "25000", groups=["妇女", "因案致贫"], person=p("540527", female=True, on=t))
-    _first_visit(fu, wd(25), "救助金已用于医疗和子女就学，生活基本稳定；需协调教育部门落实助学。")
+    # 回访: paid some seven months ago; the first visit (planned from the payment) was held on time and moved the
+    # case to 回访; the six-month visit is overdue (洛扎县's worklist shows it).
+    fu = _paid(demo, "540527", wd(160), "25000", groups=["妇女", "因案致贫"], person=p("540527", female=True, on=t))
+    _first_visit(fu, "救助金已用于医疗和子女就学，生活基本稳定；需协调教育部门落实助学。")
     c = _paid(demo, "540528", wd(45), "8000", groups=["退役军人"], person=p("540528", female=False, on=t))
     c.at(wd(30)).do("close", summary="救助金已发放，回访情况良好，案件办结。")
     _archived_with_paper_trail(demo, "540500", wd(60), "20000", wd(20), wd(15), groups=["残疾人"])
@@ -284,15 +286,15 @@ def _archived_with_paper_trail(demo: Demo, code: str, start: dt.date, amount: st
     return w.at(archived).do("archive", archive_number=f"{code}-{clock.today().year}-归001")
 
 
-def _first_visit(walk: Walk, day: dt.date, living: str) -> None:
+def _first_visit(walk: Walk, living: str) -> None:
     """Record the first of the visits planned from the payment: the case enters 回访 (the one path)."""
     from jiuzhu.support.actions import record_visit
     from jiuzhu.support.models import Visit
 
     visit = Visit.objects.filter(case=walk.case, held_on__isnull=True).order_by("due_on").first()
     assert visit is not None, "visits are planned when the aid is paid"
-    with clock.travel(day):
-        record_visit(visit, acting_user=walk.handler, held_on=day,
+    with clock.travel(visit.due_on):
+        record_visit(visit, acting_user=walk.handler, held_on=visit.due_on,
                      method=Visit.Method.HOME, living=living, funds_use="用于医疗费用和子女就学。")
 
 

@@ -60,7 +60,7 @@ def checklist(case: AidCase) -> list[Check]:
     checks.append(Check("转介反馈", not waiting, "移送的协作单位均已反馈。" if not waiting else
                         "尚未反馈：" + "、".join(r.agency.name for r in waiting) + "。"))
     pending = list(Visit.objects.filter(case=case, held_on__isnull=True).order_by("months_after"))
-    checks.append(Check("回访", not pending, "计划的回访均已完成。" if not pending else
+    checks.append(Check("回访", not pending, "没有待进行的回访。" if not pending else
                         "尚未回访：" + "、".join(f"发放后第{v.months_after}个月（{v.due_on:%Y-%m-%d}）" for v in pending)
                         + "；结案后不再提醒。"))
     agreements = list(EntrustmentAgreement.objects.filter(case=case))
