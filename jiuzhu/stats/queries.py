@@ -258,11 +258,12 @@ def report_units(org: Organisation, start: dt.date, end: dt.date) -> list[dict[s
     for line in Contribution.objects.filter(case__in=base).values("case_id", "org__path", "amount").order_by("org__path"):
         lines.setdefault(line["case_id"], []).append((line["org__path"], line["amount"]))
     groups: dict[int, list[str]] = {}
-    for g in CaseGroup.objects.filter(case__in=base).values("case_id", "group"):
-        groups.setdefault(g["case_id"], []).append(g["group"])
+    for tag in CaseGroup.objects.filter(case__in=base).values("case_id", "group"):
+        groups.setdefault(tag["case_id"], []).append(tag["group"])
     group_persons: dict[tuple[int, str], set[Any]] = {}
     for c in cases:
-        paid = [(unit(p), amount) for p, amount in lines.get(c["pk"], []) if p.startswith(org.path)]
+        paid: list[tuple[dict[str, Any] | None, Any]] = [
+            (unit(p), amount) for p, amount in lines.get(c["pk"], []) if p.startswith(org.path)]
         if not lines.get(c["pk"]):
             paid = [(unit(c["handling_org__path"]), c["decided_amount"])]
         home = unit(c["handling_org__path"]) or paid[0][0]

@@ -130,7 +130,7 @@ def schedule_payments(case: AidCase, *, acting_user: User, plan: list[tuple[Deci
         registered = case.applicant.bank_account if case.applicant else ""
         if payee_kind != Payment.PayeeKind.APPLICANT or not registered:
             raise FundsError("请填写银行账号（申请人未登记收款账号，或收款人不是申请人本人）。")
-        account = registered
+        account = str(registered)
     account = _check_account(account)
     amounts = [_amount(a, f"第{i}期金额") for i, (a, _) in enumerate(plan, 1)]
     for i, (_, due_on) in enumerate(plan, 1):  # planned payment ≥ decision date, not beyond the horizon
