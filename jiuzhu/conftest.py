@@ -105,10 +105,9 @@ class World:
             ("served", lambda: actions.serve_decision(case, acting_user=h, method="direct", recipient="本人")),
             ("awaiting_payment", lambda: (self.ensure_cash(case), actions.record_funds(case, acting_user=h))),
             ("paid", lambda: self.pay_in_full(case)),
-            ("follow_up", lambda: actions.start_follow_up(case, acting_user=h, held_on=case.paid_on,
-                                                          content="生活稳定。", method="电话回访")),
+            ("follow_up", lambda: self.first_visit(case)),
             ("closed", lambda: actions.close(case, acting_user=h, summary="办结。")),
-            ("archived", lambda: actions.archive(case, acting_user=h, archive_number="A-1")),
+            ("archived", lambda: (self.paper_trail(case), actions.archive(case, acting_user=h, archive_number="A-1"))),
         ]
         if case.status == status:
             return case
@@ -118,6 +117,32 @@ class World:
                 return case
         raise ValueError(status)
 
+
+    def paper_trail(self, case):  # type: ignore[no-untyped-def]
+        """Make the decision document and record the service of every servable document (archive rules)."""
+        from jiuzhu.documents.actions import issue_document, record_service
+        from jiuzhu.documents.context import SPECS
+        from jiuzhu.documents.models import IssuedDocument
+        from jiuzhu.lib import clock
+
+        h = self.user(case.handling_org.code, "kongshen")
+        kind = "grant_decision" if case.decision == "grant" else "refusal_decision"
+        if case.decision and not IssuedDocument.objects.filter(case=case, kind=kind).exists():
+            issue_document(case, kind, acting_user=h)
+        for doc in IssuedDocument.objects.filter(case=case, status="issued", services__isnull=True):
+            if SPECS[doc.kind].servable:
+                record_service(doc, acting_user=h, method="direct", served_on=clock.today(), recipient="本人")
+        return case
+
+    def first_visit(self, case):  # type: ignore[no-untyped-def]
+        """Record the first visit planned from the payment (the one path into 回访)."""
+        from jiuzhu.support.actions import record_visit
+
+        visit = case.visits.filter(held_on__isnull=True).order_by("due_on").first()
+        record_visit(visit, acting_user=self.user(case.handling_org.code, "kongshen"), held_on=case.paid_on,
+                     method="phone", living="生活稳定。")
+        case.refresh_from_db()
+        return case
 
     def ensure_cash(self, case):  # type: ignore[no-untyped-def]
         """Have each contributor's finance staff allocate what the case needs (as the demo's budgets do)."""

@@ -11,9 +11,11 @@ from typing import Any
 
 from jiuzhu.cases import events as case
 from jiuzhu.custody import actions as custody
+from jiuzhu.documents import dossier
 from jiuzhu.funds import actions as funds
 from jiuzhu.funds import events as money
 from jiuzhu.lib.events import Event
+from jiuzhu.support import actions as support
 
 SUBSCRIBERS: dict[type[Event], Sequence[Callable[[Any], object]]] = {
     # A decision or an advance moves money: the funds app commits budgets and plans payments.
@@ -24,6 +26,11 @@ SUBSCRIBERS: dict[type[Event], Sequence[Callable[[Any], object]]] = {
     case.FundsArrivalReported: [funds.on_funds_arrival_reported],
     # Follow-up and closing wait until no aid is owed.
     case.CaseClosing: [funds.refuse_while_unpaid],
+    # Paid: the follow-up visits are planned from the payment. Closed: the visits not held are dropped.
+    case.AidPaid: [support.on_aid_paid],
+    case.CaseClosed: [support.on_case_closed],
+    # Archiving: the dossier must hold what the archive rules require.
+    case.CaseArchiving: [dossier.refuse_incomplete_dossier],
     # A payment to a custodian is the custody sub-ledger's deposit.
     money.CustodianPaymentPaid: [custody.on_custodian_payment_paid],
 }

@@ -53,6 +53,16 @@ def can_write_case(user: User, case: AidCase, capability: str = Capability.HANDL
     return has_capability(user, capability, case.handling_org)
 
 
+def may_take(user: User, case: AidCase, move_name: str) -> bool:
+    """Return whether USER holds, in the organisation that handles CASE, a capability that allows the step
+    MOVE_NAME (cases/lifecycle.py). The one capability check of a case step: the action refuses with it
+    (actions/common._check_authority) and the case page offers the step's button only when it passes
+    (queries.next_moves), so no page shows a button that its user cannot use."""
+    from jiuzhu.cases.lifecycle import MOVES
+
+    return any(has_capability(user, cap, case.handling_org) for cap in MOVES[move_name].capabilities)
+
+
 def get_case_for_user(user: User, pk: int, *, write: bool = False, queryset: QuerySet | None = None) -> AidCase:
     """Return case PK if USER may see it (404 otherwise); with WRITE, 403 unless they may change it."""
     qs = queryset if queryset is not None else cases_visible_to(user)

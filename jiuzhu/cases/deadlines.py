@@ -42,10 +42,11 @@ def due_date(case: AidCase, kind: str, start: dt.date) -> dt.date:
     return due
 
 
-def start(case: AidCase, kind: str, on: dt.date) -> Deadline:
-    """Start (or restart) the deadline of KIND on ON."""
+def start(case: AidCase, kind: str, on: dt.date, *, step_label: str = "") -> Deadline:
+    """Start (or restart) the deadline of KIND on ON; STEP_LABEL names the step of a repeated kind (审批)."""
     complete(case, kind, on)
-    deadline = Deadline.objects.create(case=case, kind=kind, starts_on=on, due_on=due_date(case, kind, on))
+    deadline = Deadline.objects.create(case=case, kind=kind, step_label=step_label, starts_on=on,
+                                       due_on=due_date(case, kind, on))
     refresh_next_due(case)
     return deadline
 

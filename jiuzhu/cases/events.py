@@ -70,3 +70,28 @@ class CaseClosing(Event):
 
     case: AidCase
     what: str
+
+
+@dataclass(frozen=True)
+class AidPaid(Event):
+    """The bank paid the aid and the case moved to 已发放: the support app plans the follow-up visits."""
+
+    case: AidCase
+
+
+@dataclass(frozen=True)
+class CaseClosed(Event):
+    """The case was closed (结案) on ON: the support app drops the visits planned and not held (the closing
+    checklist showed them first)."""
+
+    case: AidCase
+    on: dt.date
+    acting_user: User
+
+
+@dataclass(frozen=True)
+class CaseArchiving(Event):
+    """The case's dossier is about to be filed (归档): a subscriber refuses while it lacks what the archive
+    rules require (documents.dossier)."""
+
+    case: AidCase

@@ -271,12 +271,6 @@ class ServeForm(forms.Form):
     note = forms.CharField(label="备注", required=False, max_length=500)
 
 
-class FollowUpForm(forms.Form):
-    method = forms.ChoiceField(label="回访方式", choices=[("上门回访", "上门回访"), ("电话回访", "电话回访")])
-    held_on = DateField(label="回访日期")
-    content = forms.CharField(label="回访情况（生活状况、救助金使用、新的需求）", widget=forms.Textarea(attrs={"rows": 5}))
-
-
 class CloseForm(forms.Form):
     summary = forms.CharField(label="结案说明", widget=forms.Textarea(attrs={"rows": 3}))
     on = DateField(label="结案日期", required=False)

@@ -53,7 +53,7 @@ MOVES: dict[str, Move] = {
         _m("serve_decision", "送达决定书", {S.GRANTED, S.REFUSED}, {S.SERVED}),
         _m("record_funds", "登记资金到位", {S.SERVED}, {S.AWAITING_PAYMENT}, {C.HANDLE_CASES, C.FINANCE}),
         _m("record_payment", "登记发放救助金", {S.AWAITING_PAYMENT}, {S.PAID}, {C.HANDLE_CASES, C.FINANCE}),
-        _m("start_follow_up", "开始回访", {S.PAID}, {S.FOLLOW_UP}),
+        _m("start_follow_up", "进入回访", {S.PAID}, {S.FOLLOW_UP}),  # by recording the first visit
         _m("close", "结案", {S.SERVED, S.PAID, S.FOLLOW_UP}, {S.CLOSED}),
         _m("archive", "归档", {S.CLOSED, S.ABANDONED}, {S.ARCHIVED}),
         _m("request_advance", "申请先行救助", PRE_DECISION, {S.ADVANCE_REQUESTED}, style="warning"),

@@ -354,6 +354,8 @@ class Deadline(models.Model):
 
     case = models.ForeignKey(AidCase, on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField("期限", max_length=30, choices=Kind.choices)
+    # Which step a deadline of a repeated kind belongs to ("部门负责人审批"), so the case page can name it.
+    step_label = models.CharField("环节", max_length=40, blank=True)
     starts_on = models.DateField("起算日")
     due_on = models.DateField("届满日")
     completed_on = models.DateField("完成日", null=True, blank=True)

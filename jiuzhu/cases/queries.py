@@ -148,17 +148,19 @@ def _may_take_step(user: User, case: AidCase, move: str) -> bool:
 
 def next_moves(user: User, case: AidCase) -> list[Any]:
     """Return the actions USER may take on CASE now, for the case page's buttons."""
-    from jiuzhu.accounts.access import has_capability
+    from jiuzhu.cases.access import may_take
     from jiuzhu.cases.lifecycle import moves_from
 
     moves = []
     for move in moves_from(case.status):
-        if not any(has_capability(user, cap, case.handling_org) for cap in move.capabilities):
+        if not may_take(user, case, move.name):  # the action's own check (actions/common._check_authority)
             continue
         if move.name == "record_funds" and case.decision != AidCase.Decision.GRANT:
             continue
         if move.name == "record_payment":
             continue  # paid through the payments panel (funds): the bank's payment takes the step
+        if move.name == "start_follow_up":
+            continue  # one path: recording the first planned visit (support panel, 登记回访) takes the step
         if move.name == "close" and case.status == Status.SERVED and case.decision == AidCase.Decision.GRANT:
             continue
         if case.status == Status.PENDING_APPROVAL and move.name in APPROVAL_MOVES:

@@ -63,6 +63,31 @@ class Walk:
             issue_document(self.case, kind, acting_user=self.handler)
         return self
 
+    def issue_once(self, kind: str) -> Walk:
+        """Issue KIND unless the case already has it (the 审批表 may be made when the route completes)."""
+        from jiuzhu.documents.models import IssuedDocument
+
+        if not IssuedDocument.objects.filter(case=self.case, kind=kind, status=IssuedDocument.Status.ISSUED).exists():
+            self.issue(kind)
+        return self
+
+    def serve_all(self, recipient: str = "") -> Walk:
+        """Record, on this walk's date, the service of every document issued and not yet served (送达回证)."""
+        from jiuzhu.documents.actions import record_service
+        from jiuzhu.documents.context import SPECS
+        from jiuzhu.documents.models import IssuedDocument
+
+        name = recipient or (self.case.applicant.name if self.case.applicant else "申请人")
+        for doc in IssuedDocument.objects.filter(case=self.case, status=IssuedDocument.Status.ISSUED,
+                                                 services__isnull=True).order_by("issued_at", "pk"):
+            if SPECS[doc.kind].servable:
+                self.step += 1
+                moment = timezone.make_aware(dt.datetime.combine(self.day, dt.time(9, 30))
+                                             + dt.timedelta(minutes=7 * self.step))
+                with clock.travel(moment):
+                    record_service(doc, acting_user=self.handler, method="direct", served_on=self.day, recipient=name)
+        return self
+
     def pay(self, *, custody: bool = False) -> Walk:
         """Plan and pay the case's aid through the funds app (ledger rows on each payer's budget)."""
         from jiuzhu.demo.world import pay_through_funds
@@ -195,14 +220,13 @@ def _payment_and_after(demo: Demo) -> None:
     pay.at(wd(6)).do("record_funds")
     fraud = _paid(demo, "540524", wd(20), "10000", groups=["低保户"])
     _recovery(demo, fraud.case, wd(6), wd(3))
-    fu = _paid(demo, "540527", wd(40), "25000", groups=["妇女", "因案致贫"], person=p("540527", female=True, on=t))
-    fu.at(wd(25)).do("start_follow_up", held_on=wd(25), method="上门回访",
-                     content="救助金已用于医疗和子女就学，生活基本稳定；需协调教育部门落实助学。")
+    # 回访: paid some seven months ago; the first visit (planned from the payment) was held on time and moved the
+    # case to 回访; the six-month visit is overdue (洛扎县's worklist shows it).
+    fu = _paid(demo, "540527", wd(160), "25000", groups=["妇女", "因案致贫"], person=p("540527", female=True, on=t))
+    _first_visit(fu, "救助金已用于医疗和子女就学，生活基本稳定；需协调教育部门落实助学。")
     c = _paid(demo, "540528", wd(45), "8000", groups=["退役军人"], person=p("540528", female=False, on=t))
     c.at(wd(30)).do("close", summary="救助金已发放，回访情况良好，案件办结。")
-    a = _paid(demo, "540500", wd(60), "20000", groups=["残疾人"])
-    a.at(wd(45)).do("close", summary="救助金已发放，案件办结。").at(wd(40)).do(
-        "archive", archive_number=f"540500-{t.year}-归001")
+    _archived_with_paper_trail(demo, "540500", wd(60), "20000", wd(20), wd(15), groups=["残疾人"])
     # 代管: a minor's aid paid to the county bank's custody account, one use paid out, one awaiting the
     # custodian's approval (jiacha_custodian sees it in the portal)
     cu = _granted(demo, "540528", wd(30), "30000", groups=["未成年人"], person=p("540528", age=10, on=t))
@@ -229,6 +253,49 @@ def _payment_and_after(demo: Demo) -> None:
         advance = Payment.objects.get(case=ad.case, is_advance=True)
         pay_payment(advance, acting_user=demo.user("540528", Role.FINANCE),
                     bank_reference=f"NY{wd(2):%Y%m%d}{advance.pk:06d}")
+
+
+def _archived_with_paper_trail(demo: Demo, code: str, start: dt.date, amount: str, closed: dt.date,
+                               archived: dt.date, **kw: Any) -> Walk:
+    """A case carried to 已归档 with its whole dossier: every document made on the day of its step and served
+    (受理通知书, 审查报告, 审批表 with the approvals, 决定书, 救助金领取凭证), the payment, the visits held."""
+    from jiuzhu.support.models import Visit
+
+    day = lambda n: add_working_days(start, n)  # noqa: E731
+    w = _applied(demo, code, start, **kw)
+    w.at(day(1)).do("accept").issue("acceptance_notice").serve_all().do("start_review")
+    w.at(day(2)).do("add_record", kind=Record.Kind.HOME_VISIT, held_on=day(2),
+                    content="入户走访：申请人因伤致残，丧失主要劳动能力，家庭无稳定收入，村委会出具生活困难证明。",
+                    participants="承办检察官、村委会主任")
+    w.at(day(3)).do("submit_opinion", category="E1", grounds=GROUNDS_NONE, recommendation="grant",
+                    reasoning="申请人符合2021年细则第七条第一项情形，经逐项审查不存在不予救助情形，建议救助。",
+                    proposed_amount=Decimal(amount)).issue("review_report")
+    w.at(day(5)).route(amount=Decimal(amount), reasons="符合救助条件，决定予以救助。").issue_once("approval_form")
+    w.issue("grant_decision")
+    name = w.case.applicant.name if w.case.applicant else ""
+    w.at(day(6)).do("serve_decision", method="direct", recipient=name).serve_all()
+    w.at(day(8)).do("record_funds")
+    w.at(day(9)).pay().issue("payment_receipt").serve_all()
+    for visit in Visit.objects.filter(case=w.case, held_on__isnull=True, due_on__lte=closed).order_by("due_on"):
+        with clock.travel(visit.due_on):
+            from jiuzhu.support.actions import record_visit
+
+            record_visit(visit, acting_user=w.handler, held_on=visit.due_on, method=Visit.Method.HOME,
+                         living="伤情稳定，生活基本有保障。", funds_use="救助金用于康复治疗和基本生活。")
+    w.at(closed).do("close", summary="救助金已全部发放，文书均已送达，回访情况良好，案件办结。")
+    return w.at(archived).do("archive", archive_number=f"{code}-{clock.today().year}-归001")
+
+
+def _first_visit(walk: Walk, living: str) -> None:
+    """Record the first of the visits planned from the payment: the case enters 回访 (the one path)."""
+    from jiuzhu.support.actions import record_visit
+    from jiuzhu.support.models import Visit
+
+    visit = Visit.objects.filter(case=walk.case, held_on__isnull=True).order_by("due_on").first()
+    assert visit is not None, "visits are planned when the aid is paid"
+    with clock.travel(visit.due_on):
+        record_visit(visit, acting_user=walk.handler, held_on=visit.due_on,
+                     method=Visit.Method.HOME, living=living, funds_use="用于医疗费用和子女就学。")
 
 
 def _custody_uses(demo: Demo, case: AidCase, paid_day: dt.date, pending_day: dt.date) -> None:

@@ -137,6 +137,8 @@ def _groups_and_person(demo: Demo, code: str, raised: dt.date, i: int) -> tuple[
 def _refused_case(demo: Demo, code: str, raised: dt.date) -> AidCase:
     org = demo.orgs[code]
     handler = demo.user(code, Role.KONGSHEN)
+    from jiuzhu.documents.actions import issue_document, record_service
+
     person = demo.person(code, on=raised)
     days = [add_working_days(raised, n) for n in (0, 1, 3, 6, 8, 9, 12, 15)]
     with _at(days[0]):
@@ -156,8 +158,11 @@ def _refused_case(demo: Demo, code: str, raised: dt.date) -> AidCase:
     with _at(days[4]):
         approve_route(demo, case, grounds=["X4", "X5"],
                       refuse="您已通过民事诉讼获得足额赔偿，不符合国家司法救助条件。如生活仍有困难，可向当地民政部门申请社会救助。")
+        decision = issue_document(case, "refusal_decision", acting_user=handler)
     with _at(days[5]):
         actions.serve_decision(case, acting_user=handler, method="direct", recipient=person["person_name"])
+        record_service(decision, acting_user=handler, method="direct", served_on=days[5],
+                       recipient=person["person_name"])
     with _at(days[6]):
         actions.close(case, acting_user=handler, summary="不予救助决定已送达并释法说理。")
     with _at(days[7]):

@@ -97,7 +97,10 @@ def walk_to_paid(demo: Demo, code: str, *, raised: dt.date, amount: Decimal, gro
                  person: dict[str, Any], channel: str = Channel.CASE_DEPARTMENT, source: str = "",
                  close: bool = True, method: str = AidCase.PaymentMethod.LUMP_SUM,
                  contributions: list[tuple[Organisation, Decimal]] | None = None) -> AidCase:
-    """Take one case from clue to paid (and on to archive) on the dates a real case would have."""
+    """Take one case from clue to paid (and on to archive) on the dates a real case would have: the decision
+    document is made and served, as the archive rules require (documents.dossier)."""
+    from jiuzhu.documents.actions import issue_document, record_service
+
     org = demo.orgs[code]
     raiser = demo.user(code, Role.CASE_PROSECUTOR) if (code, Role.CASE_PROSECUTOR) in demo.staff \
         else demo.user(code, Role.KONGSHEN)
@@ -125,8 +128,11 @@ def walk_to_paid(demo: Demo, code: str, *, raised: dt.date, amount: Decimal, gro
                                proposed_amount=amount)
     with _at(days[5]):
         approve_route(demo, case, amount=amount, contributions=contributions)
+        decision = issue_document(case, "grant_decision", acting_user=handler)
     with _at(days[6]):
         actions.serve_decision(case, acting_user=handler, method="direct", recipient=person["person_name"])
+        record_service(decision, acting_user=handler, method="direct", served_on=days[6],
+                       recipient=person["person_name"])
     with _at(days[7]):
         actions.record_funds(case, acting_user=demo.user(code, Role.FINANCE))
     with _at(days[8]):

@@ -29,7 +29,7 @@ from jiuzhu.accounts.access import has_capability, orgs_with
 from jiuzhu.accounts.models import Capability, User
 from jiuzhu.cases.actions import CaseActionError, CasePermissionError
 from jiuzhu.cases.models import AidCase, CaseEvent
-from jiuzhu.documents import builder, context, numbering, render, sandbox, tibetan
+from jiuzhu.documents import builder, context, numbering, queries, render, sandbox, tibetan
 from jiuzhu.documents.models import NUMBERED_KINDS, DocumentTemplate, IssuedDocument, Kind, ServiceRecord
 from jiuzhu.lib import clock, dates, jobs
 from jiuzhu.orgs.models import Organisation
@@ -148,8 +148,7 @@ def activate_template(template: DocumentTemplate, *, acting_user: User) -> Docum
 
 
 def _check_authority(case: AidCase, kind: str, acting_user: User) -> None:
-    spec = context.SPECS[kind]
-    if not any(has_capability(acting_user, cap, case.handling_org) for cap in spec.capabilities):
+    if not queries.may_issue(acting_user, case, kind):
         raise CasePermissionError(f"您无权制作本案的{Kind(kind).label}。")
 
 

@@ -57,7 +57,14 @@ def issuable_kinds(case: AidCase, user: User, documents: list[IssuedDocument] | 
         Kind.REFERRAL_LETTER: False,  # issued from the referral (support app), one per referral
     }
     return [(k.value, k.label) for k in Kind if offered[k] and not (k in ONCE_PER_CASE and k in issued)
-            and any(has_capability(user, cap, case.handling_org) for cap in SPECS[k].capabilities)]
+            and may_issue(user, case, k)]
+
+
+def may_issue(user: User, case: AidCase, kind: str) -> bool:
+    """The one capability check of making a KIND document in CASE: the issue action refuses with it
+    (actions._check_authority), the case page offers the kind only when it passes, and so does the issue page
+    (finance makes the 救助金领取凭证 of a case it does not handle)."""
+    return any(has_capability(user, cap, case.handling_org) for cap in SPECS[kind].capabilities)
 
 
 def is_numbered(kind: str) -> bool:

@@ -16,7 +16,7 @@ from jiuzhu.audit.actions import record as audit
 from jiuzhu.audit.models import AuditEntry
 from jiuzhu.cases.access import get_case_for_user
 from jiuzhu.cases.models import AidCase
-from jiuzhu.documents import actions, forms
+from jiuzhu.documents import actions, forms, queries
 from jiuzhu.documents import render as docfiles
 from jiuzhu.documents.context import SPECS
 from jiuzhu.documents.models import IssuedDocument, Kind
@@ -55,7 +55,9 @@ def issue(request: HttpRequest, case_pk: int, kind: str) -> HttpResponse:
     user = _user(request)
     if kind not in Kind.values:
         raise Http404("没有这种文书")
-    case = get_case_for_user(user, case_pk, write=True)
+    case = get_case_for_user(user, case_pk)
+    if not queries.may_issue(user, case, kind):
+        raise PermissionDenied(f"您无权制作本案的{Kind(kind).label}。")
     form = forms.IssueForm(request.POST if request.method == "POST" else None, kind=kind, case=case)
     if request.method == "POST" and form.is_valid():
         try:

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 
 from jiuzhu.cases.forms import AmountField, DateField
 from jiuzhu.funds.models import Payment, Recovery
+from jiuzhu.lib import clock
+from jiuzhu.people.idcard import mask_tail
 
 
 class BudgetMoveForm(forms.Form):
@@ -30,7 +32,27 @@ class ScheduleForm(forms.Form):
     payee_kind = forms.ChoiceField(label="收款人类型", choices=Payment.PayeeKind.choices)
     payee_name = forms.CharField(label="收款人", max_length=100)
     bank_name = forms.CharField(label="开户银行", max_length=100)
-    account = forms.CharField(label="银行账号", max_length=40, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    account = forms.CharField(label="银行账号", max_length=40, required=False,
+                              widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+    @classmethod
+    def for_case(cls, case: Any, payable: Any, data: Any = None) -> ScheduleForm:
+        """The plan pre-filled as the handler would write it: the payable sum on the first possible day
+        (today, or the decision date when later), paid to the applicant's registered account. The account
+        itself is never written into the page: left empty, the action uses the registered one.
+        With DATA (a posted plan), the form bound to it, shown again as typed."""
+        day = max(clock.today(), case.decided_on or clock.today())
+        applicant = case.applicant
+        initial: dict[str, Any] = {"plan": f"{payable} {day.isoformat()}" if payable else "",
+                                   "payee_kind": Payment.PayeeKind.APPLICANT}
+        if applicant is not None:
+            initial.update(payee_name=applicant.name, bank_name=applicant.bank_name)
+        form = cls(data, initial=initial)
+        if applicant is not None and applicant.bank_account:
+            form.fields["account"].widget.attrs["placeholder"] = (
+                f"留空即使用申请人登记的账号 {mask_tail(applicant.bank_account)}")
+            form.fields["account"].help_text = "申请人已登记收款账号；向其他账号发放时填写。"
+        return form
 
     def clean_plan(self) -> list[tuple[Decimal, dt.date]]:
         plan, errors = [], []

@@ -19,7 +19,7 @@ from jiuzhu.cases.access import get_case_for_user
 from jiuzhu.funds import actions, forms, queries
 from jiuzhu.funds.models import Payment, Recovery, StatementLine
 from jiuzhu.lib import clock, dates
-from jiuzhu.lib.actionviews import run_action
+from jiuzhu.lib.actionviews import run_action, run_form
 from jiuzhu.lib.params import int_id
 from jiuzhu.orgs.models import Organisation
 
@@ -200,10 +200,13 @@ def case_payments(request: HttpRequest, pk: int) -> HttpResponse:
 def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = get_case_for_user(user, pk)
-    form = forms.ScheduleForm(request.POST)
-    return run_action(request, form, lambda d: actions.schedule_payments(case, acting_user=user, **d),
-                      success=lambda payments: _warn_account(request, payments[0], "已制定发放计划。"),
-                      redirect_to=("funds:case", case.pk), join_form_errors=True)
+    form = forms.ScheduleForm.for_case(case, case.decided_amount, request.POST)
+    if done := run_form(request, form, lambda d: actions.schedule_payments(case, acting_user=user, **d),
+                        success=lambda payments: _warn_account(request, payments[0], "已制定发放计划。"),
+                        redirect_to=("funds:case", case.pk)):
+        return done
+    # Shown again as typed, with its errors (a lost plan, payee and account had to be typed again).
+    return render(request, "funds/case.html", {"case": case, "schedule_form": form}, status=400)
 
 
 def _warn_account(request: HttpRequest, payment: Payment, done: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from jiuzhu.cases.models import Group
 from jiuzhu.orgs.models import Organisation
-from jiuzhu.stats.queries import Stats, accepted, compute
+from jiuzhu.stats.queries import Stats, accepted, compute, report_units
 
 
 def _wan(amount: Decimal) -> Decimal:
@@ -54,28 +54,40 @@ def _title(org: Organisation, start: dt.date, end: dt.date, what: str) -> str:
 
 def report_workbook(org: Organisation, start: dt.date, end: dt.date, *, members: list[Organisation],
                     minimum: int = 0) -> bytes:
-    """The upward report: one row per procuratorate (its whole scope), the first row the scope's total.
+    """The upward report: the scope's total first, then 本级 (the procuratorate's own cases) and one row per
+    procuratorate directly below it (with its whole scope), so that the rows add up to the total in every
+    column: a case (and its person, key groups, 受理, 不予救助) is counted under the procuratorate that
+    handles it, money under the procuratorate that paid it (queries.report_units).
 
-    For the upper procuratorate (internal): exact figures, no suppression of small groups. Queries grow
-    with the number of procuratorates in scope (one computation each), not with the number of cases.
+    For the upper procuratorate (internal): exact figures, no suppression of small groups. A fixed number
+    of queries, whatever the number of procuratorates or cases.
     """
     groups = list(Group.values)
     header = ["单位（统计范围含下级院）", "受理件数", "其中主动救助", "救助件数", "救助人数", "救助金额(万元)", "不予救助件数",
               "联合救助件数"]
     for g in groups:
         header += [f"{g}(人)", f"{g}(万元)"]
+    s = compute(org, start, end)
+    a = accepted(org, start, end)
+    total = {"accepted": a["accepted"], "ex_officio": a["ex_officio"], "cases": s.cases, "persons": s.persons,
+             "amount": s.amount, "refused": s.refused, "joint": s.joint["cases"],
+             "groups": {g: (v["persons"], v["amount"]) for g, v in s.by_group.items()}}
+    visible = {m.pk for m in members}
+    units = [u for u in report_units(org, start, end) if u["org"].pk in visible or u["own"]]
     rows = []
-    for i, member in enumerate(members):
-        s = compute(member, start, end)
-        a = accepted(member, start, end)
-        row: list[Any] = [("合计：" if i == 0 else "") + member.name, a["accepted"], a["ex_officio"], s.cases, s.persons,
-                          _wan(s.amount), s.refused, s.joint["cases"]]
+    for i, (name, f) in enumerate([(f"合计：{org.name}", total)]
+                                  + [(u["org"].name + ("本级" if u["own"] else ""), u) for u in units]):
+        row: list[Any] = [name, f["accepted"], f["ex_officio"], f["cases"], f["persons"], _wan(f["amount"]),
+                          f["refused"], f["joint"]]
         for g in groups:
-            v = s.by_group.get(g)
-            row += [v["persons"] if v else 0, _wan(v["amount"]) if v else Decimal(0)]
+            persons, amount = f["groups"].get(g, (0, Decimal(0)))
+            row += [persons, _wan(amount)]
         rows.append(row)
+        if i == 0 and len(units) <= 1:
+            break  # no procuratorate below: the total is the whole table
     note = ("口径：救助件数、人数、金额为期间内决定救助的案件（承办或出资的检察院在统计范围内），金额为统计范围内检察院出资部分；"
-            "受理件数按受理日期统计；联合救助案件在参与的各院分别计入。")
+            "受理件数按受理日期统计。分行统计时，件数、人数及人员类别人数计入承办院（本级为本院自己承办的案件），"
+            "金额计入出资院，各行相加等于合计。")
     return _book(_title(org, start, end, "国家司法救助工作统计表"), header, rows, note)
 
 

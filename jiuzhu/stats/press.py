@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from jiuzhu.orgs.models import Organisation
-from jiuzhu.stats.queries import Stats, compute
+from jiuzhu.stats.queries import Stats, compute, paid_in_scope
 
 SUFFIX = "人民检察院"
 
@@ -49,6 +49,14 @@ def joint_names(scope: Organisation, names: list[str]) -> str:
     return f"{first[0]}与{tail}" if first else f"{tail}"
 
 
+def money_text(decided: Decimal, paid: Decimal) -> str:
+    """发放 only for money actually paid out: "发放救助金84.8万元" when all the decided aid is paid, else
+    "决定救助金额15.8万元，已发放12.1万元" (or "尚未发放" when nothing is paid yet)."""
+    if paid >= decided:
+        return f"发放救助金{wan(decided)}"
+    return f"决定救助金额{wan(decided)}，" + (f"已发放{wan(paid)}" if paid else "尚未发放")
+
+
 def comparison(current: Stats, previous: Stats) -> str:
     """How the first period compares with the second (by number of cases)."""
     years = whole_years(previous.start, previous.end)
@@ -70,18 +78,19 @@ def paragraph(org: Organisation, start: dt.date, end: dt.date, *, compare: tuple
               current: Stats | None = None) -> str:
     """Return the press-release paragraph for ORG's scope in [START, END]."""
     s = current or compute(org, start, end)
+    paid, joint_paid = paid_in_scope(org, start, end)
     has_children = Organisation.objects.filter(parent=org).exists()
     head = f"{period_text(start, end)}，{scope_text(org, has_children)}"
     if s.cases == 0:
         text = f"{head}未办理决定救助的司法救助案件"
     else:
-        text = f"{head}共办理司法救助案件{jian_ren(s.cases, s.persons)}，发放救助金{wan(s.amount)}"
+        text = f"{head}共办理司法救助案件{jian_ren(s.cases, s.persons)}，{money_text(s.amount, paid)}"
     if compare is not None:
         text += "，" + comparison(s, compute(org, *compare))
     text += "。"
     if s.joint["cases"]:
         text += (f"其中，{joint_names(org, s.joint_orgs)}联合司法救助案件{jian_ren(s.joint['cases'], s.joint['persons'])}，"
-                 f"发放救助金{wan(s.joint['amount'])}。")
+                 f"{money_text(s.joint['amount'], joint_paid)}。")
     services = [(k, v) for k, v in s.services.items() if v]
     if services:
         verbs = {"心理疏导": "运用心理疏导方式", "法律服务": "提供法律服务"}

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 from decimal import Decimal
+from typing import Any
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -365,6 +366,38 @@ def schedule_visits(case, *, acting_user: User | None) -> list[Visit]:  # type: 
     return new
 
 
+def _enter_follow_up(case, *, acting_user: User, on: dt.date, note: str) -> None:  # type: ignore[no-untyped-def]
+    """The first visit held moves a paid case to 回访 (the one path into follow-up). While aid is still owed
+    (an instalment plan, a returned payment) the visit is recorded and the case stays 已发放 until a later visit."""
+    from jiuzhu.cases.actions import enter_follow_up
+    from jiuzhu.cases.models import Status
+
+    case.refresh_from_db(fields=["status"])
+    if case.status != Status.PAID:
+        return
+    try:
+        with transaction.atomic():
+            enter_follow_up(case, acting_user=acting_user, on=on, note=f"首次回访：{note}")
+    except ValidationError:
+        pass
+
+
+def on_aid_paid(event: Any) -> None:
+    """Subscriber (cases.events.AidPaid): the aid is paid, so the follow-up visits are planned now."""
+    schedule_visits(event.case, acting_user=None)
+
+
+def on_case_closed(event: Any) -> None:
+    """Subscriber (cases.events.CaseClosed): visits planned and not held are dropped when the case is closed
+    (the closing checklist listed them); the case's history says which."""
+    pending = Visit.objects.filter(case=event.case, held_on__isnull=True)
+    months = [v.months_after for v in pending.order_by("months_after")]
+    if months:
+        pending.delete()
+        _case_event(event.case, "cancel_visits", acting_user=event.acting_user,
+                    note="结案，取消未进行的回访：发放后第" + "、".join(map(str, months)) + "个月")
+
+
 def record_visit(visit: Visit, *, acting_user: User, held_on: dt.date, method: str, living: str,
                  funds_use: str = "", new_needs: str = "", service_kind: str = "",
                  refer_to: PartnerAgency | None = None, refer_measures: list[str] | None = None) -> Visit:
@@ -392,6 +425,7 @@ def record_visit(visit: Visit, *, acting_user: User, held_on: dt.date, method: s
         v.save()
         _case_event(case, "record_visit", acting_user=acting_user,
                     note=f"{v.get_method_display()}（发放后{v.months_after}个月）", held_on=held_on)
+        _enter_follow_up(case, acting_user=acting_user, on=held_on, note=living.strip())
         if service_kind:
             record_service(case.handling_org, acting_user=acting_user, case=case, kind=service_kind,
                            provided_on=held_on, provider="回访时提供", notes=new_needs.strip())

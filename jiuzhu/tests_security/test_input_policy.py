@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -250,8 +251,9 @@ def test_it_refuses_follow_up_and_closing_while_aid_is_unpaid(world, client) -> 
     case, _ = _returned(world)
     h = world.user("540528", "kongshen")
     assert case.status == Status.PAID and case.paid_amount == 0
-    with pytest.raises(actions.CaseActionError, match="尚有 10,000.00 元救助金未发放，不能开始回访"):
-        actions.start_follow_up(case, acting_user=h, held_on=clock.today(), content="生活稳定。", method="电话回访")
+    with pytest.raises(ValidationError, match="尚有 10,000.00 元救助金未发放，不能进入回访"):
+        with transaction.atomic():
+            actions.enter_follow_up(case, acting_user=h, on=clock.today())
     with pytest.raises(actions.CaseActionError, match="尚有 10,000.00 元救助金未发放，不能结案"):
         actions.close(case, acting_user=h, summary="办结。")
     client.force_login(h)

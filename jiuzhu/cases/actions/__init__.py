@@ -14,7 +14,7 @@ from jiuzhu.cases.actions.advance import (
     request_advance,
 )
 from jiuzhu.cases.actions.approval import approve_step, return_opinion
-from jiuzhu.cases.actions.closing import archive, close, start_follow_up
+from jiuzhu.cases.actions.closing import archive, close, enter_follow_up
 from jiuzhu.cases.actions.common import (
     CaseActionError,
     CasePermissionError,
@@ -79,7 +79,7 @@ __all__ = [
     "record_funds",
     "funds_arrived",
     "payment_made",
-    "start_follow_up",
+    "enter_follow_up",
     "close",
     "archive",
     "request_advance",

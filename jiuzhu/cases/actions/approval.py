@@ -34,11 +34,17 @@ def _current_step(case: AidCase) -> ApprovalStep:
 
 
 
+def step_name(label: str) -> str:
+    """The approval step as a deadline names it: "部门负责人" → "部门负责人审批"; a meeting keeps its name."""
+    return label if label.endswith(("审批", "办公会", "委员会", "研究", "决定")) else f"{label}审批"
+
+
+
 def _open_step(case: AidCase, step: ApprovalStep, day: dt.date) -> None:
     ApprovalStep.objects.filter(pk=step.pk).update(status=ApprovalStep.Status.PENDING)
     AidCase.objects.filter(pk=case.pk).update(awaiting_role=step.role)
     case.awaiting_role = step.role
-    deadlines.start(case, Deadline.Kind.APPROVAL, day)
+    deadlines.start(case, Deadline.Kind.APPROVAL, day, step_label=step_name(step.label))
 
 
 

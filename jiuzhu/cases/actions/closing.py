@@ -15,10 +15,9 @@ from jiuzhu.cases.actions.common import (
     _on,
     _transition,
 )
-from jiuzhu.cases.events import CaseClosing
+from jiuzhu.cases.events import CaseArchiving, CaseClosed, CaseClosing
 from jiuzhu.cases.models import (
     AidCase,
-    Record,
     Status,
 )
 from jiuzhu.lib import events
@@ -32,17 +31,17 @@ def _check_fully_paid(case: AidCase, what: str) -> None:
 
 
 
-@transaction.atomic(durable=True)
-def start_follow_up(case: AidCase, *, acting_user: User, held_on: dt.date, content: str, method: str) -> AidCase:
-    """Record the first follow-up visit; the case stays in follow-up until closed."""
+@transaction.atomic(savepoint=False)
+def enter_follow_up(case: AidCase, *, acting_user: User, on: dt.date, note: str = "") -> AidCase:
+    """Move a paid case to 回访 when its first follow-up visit is recorded: the one path into follow-up.
+
+    Called by the support app (support.actions.record_visit) inside its transaction; the visit itself is the
+    support app's record. Refused (FundsError from the funds app) while aid is still owed.
+    """
     case = _lock(case, "start_follow_up", acting_user)
-    _check_fully_paid(case, "开始回访")
-    _on(held_on, not_before=case.paid_on, what="回访日期", not_before_what="发放日期")
-    if not content.strip():
-        raise CaseActionError("请填写回访情况。")
-    _transition(case, "start_follow_up", Status.FOLLOW_UP, acting_user=acting_user, note=content, method=method)
-    Record.objects.create(case=case, kind=Record.Kind.FOLLOW_UP, held_on=held_on, place=method, content=content,
-                          recorded_by=acting_user)
+    _check_fully_paid(case, "进入回访")
+    _on(on, not_before=case.paid_on, what="回访日期", not_before_what="发放日期")
+    _transition(case, "start_follow_up", Status.FOLLOW_UP, acting_user=acting_user, note=note, on=on)
     return case
 
 
@@ -58,6 +57,7 @@ def close(case: AidCase, *, acting_user: User, summary: str, on: dt.date | None 
     _transition(case, "close", Status.CLOSED, acting_user=acting_user, note=summary, fields={"closed_on": day},
                 on=day)
     deadlines.complete_all(case, day)
+    events.publish(CaseClosed(case=case, on=day, acting_user=acting_user))
     return case
 
 
@@ -69,6 +69,7 @@ def archive(case: AidCase, *, acting_user: User, archive_number: str, on: dt.dat
     day = _on(on, not_before=case.closed_on, what="归档日期")
     if not archive_number.strip():
         raise CaseActionError("请填写档案号。")
+    events.publish(CaseArchiving(case=case))  # the documents app checks the dossier
     _transition(case, "archive", Status.ARCHIVED, acting_user=acting_user,
                 fields={"archived_on": day, "archive_number": archive_number.strip()}, on=day)
     return case

@@ -10,8 +10,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 
-from jiuzhu.accounts.access import has_capability
 from jiuzhu.accounts.models import User
+from jiuzhu.cases.access import may_take
 from jiuzhu.cases.lifecycle import MOVES, OPEN
 from jiuzhu.cases.models import (
     AidCase,
@@ -47,7 +47,7 @@ def _check_authority(case: AidCase, move_name: str, acting_user: User | None) ->
     move = MOVES[move_name]
     if acting_user is None:  # the system itself (the background worker)
         return
-    if not any(has_capability(acting_user, cap, case.handling_org) for cap in move.capabilities):
+    if not may_take(acting_user, case, move_name):
         raise CasePermissionError(f"您无权在本案执行“{move.label}”。")
 
 

@@ -15,7 +15,7 @@ from jiuzhu.cases.actions.common import (
     _on,
     _transition,
 )
-from jiuzhu.cases.events import FundsArrivalReported
+from jiuzhu.cases.events import AidPaid, FundsArrivalReported
 from jiuzhu.cases.lifecycle import MOVES
 from jiuzhu.cases.models import (
     AidCase,
@@ -72,4 +72,5 @@ def payment_made(case: AidCase, *, acting_user: User, on: dt.date, instalments: 
     _transition(case, "record_payment", Status.PAID, acting_user=acting_user, note="银行已支付。",
                 fields={"paid_on": on, "payment_method": case.payment_method or method}, on=on)
     deadlines.complete(case, Deadline.Kind.PAYMENT_NOTICE, on)
+    events.publish(AidPaid(case=case))  # the visits are planned from the payment (support)
     return case

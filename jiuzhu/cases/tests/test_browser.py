@@ -251,17 +251,22 @@ def test_it_carries_a_clue_from_case_department_to_archive(page: Page, live_serv
     login(page, base, kongshen)
     page.goto(case_url)
 
-    def follow_up() -> None:
-        page.select_option("#id_method", "上门回访")
-        page.fill("#id_held_on", today)
-        page.fill("#id_content", "救助金已用于康复治疗，申请人生活趋于稳定。")
-
-    act(page, "开始回访", follow_up)
+    # One path into 回访: the visits were planned by the payment; recording the first one moves the case.
+    expect(page.locator("#next-actions")).not_to_contain_text("回访")
+    page.locator("#visits").get_by_role("link", name="登记回访").first.click()
+    page.fill("#id_held_on", today)
+    page.check("input[name=method][value=home]")
+    page.fill("#id_living", "救助金已用于康复治疗，申请人生活趋于稳定。")
+    page.get_by_role("button", name="保存回访").click()
+    page.goto(case_url)
     expect_status(page, Status.FOLLOW_UP)
     shot("follow-up")
     act(page, "结案", lambda: page.fill("#id_summary", "救助金已发放，回访情况良好，予以结案。"))
     expect_status(page, Status.CLOSED)
     shot("closed")
+    # The archive rules: the decision document made and every document served (documents.dossier).
+    world.paper_trail(AidCase.objects.get(pk=int(case_url.rstrip("/").split("/")[-1])))
+    page.goto(case_url)
     act(page, "归档", lambda: page.fill("#id_archive_number", "加检救档〔2026〕1号"))
     expect_status(page, Status.ARCHIVED)
     expect(page.locator("#summary")).to_contain_text("加检救档〔2026〕1号")

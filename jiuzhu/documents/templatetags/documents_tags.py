@@ -35,3 +35,11 @@ def can_handle_documents(case: Any, user: Any) -> bool:
 @register.filter
 def servable(kind: str) -> bool:
     return SPECS[kind].servable if kind in SPECS else False
+
+
+@register.simple_tag
+def closing_checklist(case: Any) -> list[Any]:
+    """`{% closing_checklist case as checks %}`: what closing and archiving leave behind (documents.dossier)."""
+    from jiuzhu.documents.dossier import checklist
+
+    return checklist(case)

@@ -126,6 +126,11 @@ def schedule_payments(case: AidCase, *, acting_user: User, plan: list[tuple[Deci
         raise FundsError("请选择收款人类型。")
     if not payee_name.strip() or not bank_name.strip():
         raise FundsError("请填写收款人和开户银行。")
+    if not account.strip():  # the form's default: the applicant's registered account
+        registered = case.applicant.bank_account if case.applicant else ""
+        if payee_kind != Payment.PayeeKind.APPLICANT or not registered:
+            raise FundsError("请填写银行账号（申请人未登记收款账号，或收款人不是申请人本人）。")
+        account = str(registered)
     account = _check_account(account)
     amounts = [_amount(a, f"第{i}期金额") for i, (a, _) in enumerate(plan, 1)]
     for i, (_, due_on) in enumerate(plan, 1):  # planned payment ≥ decision date, not beyond the horizon

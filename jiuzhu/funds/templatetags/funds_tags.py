@@ -14,8 +14,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def case_funds(case: Any, user: Any) -> dict[str, Any]:
-    """Return the panel's contributions, payments, what USER may do and empty forms."""
+def case_funds(case: Any, user: Any, schedule_form: Any = None) -> dict[str, Any]:
+    """Return the panel's contributions, payments, what USER may do and the forms (SCHEDULE_FORM: the plan
+    just posted with its errors, kept as typed; else one pre-filled from the decision and the applicant)."""
     contributions, payments = queries.case_funds(case)
     pay_orgs = {p.budget.org_id for p in payments if has_capability(user, Capability.FINANCE, p.budget.org)}
     return {
@@ -26,7 +27,7 @@ def case_funds(case: Any, user: Any) -> dict[str, Any]:
             or has_capability(user, Capability.FINANCE, case.handling_org)),
         "advance": next((p for p in payments if p.is_advance and p.status != "cancelled"), None),
         "payable": _payable(case, payments),
-        "schedule_form": forms.ScheduleForm(initial={"plan": f"{_payable(case, payments)} "}),
+        "schedule_form": schedule_form or forms.ScheduleForm.for_case(case, _payable(case, payments)),
         "pay_form": forms.PayForm(), "return_form": forms.ReturnForm(), "reissue_form": forms.ReissueForm(),
     }
 

@@ -120,7 +120,7 @@ def test_the_upward_report_has_the_reporting_columns(shannan, client) -> None:
     assert "妇女(人)" in header and "妇女(万元)" in header
     total = [c.value for c in ws[3]]
     assert total[0] == "合计：山南市人民检察院" and total[3:6] == [42, 42, 53.3]
-    assert len([row for row in ws.iter_rows(min_row=3, values_only=True) if isinstance(row[1], int)]) == 13
+    assert len([row for row in ws.iter_rows(min_row=3, values_only=True) if isinstance(row[1], int)]) == 14  # + 本级
     assert AuditEntry.objects.filter(kind=AuditEntry.Kind.EXPORT).exists()
 
 
