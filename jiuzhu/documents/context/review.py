@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from jiuzhu.cases.models import (
     AidCase,
+    ApprovalStep,
     RefusalGround,
     ReviewOpinion,
 )
@@ -14,6 +17,7 @@ from jiuzhu.documents.context.common import (
     BLANK_DATE,
     _label,
     _latest_opinion,
+    _need,
     _source_text,
     category_text,
     cn_date,
@@ -24,6 +28,13 @@ from jiuzhu.documents.money import rmb_upper, yuan
 
 def _subject_opinion(case: AidCase, extra: dict[str, Any]) -> str:
     return f"opinion:{_latest_opinion(case).pk}"
+
+
+def _subject_approval(case: AidCase, extra: dict[str, Any]) -> str:
+    """The approval form is made when the opinion's route has ended (the decision taken on it)."""
+    opinion = _latest_opinion(case)
+    _need(route_complete(case, opinion), "审批流程尚未完成，审批表在作出决定后制作。")
+    return f"opinion:{opinion.pk}"
 
 
 
@@ -66,8 +77,42 @@ def _review_report(case: AidCase, subject: str, extra: dict[str, Any]) -> dict[s
 
 
 
+def route_taken(case: AidCase, opinion: ReviewOpinion) -> list[dict[str, str]]:
+    """Return the steps of OPINION's approval route actually taken, in order: role, opinion, signer, date,
+    and for a collective step its meeting (date, attendees, conclusion)."""
+    rows = []
+    steps = [s for s in opinion.steps.select_related("actor").order_by("seq")
+             if s.status in (ApprovalStep.Status.APPROVED, ApprovalStep.Status.RETURNED)]
+    final_seq = max((s.seq for s in opinion.steps.all()), default=0)
+    for step in steps:
+        # The last step is the decision itself: its date is the decision's (which may be given).
+        last = step.status == ApprovalStep.Status.APPROVED and step.seq == final_seq and case.decided_on is not None
+        day = case.decided_on if last else timezone.localdate(step.acted_at) if step.acted_at else None
+        comment = step.comment.strip() or ("同意。" if step.status == ApprovalStep.Status.APPROVED else "")
+        if step.status == ApprovalStep.Status.RETURNED:
+            comment = f"退回：{comment}"
+        meeting = ""
+        if step.role == ApprovalStep.COLLECTIVE and step.meeting_date:
+            meeting = (f"会议日期：{cn_date(step.meeting_date)}；参会人员：{step.attendees}；"
+                       f"会议结论：{step.minutes.strip()}")
+        actor = step.actor
+        rows.append({
+            "role": step.label, "opinion": comment,
+            "signer": (actor.full_name or actor.username) if actor else BLANK,
+            "date": cn_date(day) if day else BLANK_DATE, "meeting": meeting,
+        })
+    return rows
+
+
+def route_complete(case: AidCase, opinion: ReviewOpinion) -> bool:
+    """Whether OPINION's approval route has ended: every step taken and the decision made on it."""
+    return bool(case.decision) and not opinion.steps.exclude(status=ApprovalStep.Status.APPROVED).exists() \
+        and opinion.steps.exists()
+
+
 def _approval_form(case: AidCase, subject: str, extra: dict[str, Any]) -> dict[str, Any]:
     opinion = case.opinions.select_related("submitted_by").get(pk=int(subject.split(":")[1]))
+    steps = route_taken(case, opinion)
     decided = case.decision and case.decided_by is not None
     approval = ""
     if decided:
@@ -79,6 +124,7 @@ def _approval_form(case: AidCase, subject: str, extra: dict[str, Any]) -> dict[s
         **_opinion_fields(case, opinion),
         "case_summary": " ".join(paragraphs(case.clue_summary) + paragraphs(case.harm_summary)) or BLANK,
         "aid_reasons": " ".join(paragraphs(case.hardship_summary) + paragraphs(opinion.reasoning)) or BLANK,
+        "approval_steps": steps or [{"role": "（尚未审批）", "opinion": "", "signer": "", "date": "", "meeting": ""}],
         "approval_text": approval or BLANK,
         "approver_name": (approver.full_name or approver.username) if decided and approver else BLANK,
         "approval_date": cn_date(case.decided_on) if decided else BLANK_DATE,
