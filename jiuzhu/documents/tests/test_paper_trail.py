@@ -125,13 +125,39 @@ def test_the_approval_form_carries_every_step_of_the_route_in_docx_and_pdf(world
     for line in text.splitlines():
         assert not line.rstrip().endswith(f"{today.year}年{today.month}月{today.day}"), line  # no "…3 / 日"
     assert cn(today) in text.replace(" ", "")
-    assert faces
+    _assert_sc_faces(faces)
 
 
 def _assert_sc_faces(faces: list[str]) -> None:
+    """Every face embedded is a Simplified Chinese one (Noto CJK SC, or AR PL UKai CN for 楷体), none JP."""
     assert faces, faces
-    assert not [f for f in faces if "JP" in f or "KR" in f or "TC" in f], faces
-    assert all("CJKSC" in f.replace("-", "").replace("CJK-SC", "CJKSC") or "UKai" in f for f in faces), faces
+    assert not [f for f in faces if any(x in f.lower() for x in ("cjkjp", "cjkkr", "cjktc", "cjkhk"))], faces
+    assert all("CJKsc" in f or "UKai" in f for f in faces), faces
+    assert any("NotoSerifCJKsc-Bold" in f for f in faces), faces  # 方正小标宋简体 → Noto Serif CJK SC Bold
+    assert any("NotoSerifCJKsc-Regular" in f for f in faces), faces  # 仿宋_GB2312 → Noto Serif CJK SC
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
+def test_the_decision_pdf_is_set_in_the_sc_faces_and_the_fonts_are_shipped_with_jiuzhu(world) -> None:
+    from jiuzhu.documents.tests.conftest import case_for
+
+    case, extra = case_for(world, Kind.GRANT_DECISION)
+    doc = actions.issue_document(case, Kind.GRANT_DECISION, acting_user=handler(world), extra=extra)
+    text, faces = _pdf_text_and_fonts(doc, "grant_decision")
+    _assert_sc_faces(faces)
+    assert "国家司法救助决定书" in text.replace(" ", "")
+    # The aliases are a file of the repository, included by the conversion's fontconfig file.
+    conf = pdf.FONTS_CONF.read_text(encoding="utf-8")
+    for family in ("仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"):
+        assert f"<string>{family}</string>" in conf
+    assert "CJK JP</string>" not in conf and "<string>Noto Serif CJK SC</string>" in conf
+    xml = pdf.fontconfig_xml()
+    assert f"<include>{pdf.FONTS_CONF}</include>" in xml and "<rejectfont>" in xml
+    # The SC faces copied out of the collections answer to their SC names only.
+    face = next(pdf.sc_faces_dir().glob("NotoSerifCJK-Regular-SC.otf"))
+    names = subprocess.run(["fc-query", str(face), "-f", "%{postscriptname} %{family}"], capture_output=True,
+                           text=True, check=True).stdout
+    assert "NotoSerifCJKsc-Regular" in names and "Noto Serif CJK SC" in names
 
 
 def test_a_form_made_before_the_route_ended_is_offered_for_remaking_as_version_2(world, client) -> None:
