@@ -18,7 +18,7 @@ from jiuzhu.cases.actions.common import (
     _transition,
 )
 from jiuzhu.cases.actions.review import amount_ceiling, earlier_aid
-from jiuzhu.cases.events import GrantDecided, Refused
+from jiuzhu.cases.events import DecisionServed, GrantDecided, Refused
 from jiuzhu.cases.models import (
     AidCase,
     ApprovalStep,
@@ -94,12 +94,32 @@ def decide_refuse(case: AidCase, *, acting_user: User, reasons: str, grounds: li
 
 @transaction.atomic(durable=True)
 def serve_decision(case: AidCase, *, acting_user: User, method: str, recipient: str, on: dt.date | None = None,
-                   note: str = "") -> AidCase:
-    """Record delivery of the decision to the applicant (in person, by procuratorial post…)."""
+                   note: str = "", relationship: str = "") -> AidCase:
+    """Record delivery of the decision to the applicant (in person, by procuratorial post…).
+
+    The service itself is recorded once, on the issued decision document (the documents app subscribes to
+    DecisionServed); the case's 已送达 follows from it."""
+    case, day = _serve(case, acting_user=acting_user, on=on, recipient=recipient, method=method, note=note)
+    events.publish(DecisionServed(case=case, acting_user=acting_user, method=method, recipient=recipient.strip(),
+                                  relationship=relationship.strip(), on=day, note=note))
+    return case
+
+
+def decision_served(case: AidCase, *, acting_user: User, method: str, recipient: str, on: dt.date,
+                    note: str = "") -> AidCase:
+    """The case's step when the service of its decision was recorded on the document (inside that
+    transaction): the case becomes 已送达, nothing else is recorded."""
+    if not transaction.get_connection().in_atomic_block:
+        raise CaseActionError("decision_served must run inside the service's transaction")
+    return _serve(case, acting_user=acting_user, on=on, recipient=recipient, method=method, note=note)[0]
+
+
+def _serve(case: AidCase, *, acting_user: User, on: dt.date | None, recipient: str, method: str,
+           note: str) -> tuple[AidCase, dt.date]:
     case = _lock(case, "serve_decision", acting_user)
-    day = _on(on, not_before=case.decided_on, what="送达日期")
+    day = _on(on, not_before=case.decided_on, what="送达日期", not_before_what="决定日期")
     if not recipient.strip():
         raise CaseActionError("请填写签收人。")
     _transition(case, "serve_decision", Status.SERVED, acting_user=acting_user, note=note,
                 fields={"served_on": day}, method=method, recipient=recipient, on=day)
-    return case
+    return case, day

@@ -187,3 +187,50 @@ def test_a_form_made_before_the_route_ended_is_offered_for_remaking_as_version_2
     assert [r[0] for r in rows] == ["部门负责人", "分管副检察长", "检察长办公会"]
     html = client.get(f"/cases/{case.pk}/").content.decode()
     assert "remake-approval-form" not in html and f"/documents/cases/{case.pk}/issue/approval_form/" not in html
+
+
+# ---------------------------------------------------------------------------------------------
+# Serving: one record, on the document; the case's 已送达 follows from it
+
+
+def test_serving_the_decision_on_the_case_page_records_it_on_the_decision_document(world) -> None:
+    from jiuzhu.cases.models import Status
+    from jiuzhu.documents.models import ServiceRecord
+
+    case = world.to("granted", amount=AMOUNT)
+    h = handler(world)
+    decision = actions.issue_document(case, Kind.GRANT_DECISION, acting_user=h)
+    case_actions.serve_decision(case, acting_user=h, method="proxy", recipient="次仁", relationship="丈夫")
+    case.refresh_from_db()
+    record = ServiceRecord.objects.get()
+    assert case.status == Status.SERVED and record.document == decision and record.served_on == case.served_on
+    assert (record.method, record.recipient, record.signer_name, record.signer_relationship) == (
+        "proxy", case.applicant.name, "次仁", "丈夫")
+
+
+def test_recording_the_decisions_service_on_the_document_serves_the_case_once(world) -> None:
+    from jiuzhu.cases.models import CaseEvent, Status
+    from jiuzhu.documents.models import ServiceRecord
+
+    case = world.to("granted", amount=AMOUNT)
+    h = handler(world)
+    decision = actions.issue_document(case, Kind.GRANT_DECISION, acting_user=h)
+    actions.record_service(decision, acting_user=h, method="direct", served_on=clock.today(),
+                           recipient=case.applicant.name)
+    case.refresh_from_db()
+    assert case.status == Status.SERVED and case.served_on == clock.today()
+    assert ServiceRecord.objects.count() == 1
+    assert CaseEvent.objects.filter(case=case, action="serve_decision").count() == 1
+
+
+def test_a_proxy_service_without_the_signers_relationship_changes_nothing(world) -> None:
+    from jiuzhu.cases.models import Status
+    from jiuzhu.documents.models import ServiceRecord
+
+    case = world.to("granted", amount=AMOUNT)
+    h = handler(world)
+    actions.issue_document(case, Kind.GRANT_DECISION, acting_user=h)
+    with pytest.raises(ValidationError, match="代为签收"):
+        case_actions.serve_decision(case, acting_user=h, method="proxy", recipient="次仁")
+    case.refresh_from_db()
+    assert case.status == Status.GRANTED and not ServiceRecord.objects.exists()
