@@ -234,3 +234,42 @@ def test_a_proxy_service_without_the_signers_relationship_changes_nothing(world)
         case_actions.serve_decision(case, acting_user=h, method="proxy", recipient="次仁")
     case.refresh_from_db()
     assert case.status == Status.GRANTED and not ServiceRecord.objects.exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# The facts of the decision and of the review report come from the review, not the clue
+
+
+def test_the_decision_and_the_review_report_state_the_reviews_own_facts(world) -> None:
+    from jiuzhu.demo.loader import GROUNDS_NONE
+    from jiuzhu.documents.tests.conftest import text_of
+
+    case = world.to("under_review")
+    h = handler(world)
+    clue = case.clue_summary.strip()
+    assert clue
+    case_actions.add_record(case, acting_user=h, kind="home_visit", held_on=clock.today(), place="加查县安绕镇",
+                            participants="王明、村委会主任", content="申请人家中无固定收入，丈夫伤后卧床，两个孩子上学。")
+    case_actions.add_record(case, acting_user=h, kind="investigation", held_on=clock.today(),
+                            content="医院出具的费用清单载明医疗费38,000元。")
+    calc = {"harm_yuan": Decimal("38000"), "family_monthly_income_yuan": Decimal("800"), "household_size": 4,
+            "local_living_cost_yuan": Decimal("900"), "compensation_received_yuan": Decimal("0")}
+    case_actions.submit_opinion(case, acting_user=h, category="E1", grounds=GROUNDS_NONE, recommendation="grant",
+                                reasoning="建议救助。", proposed_amount=Decimal(AMOUNT), calculation=calc)
+    _route(world, case, meeting_day=clock.today(), decided_on=clock.today())
+    case.refresh_from_db()
+    decision = actions.issue_document(case, Kind.GRANT_DECISION, acting_user=h)
+    report = actions.issue_document(case, Kind.REVIEW_REPORT, acting_user=h)
+    dtext = text_of(docx_of(decision))
+    facts = dtext.split("经审查查明：")[1].split("本院认为")[0]
+    assert clue not in facts
+    for needle in ("加查县安绕镇", "走访", "丈夫伤后卧床", "医疗费38,000元", "实际损害38000元", "家庭人口4人",
+                   "当地最低生活保障标准900元/人·月", "依据：救助金额", "拟救助金额为人民币12,000.00元"):
+        assert needle in facts, needle
+    rtext = text_of(docx_of(report))
+    harm = rtext.split("四、损害及生活困难情况")[1].split("五、救助情形审查")[0]
+    assert clue not in harm
+    for needle in ("加查县安绕镇", "丈夫伤后卧床", "医疗费38,000元", "实际损害38000元", "家庭月收入800元"):
+        assert needle in harm, needle
+    amount = rtext.split("七、救助金额")[1].split("八、审查意见")[0]
+    assert "计算依据：救助金额" in amount and "12,000.00" in amount
