@@ -74,6 +74,20 @@ def problem(day: dt.date, *, what: str = "日期", past: bool = True, not_before
     return None
 
 
+def order_problem(events: list[tuple[str, dt.date | None]]) -> str | None:
+    """Return the Chinese message refusing EVENTS (what, date) — listed in the order they must happen —
+    when one is dated before an earlier one, else None. Unknown dates (None) are skipped; equal dates pass."""
+    latest: tuple[str, dt.date] | None = None
+    for what, day in events:
+        if day is None:
+            continue
+        if latest is not None and day < latest[1]:
+            return f"{what}（{_cn(day)}）不能早于{latest[0]}（{_cn(latest[1])}）。"
+        if latest is None or day >= latest[1]:
+            latest = (what, day)
+    return None
+
+
 def check(day: dt.date | None, *, what: str = "日期", past: bool = True, default_today: bool = True,
           error: type[Exception] = ValidationError, **order: Any) -> dt.date:
     """Return DAY (today when None and DEFAULT_TODAY), or raise ERROR with the Chinese message."""

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from jiuzhu.accounts.models import User
 from jiuzhu.cases import deadlines
-from jiuzhu.cases.actions.approval import _final_step, _meeting_before_decision, _take_step
+from jiuzhu.cases.actions.approval import _final_step, _meeting_before_decision, _take_step, check_route_order
 from jiuzhu.cases.actions.common import (
     CaseActionError,
     _lock,
@@ -38,8 +38,9 @@ def decide_grant(case: AidCase, *, acting_user: User, amount: Decimal, reasons: 
     case = _lock(case, "decide_grant", acting_user)
     step = _final_step(case, acting_user, meeting)
     opinion = step.opinion
-    day = _on(on, not_before=case.accepted_on, what="决定日期")
+    day = _on(on, not_before=case.accepted_on, what="决定日期", not_before_what="受理日期")
     _meeting_before_decision(meeting if step.role == ApprovalStep.COLLECTIVE else None, day)
+    check_route_order(case, step, ("决定日期", day))
     if amount is None or amount <= 0:
         raise CaseActionError("救助金额必须大于零。")
     if amount.as_tuple().exponent < -2:  # type: ignore[operator]
@@ -76,8 +77,9 @@ def decide_refuse(case: AidCase, *, acting_user: User, reasons: str, grounds: li
     """Decide not to grant aid, with the reasons explained to the applicant: the route's last step."""
     case = _lock(case, "decide_refuse", acting_user)
     step = _final_step(case, acting_user, meeting)
-    day = _on(on, not_before=case.accepted_on, what="决定日期")
+    day = _on(on, not_before=case.accepted_on, what="决定日期", not_before_what="受理日期")
     _meeting_before_decision(meeting if step.role == ApprovalStep.COLLECTIVE else None, day)
+    check_route_order(case, step, ("决定日期", day))
     if not reasons.strip():
         raise CaseActionError("不予救助须写明理由，以便向申请人解释说明。")
     _take_step(case, step, acting_user, reasons, meeting)
