@@ -262,7 +262,7 @@ def _correct(doc: IssuedDocument, *, acting_user: User, reason: str, extra: dict
     merged = {**old.extra, **{k: v for k, v in extra.items() if v not in (None, "")}}
     context.SPECS[old.kind].subject(case, merged)  # the document must still make sense for the case
     today = clock.today()
-    note = (f"本文书系对{context.cn_date(old.issued_at.date())}制作的同号文书（第{old.version}版）的更正，"
+    note = (f"本文书系对{context.cn_date(timezone.localdate(old.issued_at))}制作的同号文书（第{old.version}版）的更正，"
             f"原文书同时作废。更正原因：{reason}")
     template, ctx, data = _render(case, old.kind, subject=old.subject, extra=merged, number=old.number,
                                   version=old.version + 1, issued_on=today, correction_note=note)

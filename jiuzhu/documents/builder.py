@@ -233,6 +233,9 @@ class Writer:
         t = self._table(4, len(headers), widths)
         for i, h in enumerate(headers):
             self._cell(t.rows[0].cells[i], h, center=True, bold=True)
+        head = t.rows[0]._tr.get_or_add_trPr()  # the header row repeats on every page the table runs onto
+        head.append(OxmlElement("w:cantSplit"))
+        head.append(OxmlElement("w:tblHeader"))
         self._cell(t.rows[1].cells[0], f"{{%tr for item in {items} %}}")
         for i, c in enumerate(cells):
             lines = c if isinstance(c, list) else [c]
@@ -360,7 +363,7 @@ def _review_report(w: Writer) -> None:
     w.heading("六、不予救助情形逐项审查")
     w.loop_table(["序号", "《细则》第八条规定的情形", "结论", "审查说明"],
                  ["{{ item.no }}", "{{ item.ground }}", "{{ item.result }}", "{{ item.note }}"],
-                 "checks", [14, 72, 18, 52])
+                 "checks", [14, 72, 24, 46])
     w.heading("七、救助金额")
     w.para("{{ amount_text }}")
     w.when("amount_basis", "计算依据：{{ amount_basis }}")

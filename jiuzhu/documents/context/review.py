@@ -54,7 +54,7 @@ def _opinion_fields(case: AidCase, opinion: ReviewOpinion) -> dict[str, Any]:
         "amount_text": (f"拟救助金额为人民币{yuan(amount)}（大写：{rmb_upper(amount)}）。" if amount
                         else "建议不予救助，不涉及救助金额。"),
         "opinion_author": author.full_name or author.username,
-        "opinion_date": cn_date(opinion.submitted_at.date()),
+        "opinion_date": cn_date(timezone.localdate(opinion.submitted_at)),
     }
 
 
@@ -95,7 +95,10 @@ def calculation_paragraphs(case: AidCase, opinion: ReviewOpinion) -> tuple[str, 
     for key, label, unit in FACTOR_LABELS:
         value = calc.get(key)
         if value not in (None, ""):
-            inputs.append(f"{label}{_decimal(value) if unit != '人' else value}{unit}")
+            number = _decimal(value)
+            shown = f"{number:,.2f}" if unit.startswith("元") and number is not None else (
+                f"{number.normalize():f}" if number is not None else value)
+            inputs.append(f"{label}{shown}{unit}")
     try:
         facts = AmountFacts(
             proposed_yuan=opinion.proposed_amount,
