@@ -9,7 +9,9 @@ A date is refused, with a Chinese message, when it is
   new-born runs until they are 18), where a future date is allowed (a planned payment, a period end).
 
 Order rules between two dates (meeting date ≤ decision date, planned payment ≥ decision date…) are
-checked in the actions with `not_before` / `not_after`, so every write path applies them.
+checked in the actions with `not_before` / `not_after`, so every write path applies them; a date that
+must follow a whole sequence (the approval route: acceptance → opinion → each approval → meeting →
+decision) with `order_problem`, which names the two events out of order.
 """
 
 from __future__ import annotations
