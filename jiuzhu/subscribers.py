@@ -11,6 +11,7 @@ from typing import Any
 
 from jiuzhu.cases import events as case
 from jiuzhu.custody import actions as custody
+from jiuzhu.documents import actions as documents
 from jiuzhu.documents import dossier
 from jiuzhu.funds import actions as funds
 from jiuzhu.funds import events as money
@@ -24,6 +25,8 @@ SUBSCRIBERS: dict[type[Event], Sequence[Callable[[Any], object]]] = {
     case.AdvanceApproved: [funds.on_advance_approved],
     # 登记资金到位 on the case page: the funds app checks the money, then takes the case's step.
     case.FundsArrivalReported: [funds.on_funds_arrival_reported],
+    # 送达决定书 on the case page is recorded once, on the issued decision document.
+    case.DecisionServed: [documents.on_decision_served],
     # Follow-up and closing wait until no aid is owed.
     case.CaseClosing: [funds.refuse_while_unpaid],
     # Paid: the follow-up visits are planned from the payment. Closed: the visits not held are dropped.

@@ -64,6 +64,21 @@ class FundsArrivalReported(Event):
 
 
 @dataclass(frozen=True)
+class DecisionServed(Event):
+    """The decision reached the applicant (送达决定书 on the case page): the documents app records the
+    service on the issued decision document, the one record of serving. RECIPIENT is whoever signed;
+    RELATIONSHIP is theirs to the applicant when someone signed on the applicant's behalf."""
+
+    case: AidCase
+    acting_user: User
+    method: str
+    recipient: str
+    relationship: str
+    on: dt.date
+    note: str
+
+
+@dataclass(frozen=True)
 class CaseClosing(Event):
     """The case is about to leave the money stage (follow-up, closing): a subscriber refuses while aid is
     owed. WHAT names the step for the message (开始回访, 结案)."""

@@ -267,6 +267,8 @@ class ServeForm(forms.Form):
     method = forms.ChoiceField(label="送达方式", choices=[("direct", "直接送达"), ("post", "检察专递邮寄送达"),
                                                       ("proxy", "代为签收")])
     recipient = forms.CharField(label="签收人", max_length=50)
+    relationship = forms.CharField(label="签收人与申请人关系", max_length=30, required=False,
+                                   help_text="代为签收时填写。")
     on = DateField(label="送达日期", required=False)
     note = forms.CharField(label="备注", required=False, max_length=500)
 

@@ -201,7 +201,8 @@ ACTION_FORMS: dict[str, tuple[type[Any], ActionCall]] = {
     "decide_refuse": (forms.RefuseForm, lambda c, u, d: actions.decide_refuse(
         c, acting_user=u, reasons=d["reasons"], grounds=d["grounds"], on=d["on"], meeting=d["meeting"])),
     "serve_decision": (forms.ServeForm, lambda c, u, d: actions.serve_decision(
-        c, acting_user=u, method=d["method"], recipient=d["recipient"], on=d["on"], note=d["note"])),
+        c, acting_user=u, method=d["method"], recipient=d["recipient"], on=d["on"], note=d["note"],
+        relationship=d["relationship"])),
     "record_funds": (forms.DatedNoteForm, lambda c, u, d: actions.record_funds(
         c, acting_user=u, on=d["on"], note=d["note"])),
     "close": (forms.CloseForm, lambda c, u, d: actions.close(c, acting_user=u, summary=d["summary"], on=d["on"])),

@@ -27,8 +27,10 @@ from django.utils import timezone
 
 from jiuzhu.accounts.access import has_capability, orgs_with
 from jiuzhu.accounts.models import Capability, User
+from jiuzhu.cases import actions as case_actions
 from jiuzhu.cases.actions import CaseActionError, CasePermissionError
-from jiuzhu.cases.models import AidCase, CaseEvent
+from jiuzhu.cases.events import DecisionServed
+from jiuzhu.cases.models import AidCase, CaseEvent, Status
 from jiuzhu.documents import builder, context, numbering, queries, render, sandbox, tibetan
 from jiuzhu.documents.models import NUMBERED_KINDS, DocumentTemplate, IssuedDocument, Kind, ServiceRecord
 from jiuzhu.lib import clock, dates, jobs
@@ -261,7 +263,7 @@ def _correct(doc: IssuedDocument, *, acting_user: User, reason: str, extra: dict
     merged = {**old.extra, **{k: v for k, v in extra.items() if v not in (None, "")}}
     context.SPECS[old.kind].subject(case, merged)  # the document must still make sense for the case
     today = clock.today()
-    note = (f"本文书系对{context.cn_date(old.issued_at.date())}制作的同号文书（第{old.version}版）的更正，"
+    note = (f"本文书系对{context.cn_date(timezone.localdate(old.issued_at))}制作的同号文书（第{old.version}版）的更正，"
             f"原文书同时作废。更正原因：{reason}")
     template, ctx, data = _render(case, old.kind, subject=old.subject, extra=merged, number=old.number,
                                   version=old.version + 1, issued_on=today, correction_note=note)
@@ -293,13 +295,48 @@ def _jsonable(extra: dict[str, Any]) -> dict[str, Any]:
 # Service
 
 
+DECISION_KINDS = frozenset({Kind.GRANT_DECISION, Kind.REFUSAL_DECISION})
+
+
 @transaction.atomic(durable=True)
 def record_service(doc: IssuedDocument, *, acting_user: User, method: str, served_on: dt.date, recipient: str,
                    signer_name: str = "", signer_relationship: str = "", signer_id_number: str = "",
                    note: str = "", interpreter_name: str = "", interpreter_id_number: str = "",
                    interpreter_language: str = "") -> ServiceRecord:
-    """Record that DOC reached RECIPIENT on SERVED_ON by METHOD (a proxy signer needs name and relationship)."""
+    """Record that DOC reached RECIPIENT on SERVED_ON by METHOD (a proxy signer needs name and relationship).
+
+    Serving the case's decision this way is also the case's 送达决定书: the case becomes 已送达."""
     case = AidCase.objects.select_for_update().get(pk=doc.case_id)
+    service = _record_service(case, doc, acting_user=acting_user, method=method, served_on=served_on,
+                              recipient=recipient, signer_name=signer_name, signer_relationship=signer_relationship,
+                              signer_id_number=signer_id_number, note=note, interpreter_name=interpreter_name,
+                              interpreter_id_number=interpreter_id_number,
+                              interpreter_language=interpreter_language)
+    if service.document.kind in DECISION_KINDS and case.status in (Status.GRANTED, Status.REFUSED):
+        case_actions.decision_served(case, acting_user=acting_user, method=method,
+                                     recipient=service.signer_name or service.recipient, on=served_on, note=note)
+    return service
+
+
+def on_decision_served(event: DecisionServed) -> None:
+    """送达决定书 on the case page: record the service on the case's current decision document."""
+    case = event.case
+    doc = IssuedDocument.objects.filter(case=case, kind__in=DECISION_KINDS,
+                                        status=IssuedDocument.Status.ISSUED).order_by("-issued_at", "-pk").first()
+    if doc is None:  # no decision document made (yet): the case's own record is all there is
+        return
+    applicant = case.applicant.name if case.applicant else event.recipient
+    proxy = event.method == ServiceRecord.Method.PROXY
+    _record_service(case, doc, acting_user=event.acting_user, method=event.method, served_on=event.on,
+                    recipient=applicant if proxy else event.recipient,
+                    signer_name=event.recipient if proxy else "", signer_relationship=event.relationship,
+                    note=event.note)
+
+
+def _record_service(case: AidCase, doc: IssuedDocument, *, acting_user: User, method: str, served_on: dt.date,
+                    recipient: str, signer_name: str, signer_relationship: str, signer_id_number: str = "",
+                    note: str = "", interpreter_name: str = "", interpreter_id_number: str = "",
+                    interpreter_language: str = "") -> ServiceRecord:
     doc = IssuedDocument.objects.get(pk=doc.pk)
     if not has_capability(acting_user, Capability.HANDLE_CASES, case.handling_org):
         raise CasePermissionError("您无权登记本案文书的送达。")
@@ -336,4 +373,3 @@ def record_service(doc: IssuedDocument, *, acting_user: User, method: str, serve
         + f"已{service.get_method_display()}，送达日期{served_on:%Y-%m-%d}",
         data={"document": doc.pk, "service": service.pk, "method": method, "on": str(served_on)})
     return service
-

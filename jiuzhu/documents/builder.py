@@ -204,24 +204,49 @@ class Writer:
         t = self.doc.add_table(rows=rows, cols=cols)
         t.style = self.doc.styles["Table Grid"]
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        t.autofit = False
+        # LibreOffice lays a table out by its grid (w:tblGrid), Word by the cells' widths: set both,
+        # or a date column shrinks to an equal share and "2026年12月3日" wraps.
+        for col, width in zip(t._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+            col.set(qn("w:w"), str(int(Mm(width).twips)))
         for row in t.rows:
             for i, cell in enumerate(row.cells):
                 cell.width = Mm(widths[i])
         return t
+
+    @staticmethod
+    def _no_wrap(cell: object) -> None:
+        """Keep a short cell (a date) on one line (w:noWrap)."""
+        tcpr = cell._tc.get_or_add_tcPr()  # type: ignore[attr-defined]
+        if tcpr.find(qn("w:noWrap")) is None:
+            tcpr.append(OxmlElement("w:noWrap"))
 
     def _cell(self, cell: object, text: str, *, center: bool = False, bold: bool = False) -> None:
         p = cell.paragraphs[0]  # type: ignore[attr-defined]
         _fmt(p, align=WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.LEFT, line=Pt(24))
         _run(p, text, HEITI if bold else FANGSONG, TABLE)
 
-    def loop_table(self, headers: list[str], cells: list[str], items: str, widths: list[int]) -> None:
-        """A table with a header row and one row per item ({%tr for item in ITEMS %})."""
+    def loop_table(self, headers: list[str], cells: list[str | list[str]], items: str, widths: list[int],
+                   no_wrap: frozenset[int] = frozenset()) -> None:
+        """A table with a header row and one row per item ({%tr for item in ITEMS %}); a cell given as a
+        list of lines gets one paragraph per line; columns in NO_WRAP stay on one line."""
         t = self._table(4, len(headers), widths)
         for i, h in enumerate(headers):
             self._cell(t.rows[0].cells[i], h, center=True, bold=True)
+        head = t.rows[0]._tr.get_or_add_trPr()  # the header row repeats on every page the table runs onto
+        head.append(OxmlElement("w:cantSplit"))
+        head.append(OxmlElement("w:tblHeader"))
         self._cell(t.rows[1].cells[0], f"{{%tr for item in {items} %}}")
         for i, c in enumerate(cells):
-            self._cell(t.rows[2].cells[i], c, center=i == 0)
+            lines = c if isinstance(c, list) else [c]
+            cell = t.rows[2].cells[i]
+            self._cell(cell, lines[0], center=i == 0 or i in no_wrap)
+            for line in lines[1:]:
+                _run(_fmt(cell.add_paragraph(), align=WD_ALIGN_PARAGRAPH.LEFT, line=Pt(24)), line, FANGSONG, TABLE)
+            if i in no_wrap:
+                self._no_wrap(cell)
+        trpr = t.rows[2]._tr.get_or_add_trPr()  # a row is not split across pages
+        trpr.append(OxmlElement("w:cantSplit"))
         self._cell(t.rows[3].cells[0], "{%tr endfor %}")
 
     def form_table(self, rows: list[tuple[str, str | list[str]]], widths: tuple[int, int] = (48, 108)) -> None:
@@ -340,7 +365,7 @@ def _review_report(w: Writer) -> None:
     w.heading("六、不予救助情形逐项审查")
     w.loop_table(["序号", "《细则》第八条规定的情形", "结论", "审查说明"],
                  ["{{ item.no }}", "{{ item.ground }}", "{{ item.result }}", "{{ item.note }}"],
-                 "checks", [14, 72, 18, 52])
+                 "checks", [14, 72, 24, 46])
     w.heading("七、救助金额")
     w.para("{{ amount_text }}")
     w.when("amount_basis", "计算依据：{{ amount_basis }}")
@@ -370,9 +395,12 @@ def _approval_form(w: Writer) -> None:
         ("救助理由", ["{{ aid_reasons }}", "救助情形：《细则》第七条{{ category_text }}"]),
         ("拟救助金额", "{{ amount_text }}"),
         ("承办人意见", ["{{ recommendation }}。", "签名：{{ opinion_author }}　　{{ opinion_date }}"]),
-        ("部门负责人意见", ["", "签名：　　　　　　　　年　　月　　日"]),
-        ("院领导审批意见", ["{{ approval_text }}", "签名：{{ approver_name }}　　{{ approval_date }}"]),
     ])
+    # Every step of the route actually taken, in order; a collective step with its meeting.
+    w.para(("审批意见", HEITI), indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    w.loop_table(["审批环节", "审批意见", "签名", "日期"],
+                 ["{{ item.role }}", ["{{ item.opinion }}", "{{ item.meeting }}"], "{{ item.signer }}",
+                  "{{ item.date }}"], "approval_steps", [32, 56, 22, 46], no_wrap=frozenset({3}))
     w.correction()
 
 

@@ -2,8 +2,10 @@
 
 Two soffice processes sharing a profile fail, so each conversion gets its own
 `-env:UserInstallation` in a temporary folder. The Chinese font names the templates use are not
-installed on Debian; a fontconfig file (FONTCONFIG_FILE) maps them to the Noto CJK faces and
-AR PL UKai (fonts-noto-cjk, fonts-arphic-ukai), otherwise every Chinese font renders as one sans.
+installed on Debian; the fontconfig aliases shipped in `fonts/fonts.conf` (FONTCONFIG_FILE, through
+`fontconfig_xml()`: the one place every conversion — scripts/run, scripts/serve, the worker — takes
+its fonts from) map them to the Noto CJK SC faces and AR PL UKai (fonts-noto-cjk, fonts-arphic-ukai);
+otherwise every Chinese font renders as one sans, in the JP face.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
@@ -24,22 +28,17 @@ from jiuzhu.lib import clock
 
 logger = logging.getLogger("jiuzhu.documents")
 
-# family in the document → (installed family, bold?)
-FONT_MAP: dict[str, tuple[str, bool]] = {
-    "仿宋_GB2312": ("Noto Serif CJK SC", False),
-    "仿宋": ("Noto Serif CJK SC", False),
-    "FangSong": ("Noto Serif CJK SC", False),
-    "FangSong_GB2312": ("Noto Serif CJK SC", False),
-    "宋体": ("Noto Serif CJK SC", False),
-    "SimSun": ("Noto Serif CJK SC", False),
-    "方正小标宋简体": ("Noto Serif CJK SC", True),
-    "方正小标宋_GBK": ("Noto Serif CJK SC", True),
-    "小标宋": ("Noto Serif CJK SC", True),
-    "黑体": ("Noto Sans CJK SC", False),
-    "SimHei": ("Noto Sans CJK SC", False),
-    "楷体_GB2312": ("AR PL UKai CN", False),
-    "楷体": ("AR PL UKai CN", False),
-    "KaiTi": ("AR PL UKai CN", False),
+# The font aliases shipped with Jiuzhu: the official Chinese font names → the installed SC faces.
+FONTS_CONF = Path(__file__).with_name("fonts") / "fonts.conf"
+# Noto CJK comes as collections (.ttc) whose one CFF table, shared by the JP/KR/SC/TC/HK faces, is named
+# after the JP face; LibreOffice embeds it under that name ("NotoSerifCJKjp-Regular"), so a PDF set in
+# the SC face says JP. Each SC face is therefore copied out of its collection once, its CFF names made
+# the SC face's (same length: "CJKjp" → "CJKsc"), and the collections are hidden from the conversion.
+SC_FACES = {  # collection → the index of its SC face (fc-query FILE -f '%{index} %{postscriptname}\n')
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc": 2,
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc": 2,
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc": 2,
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc": 2,
 }
 TIMEOUT_SECONDS = 180
 
@@ -48,18 +47,54 @@ class ConversionError(RuntimeError):
     pass
 
 
+def _face_from_collection(data: bytes, index: int) -> bytes:
+    """Return face INDEX of the font collection DATA as a font file of its own (tables copied)."""
+    if data[:4] != b"ttcf" or index >= struct.unpack(">I", data[8:12])[0]:
+        raise ValueError("not a font collection with that face")
+    offset = struct.unpack(">I", data[12 + 4 * index:16 + 4 * index])[0]
+    count = struct.unpack(">H", data[offset + 4:offset + 6])[0]
+    records = [struct.unpack(">4sIII", data[offset + 12 + 16 * i:offset + 28 + 16 * i]) for i in range(count)]
+    directory, body = bytearray(data[offset:offset + 12]), bytearray()
+    start = 12 + 16 * count
+    for tag, checksum, at, length in records:
+        table = data[at:at + length]
+        if tag == b"CFF ":
+            table = table.replace(b"CJKjp-", b"CJKsc-")
+        directory += struct.pack(">4sIII", tag, checksum, start + len(body), length)
+        body += table + b"\0" * (-length % 4)
+    return bytes(directory + body)
+
+
+def sc_faces_dir() -> Path | None:
+    """Return the folder of the SC faces copied out of the installed collections (made once), or None."""
+    folder = Path(settings.VAR_DIR) / "fonts" / "sc"
+    try:
+        for source, index in SC_FACES.items():
+            target = folder / (Path(source).stem + "-SC.otf")
+            if target.exists() or not Path(source).exists():
+                continue
+            folder.mkdir(parents=True, exist_ok=True)
+            part = target.with_suffix(f".{os.getpid()}.part")
+            part.write_bytes(_face_from_collection(Path(source).read_bytes(), index))
+            part.replace(target)  # atomic: a second worker never reads half a font
+    except (OSError, ValueError):
+        logger.exception("could not copy the SC faces out of the Noto CJK collections")
+        return None
+    return folder if any(folder.glob("*.otf")) else None
+
+
 def fontconfig_xml() -> str:
-    """Return a fonts.conf that includes the system's and maps the official Chinese font names."""
-    rules = []
-    for family, (target, bold) in FONT_MAP.items():
-        weight = ('\n    <edit name="weight" mode="assign" binding="strong"><const>bold</const></edit>'
-                  if bold else "")
-        rules.append(
-            f'  <match target="pattern">\n    <test qual="any" name="family"><string>{family}</string></test>\n'
-            f'    <edit name="family" mode="assign" binding="strong"><string>{target}</string></edit>{weight}\n'
-            "  </match>")
+    """Return the fonts.conf of a conversion: the system's, the SC faces (collections hidden), the aliases."""
+    faces = sc_faces_dir()
+    extra = ""
+    if faces is not None:
+        hidden = "".join(f"<glob>{src}</glob>" for src in SC_FACES
+                         if (faces / (Path(src).stem + "-SC.otf")).exists())
+        extra = (f"  <dir>{faces}</dir>\n  <cachedir>{faces.parent / 'cache'}</cachedir>\n"
+                 f"  <selectfont><rejectfont>{hidden}</rejectfont></selectfont>\n")
     return ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-            '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n' + "\n".join(rules) + "\n</fontconfig>\n")
+            '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n' + extra
+            + f"  <include>{FONTS_CONF}</include>\n</fontconfig>\n")
 
 
 def soffice() -> str:

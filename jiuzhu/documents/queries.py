@@ -48,7 +48,7 @@ def issuable_kinds(case: AidCase, user: User, documents: list[IssuedDocument] | 
         Kind.SUPPLEMENT_NOTICE: status == S.AWAITING_SUPPLEMENT,
         Kind.ACCEPTANCE_NOTICE: case.accepted_on is not None,
         Kind.REVIEW_REPORT: status in AFTER_OPINION,
-        Kind.APPROVAL_FORM: status in AFTER_OPINION,
+        Kind.APPROVAL_FORM: status in AFTER_OPINION and approval_form_offer(case, documents or []) == ("issue", None),
         Kind.GRANT_DECISION: case.decision == AidCase.Decision.GRANT,
         Kind.REFUSAL_DECISION: case.decision == AidCase.Decision.REFUSE,
         Kind.SERVICE_RECEIPT: bool(case.decision) or status in AFTER_ACCEPTANCE,
@@ -69,3 +69,20 @@ def may_issue(user: User, case: AidCase, kind: str) -> bool:
 
 def is_numbered(kind: str) -> bool:
     return kind in NUMBERED_KINDS
+
+
+def approval_form_offer(case: AidCase, documents: list[IssuedDocument]) -> tuple[str, IssuedDocument | None] | None:
+    """What making the 审批表 would do now: ("issue", None) the first time once the route has ended,
+    ("remake", doc) when the current DOC no longer shows every step taken, None when it would be refused."""
+    from jiuzhu.documents.context.review import route_complete, route_taken
+
+    opinion = case.opinions.order_by("-submitted_at", "-pk").first()
+    if opinion is None or not route_complete(case, opinion):
+        return None
+    current = next((d for d in documents if d.kind == Kind.APPROVAL_FORM and d.is_current
+                    and d.subject == f"opinion:{opinion.pk}"), None)
+    if current is None:
+        return ("issue", None)
+    if current.context.get("approval_steps") != route_taken(case, opinion):
+        return ("remake", current)
+    return None

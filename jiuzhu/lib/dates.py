@@ -9,7 +9,9 @@ A date is refused, with a Chinese message, when it is
   new-born runs until they are 18), where a future date is allowed (a planned payment, a period end).
 
 Order rules between two dates (meeting date ≤ decision date, planned payment ≥ decision date…) are
-checked in the actions with `not_before` / `not_after`, so every write path applies them.
+checked in the actions with `not_before` / `not_after`, so every write path applies them; a date that
+must follow a whole sequence (the approval route: acceptance → opinion → each approval → meeting →
+decision) with `order_problem`, which names the two events out of order.
 """
 
 from __future__ import annotations
@@ -71,6 +73,20 @@ def problem(day: dt.date, *, what: str = "日期", past: bool = True, not_before
     if not_after is not None and day > not_after:
         return f"{what}不能晚于{not_after_what or _cn(not_after)}" + (
             f"（{_cn(not_after)}）。" if not_after_what else "。")
+    return None
+
+
+def order_problem(events: list[tuple[str, dt.date | None]]) -> str | None:
+    """Return the Chinese message refusing EVENTS (what, date) — listed in the order they must happen —
+    when one is dated before an earlier one, else None. Unknown dates (None) are skipped; equal dates pass."""
+    latest: tuple[str, dt.date] | None = None
+    for what, day in events:
+        if day is None:
+            continue
+        if latest is not None and day < latest[1]:
+            return f"{what}（{_cn(day)}）不能早于{latest[0]}（{_cn(latest[1])}）。"
+        if latest is None or day >= latest[1]:
+            latest = (what, day)
     return None
 
 

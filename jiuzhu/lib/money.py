@@ -6,12 +6,14 @@ old account may not follow the scheme, and corporate accounts (对公账户: cus
 
 Shared by `funds` and `custody` (and anything that takes a payee), so neither imports the other's
 private helpers. Each check raises the caller's own domain error class with a Chinese message.
+Also how amounts are printed: figures (12,000.00元) and Chinese capitals (壹万贰仟元整), for the documents
+and the bank's payment list alike.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -74,3 +76,67 @@ def account_warning(account: str, *, personal: bool = True) -> str | None:
         return None
     return (f"银行账号（尾号{digits[-4:]}）未通过银行卡号校验位检查，可能填写有误：请与收款人核对卡号；"
             f"如确为存折或其他账户，可不予理会。")
+
+
+DIGITS = "零壹贰叁肆伍陆柒捌玖"
+SMALL_UNITS = ["", "拾", "佰", "仟"]
+BIG_UNITS = ["", "万", "亿", "万亿"]
+
+
+def yuan(amount: Decimal) -> str:
+    """Return AMOUNT as "12,000.00元"."""
+    return f"{amount:,.2f}元"
+
+
+def _group(n: int) -> str:
+    """Write 0 < N < 10000 in capitals, zeros between digits collapsed to one 零."""
+    out: list[str] = []
+    zero = False
+    for pos in range(3, -1, -1):
+        d = n // 10**pos % 10
+        if d == 0:
+            zero = bool(out)
+            continue
+        if zero:
+            out.append("零")
+            zero = False
+        out.append(DIGITS[d] + SMALL_UNITS[pos])
+    return "".join(out)
+
+
+def rmb_upper(amount: Decimal) -> str:
+    """Return AMOUNT in the capitals of 《会计基础工作规范》 第五十二条, e.g. 壹万零伍佰元伍角整."""
+    if amount < 0:
+        raise ValueError("negative amount")
+    cents = int((amount * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    whole, jiao, fen = cents // 100, cents // 10 % 10, cents % 10
+    text = ""
+    if whole:
+        groups = []
+        n = whole
+        while n:
+            groups.append(n % 10000)
+            n //= 10000
+        parts: list[str] = []
+        need_zero = False
+        for i in range(len(groups) - 1, -1, -1):
+            g = groups[i]
+            if g == 0:
+                need_zero = bool(parts)
+                continue
+            if parts and (need_zero or g < 1000):
+                parts.append("零")
+            parts.append(_group(g) + BIG_UNITS[i])
+            need_zero = False
+        text = "".join(parts) + "元"
+    if jiao == 0 and fen == 0:
+        return (text or "零元") + "整"
+    if jiao:
+        text += DIGITS[jiao] + "角"
+    elif whole:
+        text += "零"
+    if fen:
+        text += DIGITS[fen] + "分"
+    else:
+        text += "整"
+    return text

@@ -119,8 +119,9 @@ def test_it_refuses_a_meeting_held_after_the_decision(world) -> None:
         step = case.approval_steps.get(status=ApprovalStep.Status.PENDING)
         if not case.approval_steps.filter(opinion=step.opinion, seq__gt=step.seq).exists():
             break
-        actions.approve_step(case, acting_user=approver_for(world.demo, "540528", step.role), comment="同意。",
-                             meeting={**MEETING, "meeting_date": today - dt.timedelta(days=3)})
+        with clock.travel(today - dt.timedelta(days=4)):  # the approvals come before the meeting and decision
+            actions.approve_step(case, acting_user=approver_for(world.demo, "540528", step.role), comment="同意。",
+                                 meeting={**MEETING, "meeting_date": today - dt.timedelta(days=3)})
     assert step.role == ApprovalStep.COLLECTIVE
     chief = approver_for(world.demo, "540528", step.role)
     with pytest.raises(actions.CaseActionError, match="会议日期不能晚于决定日期"):

@@ -22,7 +22,7 @@ from jiuzhu.cases.actions.common import (
     InvalidTransition,
     log_event,
 )
-from jiuzhu.cases.actions.decision import decide_grant, decide_refuse, serve_decision
+from jiuzhu.cases.actions.decision import decide_grant, decide_refuse, decision_served, serve_decision
 from jiuzhu.cases.actions.files import add_attachment
 from jiuzhu.cases.actions.intake import (
     accept,
@@ -76,6 +76,7 @@ __all__ = [
     "decide_grant",
     "decide_refuse",
     "serve_decision",
+    "decision_served",
     "record_funds",
     "funds_arrived",
     "payment_made",

@@ -23,7 +23,7 @@ from jiuzhu.cases.models import (
     Deadline,
     Status,
 )
-from jiuzhu.lib import clock
+from jiuzhu.lib import clock, dates
 
 
 def _current_step(case: AidCase) -> ApprovalStep:
@@ -74,6 +74,7 @@ def _check_step_authority(case: AidCase, step: ApprovalStep, acting_user: User, 
             raise CaseActionError("请填写参会人员。")
         if isinstance(meeting["meeting_date"], dt.date):  # return_opinion passes a placeholder
             _on(meeting["meeting_date"], what="会议日期", not_before=case.accepted_on, not_before_what="受理日期")
+            check_route_order(case, step, ("会议日期", meeting["meeting_date"]))
 
 
 
@@ -82,6 +83,23 @@ def _meeting_before_decision(meeting: dict[str, Any] | None, day: dt.date) -> No
     held = (meeting or {}).get("meeting_date")
     if isinstance(held, dt.date) and held > day:
         raise CaseActionError(f"会议日期不能晚于决定日期（{day:%Y年%m月%d日}）。")
+
+
+def route_so_far(case: AidCase, step: ApprovalStep) -> list[tuple[str, dt.date | None]]:
+    """The dates before STEP, in the order they happened: acceptance, the opinion, each earlier approval."""
+    from django.utils import timezone
+
+    earlier = step.opinion.steps.filter(seq__lt=step.seq, status=ApprovalStep.Status.APPROVED).order_by("seq")
+    return [("受理日期", case.accepted_on),
+            ("审查意见提出日期", timezone.localdate(step.opinion.submitted_at)),
+            *[(f"{s.label}审批日期", timezone.localdate(s.acted_at) if s.acted_at else None) for s in earlier]]
+
+
+def check_route_order(case: AidCase, step: ApprovalStep, *later: tuple[str, dt.date | None]) -> None:
+    """Refuse (change nothing) when a date given at STEP (the meeting, the decision) precedes the route so far."""
+    message = dates.order_problem([*route_so_far(case, step), *later])
+    if message:
+        raise CaseActionError(message)
 
 
 

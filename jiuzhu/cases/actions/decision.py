@@ -10,7 +10,7 @@ from django.db import transaction
 
 from jiuzhu.accounts.models import User
 from jiuzhu.cases import deadlines
-from jiuzhu.cases.actions.approval import _final_step, _meeting_before_decision, _take_step
+from jiuzhu.cases.actions.approval import _final_step, _meeting_before_decision, _take_step, check_route_order
 from jiuzhu.cases.actions.common import (
     CaseActionError,
     _lock,
@@ -18,7 +18,7 @@ from jiuzhu.cases.actions.common import (
     _transition,
 )
 from jiuzhu.cases.actions.review import amount_ceiling, earlier_aid
-from jiuzhu.cases.events import GrantDecided, Refused
+from jiuzhu.cases.events import DecisionServed, GrantDecided, Refused
 from jiuzhu.cases.models import (
     AidCase,
     ApprovalStep,
@@ -38,8 +38,9 @@ def decide_grant(case: AidCase, *, acting_user: User, amount: Decimal, reasons: 
     case = _lock(case, "decide_grant", acting_user)
     step = _final_step(case, acting_user, meeting)
     opinion = step.opinion
-    day = _on(on, not_before=case.accepted_on, what="决定日期")
+    day = _on(on, not_before=case.accepted_on, what="决定日期", not_before_what="受理日期")
     _meeting_before_decision(meeting if step.role == ApprovalStep.COLLECTIVE else None, day)
+    check_route_order(case, step, ("决定日期", day))
     if amount is None or amount <= 0:
         raise CaseActionError("救助金额必须大于零。")
     if amount.as_tuple().exponent < -2:  # type: ignore[operator]
@@ -76,8 +77,9 @@ def decide_refuse(case: AidCase, *, acting_user: User, reasons: str, grounds: li
     """Decide not to grant aid, with the reasons explained to the applicant: the route's last step."""
     case = _lock(case, "decide_refuse", acting_user)
     step = _final_step(case, acting_user, meeting)
-    day = _on(on, not_before=case.accepted_on, what="决定日期")
+    day = _on(on, not_before=case.accepted_on, what="决定日期", not_before_what="受理日期")
     _meeting_before_decision(meeting if step.role == ApprovalStep.COLLECTIVE else None, day)
+    check_route_order(case, step, ("决定日期", day))
     if not reasons.strip():
         raise CaseActionError("不予救助须写明理由，以便向申请人解释说明。")
     _take_step(case, step, acting_user, reasons, meeting)
@@ -94,12 +96,32 @@ def decide_refuse(case: AidCase, *, acting_user: User, reasons: str, grounds: li
 
 @transaction.atomic(durable=True)
 def serve_decision(case: AidCase, *, acting_user: User, method: str, recipient: str, on: dt.date | None = None,
-                   note: str = "") -> AidCase:
-    """Record delivery of the decision to the applicant (in person, by procuratorial post…)."""
+                   note: str = "", relationship: str = "") -> AidCase:
+    """Record delivery of the decision to the applicant (in person, by procuratorial post…).
+
+    The service itself is recorded once, on the issued decision document (the documents app subscribes to
+    DecisionServed); the case's 已送达 follows from it."""
+    case, day = _serve(case, acting_user=acting_user, on=on, recipient=recipient, method=method, note=note)
+    events.publish(DecisionServed(case=case, acting_user=acting_user, method=method, recipient=recipient.strip(),
+                                  relationship=relationship.strip(), on=day, note=note))
+    return case
+
+
+def decision_served(case: AidCase, *, acting_user: User, method: str, recipient: str, on: dt.date,
+                    note: str = "") -> AidCase:
+    """The case's step when the service of its decision was recorded on the document (inside that
+    transaction): the case becomes 已送达, nothing else is recorded."""
+    if not transaction.get_connection().in_atomic_block:
+        raise CaseActionError("decision_served must run inside the service's transaction")
+    return _serve(case, acting_user=acting_user, on=on, recipient=recipient, method=method, note=note)[0]
+
+
+def _serve(case: AidCase, *, acting_user: User, on: dt.date | None, recipient: str, method: str,
+           note: str) -> tuple[AidCase, dt.date]:
     case = _lock(case, "serve_decision", acting_user)
-    day = _on(on, not_before=case.decided_on, what="送达日期")
+    day = _on(on, not_before=case.decided_on, what="送达日期", not_before_what="决定日期")
     if not recipient.strip():
         raise CaseActionError("请填写签收人。")
     _transition(case, "serve_decision", Status.SERVED, acting_user=acting_user, note=note,
                 fields={"served_on": day}, method=method, recipient=recipient, on=day)
-    return case
+    return case, day

@@ -17,6 +17,7 @@ from jiuzhu.documents.context.common import (
     ground_text,
     paragraphs,
 )
+from jiuzhu.documents.context.review import review_facts
 from jiuzhu.documents.money import rmb_upper, yuan
 
 
@@ -45,7 +46,10 @@ def _payment_method(case: AidCase, extra: dict[str, Any]) -> str:
 
 def _grant_decision(case: AidCase, subject: str, extra: dict[str, Any]) -> dict[str, Any]:
     assert case.decided_amount is not None
-    facts = paragraphs(case.harm_summary) + paragraphs(case.hardship_summary) or paragraphs(case.clue_summary)
+    opinion = case.opinions.order_by("-submitted_at", "-pk").first()
+    facts = review_facts(case, opinion)
+    if opinion is not None and opinion.proposed_amount and case.decided_amount != opinion.proposed_amount:
+        facts.append(f"经审批，决定救助金额为人民币{yuan(case.decided_amount)}。")
     joint = str(extra.get("joint_aid", "")).strip()
     return {
         "facts_paragraphs": facts or ["申请人因案件遭受损害，生活困难，未能通过诉讼获得有效赔偿。"],

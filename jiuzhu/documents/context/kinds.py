@@ -44,7 +44,12 @@ from jiuzhu.documents.context.money import (
     _subject_payment_receipt,
 )
 from jiuzhu.documents.context.referral import _referral_letter, _subject_referral
-from jiuzhu.documents.context.review import _approval_form, _review_report, _subject_opinion
+from jiuzhu.documents.context.review import (
+    _approval_form,
+    _review_report,
+    _subject_approval,
+    _subject_opinion,
+)
 from jiuzhu.documents.models import Kind
 from jiuzhu.documents.sandbox import Policy
 from jiuzhu.orgs.models import Organisation
@@ -115,7 +120,7 @@ SPECS: dict[str, KindSpec] = {
                  servable=True),
         KindSpec(Kind.REVIEW_REPORT, "国家司法救助案件审查报告", _subject_opinion, _review_report,
                  extra_fields=("amount_basis",)),
-        KindSpec(Kind.APPROVAL_FORM, "国家司法救助审批表", _subject_opinion, _approval_form, frozenset({H, A})),
+        KindSpec(Kind.APPROVAL_FORM, "国家司法救助审批表", _subject_approval, _approval_form, frozenset({H, A})),
         KindSpec(Kind.GRANT_DECISION, "国家司法救助决定书", _subject_grant, _grant_decision, frozenset({H, A}),
                  servable=True, extra_fields=("payment_method", "joint_aid")),
         KindSpec(Kind.REFUSAL_DECISION, "不予国家司法救助决定书", _subject_refusal, _refusal_decision,
@@ -153,7 +158,8 @@ FIELDS: dict[str, str] = {
     "recommendation": "审查意见", "reasoning_paragraphs": "审查理由（段落循环）", "category_text": "救助情形",
     "amount": "救助金额（12,000.00元）", "amount_upper": "救助金额大写（壹万贰仟元整）", "amount_text": "拟救助金额说明",
     "opinion_author": "承办检察官（审查意见）", "opinion_date": "审查意见日期",
-    "case_summary": "简要案情", "aid_reasons": "救助理由", "approval_text": "审批意见", "approver_name": "审批人",
+    "case_summary": "简要案情", "aid_reasons": "救助理由", "approval_steps": "审批环节（循环：role 环节、opinion 意见、signer 签名、date 日期、meeting 会议情况）",
+    "approval_text": "审批意见（最后环节）", "approver_name": "审批人",
     "approval_date": "审批日期",
     "facts_paragraphs": "经审查查明的事实（段落循环）", "reasons_paragraphs": "决定理由（段落循环）",
     "payment_method_text": "发放方式", "joint_aid_text": "联合救助说明（无则为空）",
@@ -200,7 +206,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     Kind.ACCEPTANCE_NOTICE: (),
     Kind.REVIEW_REPORT: (*_OPINION_FIELDS, "source_text", "original_case_text", "harm_paragraphs", "checks",
                          "amount_basis"),
-    Kind.APPROVAL_FORM: (*_OPINION_FIELDS, "case_summary", "aid_reasons", "approval_text", "approver_name",
+    Kind.APPROVAL_FORM: (*_OPINION_FIELDS, "case_summary", "aid_reasons", "approval_steps", "approval_text", "approver_name",
                          "approval_date"),
     Kind.GRANT_DECISION: ("facts_paragraphs", "reasons_paragraphs", "category_text", "amount", "amount_upper",
                           "payment_method_text", "joint_aid_text"),
@@ -223,6 +229,7 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
 LIST_FIELDS: dict[str, frozenset[str]] = {
     "items": frozenset({"no", "name", "copies", "pages", "form", "note"}),
     "checks": frozenset({"no", "ground", "result", "note"}),
+    "approval_steps": frozenset({"role", "opinion", "signer", "date", "meeting"}),
     **{name: frozenset() for name in (
         "categories", "materials_required", "statement_paragraphs", "missing_items", "harm_paragraphs",
         "reasoning_paragraphs", "facts_paragraphs", "reasons_paragraphs", "grounds", "referral_measures",

@@ -27,6 +27,17 @@ def issuable_kinds(case: Any, user: Any, documents: Any = None) -> list[tuple[st
 
 
 @register.simple_tag
+def approval_form_remake(case: Any, user: Any, documents: Any = None) -> Any:
+    """`{% approval_form_remake case user docs as remake %}`: the 审批表 to re-make as a new version
+    (it no longer shows every step of the route taken), or None."""
+    offer = queries.approval_form_offer(case, documents or [])
+    if offer is None or offer[0] != "remake" or not any(
+            has_capability(user, cap, case.handling_org) for cap in SPECS["approval_form"].capabilities):
+        return None
+    return offer[1]
+
+
+@register.simple_tag
 def can_handle_documents(case: Any, user: Any) -> bool:
     """Whether USER may correct documents and record their service in CASE."""
     return has_capability(user, Capability.HANDLE_CASES, case.handling_org)

@@ -83,7 +83,8 @@ def test_it_does_not_convert_a_tampered_docx(world) -> None:
 
 def test_it_maps_the_official_font_names_in_its_fontconfig_file() -> None:
     xml = pdf.fontconfig_xml()
-    assert "/etc/fonts/fonts.conf" in xml
+    assert "/etc/fonts/fonts.conf" in xml and str(pdf.FONTS_CONF) in xml
+    xml = pdf.FONTS_CONF.read_text(encoding="utf-8")  # the aliases shipped with Jiuzhu
     for family, target in [("仿宋_GB2312", "Noto Serif CJK SC"), ("方正小标宋简体", "Noto Serif CJK SC"),
                            ("黑体", "Noto Sans CJK SC"), ("楷体_GB2312", "AR PL UKai CN")]:
         assert f"<string>{family}</string>" in xml and f"<string>{target}</string>" in xml

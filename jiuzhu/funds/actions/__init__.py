@@ -15,6 +15,7 @@ from jiuzhu.funds.actions.advance import (
     settle_advance_on_refusal,
 )
 from jiuzhu.funds.actions.bank import (
+    ORDER_HEADER_ROW,
     ORDER_HEADERS,
     STATEMENT_HEADERS,
     import_statement,
@@ -68,6 +69,7 @@ __all__ = [
     "import_statement",
     "resolve_line",
     "ORDER_HEADERS",
+    "ORDER_HEADER_ROW",
     "STATEMENT_HEADERS",
     "open_recovery",
     "record_recovery_receipt",

@@ -33,18 +33,22 @@ from jiuzhu.orgs.models import Organisation
 from jiuzhu.orgs.policy import get_setting
 
 ORDER_HEADERS = ["序号", "付款编号", "案件编号", "收款人", "开户银行", "账号", "金额(元)", "计划发放日期", "用途"]
+ORDER_TITLE = "国家司法救助金银行代发清单"
+ORDER_SIGNATURES = ["经办人：", "复核人：", "负责人：", "单位（盖章）："]
+ORDER_HEADER_ROW = 4  # title, issuing procuratorate and date, blank, then the column headers
 
 
 
 @transaction.atomic(durable=True)
-def payment_order_workbook(org: Organisation, *, acting_user: User, payments: list[Payment]) -> bytes:
+def payment_order_workbook(org: Organisation, *, acting_user: User, payments: list[Payment],
+                           document_number: str = "") -> bytes:
     """Return the payment order list for the bank (.xlsx) and mark the payments ordered.
 
-    The full account number appears only in this file, because the bank needs it; the export is audited.
+    The form a bank counter expects: the title, the issuing procuratorate, the date (and the 文号 when
+    given), the rows, the total in figures and in Chinese capitals, the signature and seal lines. The full
+    account number appears only in this file, because the bank needs it; the export is audited.
     """
     from openpyxl import Workbook
-
-    from jiuzhu.lib import xlsx
 
     _require(acting_user, org, Capability.FINANCE, what="制作付款清单")
     ids = [p.pk for p in payments]
@@ -57,22 +61,77 @@ def payment_order_workbook(org: Organisation, *, acting_user: User, payments: li
             raise FundsError(f"付款{p.reference}不由{org.name}支付。")
         if p.status not in (S.SCHEDULED, S.ORDERED):
             raise FundsError(f"付款{p.reference}状态为“{p.get_status_display()}”，不能列入付款清单。")
+    today = clock.today()
     wb = Workbook()
-    ws = wb.active
-    ws.title = "付款清单"
-    xlsx.append(ws, ORDER_HEADERS)
-    for i, p in enumerate(rows, 1):
-        xlsx.append(ws, [i, p.reference, p.case.number, p.payee_name, p.bank_name, p.account, float(p.amount), p.due_on,
-                   "国家司法救助金"])
-        ws.cell(row=i + 1, column=6).number_format = "@"  # an account number is text, not a number
-    xlsx.append(ws, ["合计", "", "", "", "", "", float(sum((p.amount for p in rows), Decimal(0))), "", ""])
+    _write_order_sheet(wb.active, org, rows, today, document_number)
     Payment.objects.filter(pk__in=[p.pk for p in rows], status=S.SCHEDULED).update(status=S.ORDERED,
-                                                                                   ordered_on=clock.today())
+                                                                                   ordered_on=today)
     audit(AuditEntry.Kind.EXPORT, acting_user=acting_user, field="bank_account", reason="制作银行付款清单",
           org=org.code, references=[p.reference for p in rows])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+
+def _write_order_sheet(ws: Any, org: Organisation, rows: list[Payment], today: dt.date, document_number: str,
+                       ) -> None:
+    """Write the payment list's heading, rows, totals and signature lines into WS."""
+    from jiuzhu.lib import xlsx
+    from jiuzhu.lib.money import rmb_upper
+
+    total = sum((p.amount for p in rows), Decimal(0))
+    ws.title = "付款清单"
+    xlsx.append(ws, [ORDER_TITLE])
+    xlsx.append(ws, [f"付款单位：{org.name}", "", "", "", "", "",
+                     f"制单日期：{today.year}年{today.month}月{today.day}日"])
+    xlsx.append(ws, [f"文号：{document_number.strip()}" if document_number.strip() else "", "", "", "", "", "",
+                     f"共{len(rows)}笔"])
+    xlsx.append(ws, ORDER_HEADERS)
+    for i, p in enumerate(rows, 1):
+        xlsx.append(ws, [i, p.reference, p.case.number, p.payee_name, p.bank_name, p.account, p.amount, p.due_on,
+                         "国家司法救助金"])
+        row = ORDER_HEADER_ROW + i
+        ws.cell(row=row, column=6).number_format = "@"  # an account number is text, not a number
+        ws.cell(row=row, column=7).number_format = "#,##0.00"
+        ws.cell(row=row, column=8).number_format = "yyyy-mm-dd"
+    xlsx.append(ws, ["合计", "", "", "", "", "", total, "", ""])
+    total_row = ws.max_row
+    ws.cell(row=total_row, column=7).number_format = "#,##0.00"
+    xlsx.append(ws, [f"合计金额（大写）：人民币{rmb_upper(total)}", "", "", "", "", "", "", "", ""])
+    upper_row = ws.max_row
+    ws.append([])
+    xlsx.append(ws, [ORDER_SIGNATURES[0], "", ORDER_SIGNATURES[1], "", ORDER_SIGNATURES[2], "", ORDER_SIGNATURES[3]])
+    sign_row = ws.max_row
+    xlsx.append(ws, ["", "", "", "", "", "", "年　　月　　日"])
+    _format_order_sheet(ws, total_row, upper_row, sign_row)
+
+
+def _format_order_sheet(ws: Any, total_row: int, upper_row: int, sign_row: int) -> None:
+    """Merged title, bold headers, borders around the table, widths and page set-up for the printout."""
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    width = len(ORDER_HEADERS)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws["A1"].font = Font(bold=True, size=16)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws.merge_cells(start_row=upper_row, start_column=1, end_row=upper_row, end_column=width)
+    ws.merge_cells(start_row=total_row, start_column=1, end_row=total_row, end_column=6)
+    thin = Side(style="thin")
+    for r in range(ORDER_HEADER_ROW, upper_row + 1):
+        for c in range(1, width + 1):
+            ws.cell(row=r, column=c).border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for c in range(1, width + 1):
+        ws.cell(row=ORDER_HEADER_ROW, column=c).font = Font(bold=True)
+        ws.cell(row=ORDER_HEADER_ROW, column=c).alignment = Alignment(horizontal="center")
+    ws.cell(row=total_row, column=1).alignment = Alignment(horizontal="center")
+    for col, w in zip("ABCDEFGHI", (6, 16, 20, 12, 22, 24, 14, 14, 16), strict=True):
+        ws.column_dimensions[col].width = w
+    ws.row_dimensions[sign_row].height = 30
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{ORDER_HEADER_ROW}:{ORDER_HEADER_ROW}"
 
 
 

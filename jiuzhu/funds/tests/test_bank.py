@@ -28,13 +28,45 @@ def test_it_writes_the_payment_order_list_with_full_accounts_and_audits_it(world
     data = actions.payment_order_workbook(world.orgs["540528"], acting_user=fin, payments=payments)
     ws = load_workbook(io.BytesIO(data)).active
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0] == tuple(actions.ORDER_HEADERS)
-    assert [(r[0], r[1], r[3], r[5], r[6]) for r in rows[1:3]] == [
+    head = rows.index(tuple(actions.ORDER_HEADERS))
+    assert [(r[0], r[1], r[3], r[5], r[6]) for r in rows[head + 1:head + 3]] == [
         (1, payments[0].reference, "申请人", ACCOUNT, 7000), (2, payments[1].reference, "申请人", ACCOUNT, 5000)]
-    assert rows[3][0] == "合计" and rows[3][6] == 12000
+    assert rows[head + 3][0] == "合计" and rows[head + 3][6] == 12000
     assert set(Payment.objects.values_list("status", flat=True)) == {"ordered"}
     entry = AuditEntry.objects.get(kind="export")
     assert entry.actor == fin and entry.detail["references"] == [p.reference for p in payments]
+
+
+def test_the_payment_order_list_has_the_form_a_bank_counter_expects(world, tmp_path) -> None:
+    """Issue 13: title, issuing procuratorate, date, 文号, rows, total in figures and capitals, signatures."""
+    from jiuzhu.lib.money import rmb_upper
+
+    fund(world)
+    payments = scheduled(world, amount="12345.60", plan=["7000", "5345.60"])
+    org = world.orgs["540528"]
+    data = actions.payment_order_workbook(org, acting_user=world.user("540528", "finance"), payments=payments,
+                                          document_number="加检财付〔2026〕3号")
+    path = tmp_path / "order.xlsx"
+    path.write_bytes(data)
+    ws = load_workbook(path).active
+    rows = [[c for c in r] for r in ws.iter_rows(values_only=True)]
+    texts = [" ".join(str(c) for c in r if c not in (None, "")) for r in rows]
+    assert rows[0][0] == "国家司法救助金银行代发清单" and "A1:I1" in {str(m) for m in ws.merged_cells.ranges}
+    assert ws["A1"].font.bold and ws["A1"].font.size == 16
+    today = clock.today()
+    assert f"付款单位：{org.name}" in texts[1] and f"制单日期：{today.year}年{today.month}月{today.day}日" in texts[1]
+    assert "文号：加检财付〔2026〕3号" in texts[2] and "共2笔" in texts[2]
+    head = rows.index(list(actions.ORDER_HEADERS))
+    body = rows[head + 1:head + 3]
+    assert [r[6] for r in body] == [7000, 5345.6] and [r[5] for r in body] == [ACCOUNT, ACCOUNT]
+    total = rows[head + 3]
+    assert total[0] == "合计" and total[6] == 12345.6 and ws.cell(row=head + 4, column=7).number_format == "#,##0.00"
+    assert rows[head + 4][0] == f"合计金额（大写）：人民币{rmb_upper(Decimal('12345.60'))}"
+    assert rows[head + 4][0] == "合计金额（大写）：人民币壹万贰仟叁佰肆拾伍元陆角整"
+    signatures = next(t for t in texts if "经办人" in t)
+    for label in ("经办人：", "复核人：", "负责人：", "单位（盖章）："):
+        assert label in signatures
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == f"${head + 1}:${head + 1}"
 
 
 def test_it_refuses_an_order_list_of_another_procuratorates_payments(world) -> None:

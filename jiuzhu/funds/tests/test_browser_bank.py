@@ -52,7 +52,9 @@ def test_it_orders_payments_from_the_bank_and_matches_the_statement(page: Page, 
     from openpyxl import load_workbook
 
     ws = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
-    assert [r[1] for r in ws.iter_rows(min_row=2, values_only=True)][:2] == [p1.reference, p2.reference]
+    head = actions.ORDER_HEADER_ROW
+    assert [r[1] for r in ws.iter_rows(min_row=head + 1, values_only=True)][:2] == [p1.reference, p2.reference]
+    assert ws["A1"].value == "国家司法救助金银行代发清单"
     assert {Payment.objects.get(pk=p.pk).status for p in (p1, p2)} == {"ordered"}
 
     page.goto(f"{base}/funds/540528/statements/")

@@ -123,9 +123,12 @@ def test_the_bank_payment_order_list(world, client) -> None:
     client.force_login(world.user("540528", "finance"))
     ws = _book(client.post("/funds/540528/orders.xlsx").content).active
     assert_planted_are_text(ws)
-    for row in ws.iter_rows(min_row=2):
-        assert_numeric(row[6])  # 金额, the total row's included
-    assert ws.cell(ws.max_row, 7).value == 12000
+    from jiuzhu.funds.actions import ORDER_HEADER_ROW
+
+    total = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "合计")
+    for row in ws.iter_rows(min_row=ORDER_HEADER_ROW + 1, max_row=total):
+        assert_numeric(row[6])  # 金额, the total row's included (the heading and signature lines are text)
+    assert ws.cell(total, 7).value == 12000
 
 
 def test_the_statistics_exports(world, client) -> None:
