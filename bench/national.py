@@ -125,8 +125,15 @@ def set_sequences() -> None:
 
 def _generated_models() -> list[type[models.Model]]:
     from jiuzhu.accounts.models import Membership, User
-    from jiuzhu.cases.models import (AidCase, ApprovalStep, CaseEvent, CaseGroup, CaseParty, Deadline,
-                                     ReviewOpinion)
+    from jiuzhu.cases.models import (
+        AidCase,
+        ApprovalStep,
+        CaseEvent,
+        CaseGroup,
+        CaseParty,
+        Deadline,
+        ReviewOpinion,
+    )
     from jiuzhu.funds.models import Budget, Contribution, LedgerEntry, Payment
     from jiuzhu.orgs.models import Organisation
     from jiuzhu.people.models import Person
@@ -164,8 +171,15 @@ def generate(n_cases: int) -> float:
     from django.conf import settings
 
     from jiuzhu.accounts.models import Membership, User
-    from jiuzhu.cases.models import (AidCase, ApprovalStep, CaseEvent, CaseGroup, CaseParty, Deadline,
-                                     ReviewOpinion)
+    from jiuzhu.cases.models import (
+        AidCase,
+        ApprovalStep,
+        CaseEvent,
+        CaseGroup,
+        CaseParty,
+        Deadline,
+        ReviewOpinion,
+    )
     from jiuzhu.funds.models import Budget, Contribution, LedgerEntry, Payment
     from jiuzhu.lib import clock, crypto
     from jiuzhu.orgs.models import Organisation
@@ -348,7 +362,7 @@ def generate(n_cases: int) -> float:
     joint = "s.r_x < 0.05 AND s.org >= " + str(FIRST_CITY)
     parent = f"(CASE WHEN s.org >= {FIRST_COUNTY} THEN {FIRST_CITY} + (s.org - {FIRST_COUNTY}) / {COUNTIES} ELSE 2 + (s.org - {FIRST_CITY}) / {CITIES} END)"
     insert_select(Contribution, "bench_case s WHERE s.decision = 'grant'", {
-        "case_id": "s.i", "org_id": "s.org", "budget_id": budget.format(org="s.org"),
+        "case_id": "s.i", "org_id": "s.org", "budget_id": budget.format(org="s.org"), "is_lead": "true",
         "amount": f"CASE WHEN {joint} THEN round({amount} * 0.6, 2) ELSE {amount} END"})
     insert_select(Contribution, f"bench_case s WHERE s.decision = 'grant' AND {joint}", {
         "case_id": "s.i", "org_id": parent, "budget_id": budget.format(org=parent),
@@ -367,7 +381,7 @@ def generate(n_cases: int) -> float:
         "payment_id": "s.i", "happened_on": decided, "actor_id": "s.org", "created_at": f"{decided}::timestamptz"})
     city_of = f"(CASE WHEN s.org >= {FIRST_COUNTY} THEN {FIRST_CITY} + (s.org - {FIRST_COUNTY}) / {COUNTIES} " \
               f"WHEN s.org >= {FIRST_CITY} THEN s.org ELSE {FIRST_CITY} + (s.org - 2) * {CITIES} END)"
-    insert_select(Referral, f"bench_case s WHERE s.decision <> '' AND s.r_amt > 0.95", {
+    insert_select(Referral, "bench_case s WHERE s.decision <> '' AND s.r_amt > 0.95", {
         "case_id": "s.i", "agency_id": f"(SELECT a.id FROM support_partneragency a WHERE a.org_id = {city_of})",
         "measures": "'[\"最低生活保障\"]'::jsonb", "situation": "'申请人生活困难，请予帮扶。'", "basis": "'consent'",
         "shared_fields": "'[]'::jsonb", "status": "'done'", "sent_on": decided, "due_on": f"{decided} + 30",
@@ -581,6 +595,8 @@ def install_naive_admin() -> str:
 
 
 def measure(n_cases: int, runs: int, *, skip_import: bool = False) -> list[Result]:
+    import logging
+
     from django.conf import settings
     from django.core.management import call_command
     from django.test import Client
@@ -589,8 +605,6 @@ def measure(n_cases: int, runs: int, *, skip_import: bool = False) -> list[Resul
     from jiuzhu.api import tokens
     from jiuzhu.cases.models import AidCase
     from jiuzhu.lib import clock
-
-    import logging
 
     settings.ALLOWED_HOSTS.append("testserver")
     settings.DEBUG = False
