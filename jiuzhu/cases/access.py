@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from jiuzhu.accounts.access import has_capability, memberships_of
@@ -28,7 +28,7 @@ def _subtree_ids(user: User, org: Any) -> list[int]:
     return cache[org.path]  # type: ignore[no-any-return]
 
 
-def _joint_outside(org_ids: list[int]) -> list[int]:
+def joint_cases_outside(org_ids: list[int]) -> list[int]:
     """The cases led outside ORG_IDS towards which an organisation in ORG_IDS pays (joint aid).
 
     Only contribution lines of a procuratorate other than the lead can do that (`is_lead` False, their own
@@ -41,24 +41,31 @@ def _joint_outside(org_ids: list[int]) -> list[int]:
                 .exclude(case__handling_org_id__in=org_ids).values_list("case_id", flat=True).distinct())
 
 
-def case_scope_q(user: User, prefix: str = "") -> Q | None:
+def case_scope_q(user: User, prefix: str = "", *, one: bool = False) -> Q | None:
     """Return the Q that selects the cases USER may see, or None when they may see none.
 
-    The subtree is spelled out as a list of organisation ids (`handling_org_id IN (…)`) and the joint
-    cases led outside it as a list of case ids, so the database can walk the worklist's index of the
-    handling procuratorate in order (case_worklist_org_due_idx) instead of evaluating an OR of joins
-    and subqueries for every case.
+    For lists the subtree is spelled out as a list of organisation ids (`handling_org_id IN (…)`) and the
+    joint cases led outside it as a list of case ids, so the database walks the worklist's index of the
+    handling procuratorate in order (case_worklist_org_due_idx) instead of evaluating an OR of joins and
+    subqueries for every case. For ONE case (a lookup by id) the same rule as a join and an EXISTS probe
+    of its contribution lines: no list to fetch first.
     """
     q = Q(pk__in=[])
     granted = False
+    contribution = AidCase._meta.get_field("contributions").related_model
     for m in memberships_of(user):
         if Capability.VIEW_CASES in m.capabilities:
-            ids = _subtree_ids(user, m.org)
-            q |= Q(**{f"{prefix}handling_org_id__in": ids})
             # Every procuratorate that pays towards a joint case sees it (read-only unless it handles it).
-            joint = _joint_outside(ids)
-            if joint:
-                q |= Q(**{f"{prefix}pk__in": joint})
+            if one:
+                q |= Q(**{f"{prefix}handling_org__path__startswith": m.org.path}) | Q(Exists(
+                    contribution._default_manager.filter(case_id=OuterRef(f"{prefix}pk"),
+                                                         org__path__startswith=m.org.path)))
+            else:
+                ids = _subtree_ids(user, m.org)
+                q |= Q(**{f"{prefix}handling_org_id__in": ids})
+                joint = joint_cases_outside(ids)
+                if joint:
+                    q |= Q(**{f"{prefix}pk__in": joint})
             granted = True
         elif Capability.RAISE_CLUES in m.capabilities:
             # A case-department prosecutor follows their own clue until the application is registered;
@@ -84,10 +91,9 @@ def can_write_case(user: User, case: AidCase, capability: str = Capability.HANDL
 
 def get_case_for_user(user: User, pk: int, *, write: bool = False, queryset: QuerySet | None = None) -> AidCase:
     """Return case PK if USER may see it (404 otherwise); with WRITE, 403 unless they may change it."""
-    qs = queryset if queryset is not None else cases_visible_to(user)
-    if queryset is not None:
-        q = case_scope_q(user)
-        qs = qs.none() if q is None else qs.filter(q)
+    q = case_scope_q(user, one=True)
+    qs = queryset if queryset is not None else AidCase.objects.all()
+    qs = qs.none() if q is None else qs.filter(q)
     case = qs.filter(pk=pk).first()
     if case is None:
         raise Http404("案件不存在")
