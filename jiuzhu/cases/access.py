@@ -63,7 +63,10 @@ def case_scope_q(user: User, prefix: str = "", *, one: bool = False) -> Q | None
             else:
                 ids = _subtree_ids(user, m.org)
                 q |= Q(**{f"{prefix}handling_org_id__in": ids})
-                joint = joint_cases_outside(ids)
+                joints = user.__dict__.setdefault("_jiuzhu_joint_outside", {})  # once per request, like the ids
+                if m.org.path not in joints:
+                    joints[m.org.path] = joint_cases_outside(ids)
+                joint = joints[m.org.path]
                 if joint:
                     q |= Q(**{f"{prefix}pk__in": joint})
             granted = True

@@ -370,11 +370,24 @@ def import_rows(checked: Checked, *, acting_user: User | None,
     """Write every new case of a checked ledger in one transaction; return how many were written."""
     if checked.errors:
         raise ValidationError("台账有错误，未导入任何案件。")
-    budgets: dict[tuple[int, int], Budget] = {}
+    # Every budget row the contribution lines point at, found or created in three queries (not one
+    # get_or_create per procuratorate and year); a row created meanwhile by another writer is kept.
+    needed = {(o.pk, row.decided_on.year) for row in checked.new if row.decision == AidCase.Decision.GRANT and row.amount
+              for o, _ in (row.contributions or [(row.org, row.amount)])}
+
+    def stored() -> dict[tuple[int, int], Budget]:
+        if not needed:
+            return {}
+        rows = Budget.objects.filter(org_id__in={k[0] for k in needed}, fiscal_year__in={k[1] for k in needed})
+        return {(b.org_id, b.fiscal_year): b for b in rows if (b.org_id, b.fiscal_year) in needed}
+
+    budgets = stored()
+    if len(budgets) < len(needed):
+        Budget.objects.bulk_create([Budget(org_id=o, fiscal_year=y) for o, y in needed - set(budgets)],
+                                   ignore_conflicts=True)
+        budgets = stored()
 
     def budget(org: Organisation, year: int) -> Budget:
-        if (org.pk, year) not in budgets:
-            budgets[(org.pk, year)], _ = Budget.objects.get_or_create(org=org, fiscal_year=year)
         return budgets[(org.pk, year)]
 
     now = clock.now()
