@@ -162,7 +162,7 @@ def hmac_sql(context: str, value_sql: str) -> str:
 
 def id_number_sql(i: str) -> str:
     """A resident ID number of person I: a county area code, a birth date and a sequence (check digit X)."""
-    return (f"(lpad((110101 + ({i} % 9000))::text, 6, '0') || to_char(date '1940-01-01' + (({i} * 7919) % 25000)::int, "
+    return (f"(lpad((110101 + ({i} % 9000))::text, 6, '0') || to_char(date '1940-01-01' + (({i}::bigint * 7919) % 25000)::int, "
             f"'YYYYMMDD') || lpad(({i} / 9000 % 1000)::text, 3, '0') || 'X')")
 
 

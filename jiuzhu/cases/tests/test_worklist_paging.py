@@ -73,3 +73,30 @@ def test_it_counts_up_to_the_cap_and_says_so_beyond(world, jiacha, monkeypatch) 
     monkeypatch.setattr(queries, "COUNT_CAP", 2)
     html = jiacha.get("/?view=all").content.decode()
     assert "超过 2 件" in html and "共 3 件" not in html
+
+
+def test_a_county_that_pays_towards_a_neighbours_case_sees_it_and_a_third_does_not(world, client) -> None:
+    from decimal import Decimal
+
+    from jiuzhu.cases.access import get_case_for_user
+    from jiuzhu.demo.loader import approve_route
+    from jiuzhu.funds.models import Contribution
+    from jiuzhu.funds.tests.helpers import fund
+
+    fund(world, "540528")
+    fund(world, "540527")
+    case = world.to("pending_approval", amount="20000")
+    approve_route(world.demo, case, amount=Decimal("20000"), contributions=[
+        (world.orgs["540528"], Decimal("12000")), (world.orgs["540527"], Decimal("8000"))])
+    assert {c.org.code: c.is_lead for c in Contribution.objects.filter(case=case)} == {"540528": True, "540527": False}
+    neighbour = world.user("540527", "kongshen")
+    assert case.pk in [c.pk for c in queries.worklist_page(queries.worklist(neighbour, view="all"))]
+    assert get_case_for_user(neighbour, case.pk).pk == case.pk
+    client.force_login(neighbour)
+    assert case.number in client.get("/?view=all").content.decode()
+    assert client.get(f"/cases/{case.pk}/").status_code == 200
+    other = next(code for code in world.orgs if code not in ("540528", "540527", "540500", "540000")
+                 and world.orgs[code].level == "county")
+    client.force_login(world.user(other, "kongshen"))
+    assert case.number not in client.get("/?view=all").content.decode()
+    assert client.get(f"/cases/{case.pk}/").status_code == 404
