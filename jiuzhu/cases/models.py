@@ -130,8 +130,9 @@ class AidCase(models.Model):
         ORAL = "oral", "口头申请（制作笔录）"
 
     number = models.CharField("案件编号", max_length=60)
+    # No index of its own: case_worklist_org_due_idx and cases_aidcase_org_status_idx lead with it.
     handling_org = models.ForeignKey("orgs.Organisation", verbose_name="承办院", on_delete=models.PROTECT,
-                                     related_name="aid_cases")
+                                     related_name="aid_cases", db_index=False)
     original_case = models.ForeignKey(OriginalCase, verbose_name="原案件", null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="aid_cases")
     status = models.CharField("状态", max_length=30, choices=Status.choices, default=Status.CLUE)

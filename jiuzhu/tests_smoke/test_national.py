@@ -89,7 +89,7 @@ def test_a_countys_worklist_is_one_range_of_its_named_index(national) -> None:
         html, sqls = _run(clients["county"], url)
         plan = _plan(_main(sqls))
         # The open cases: the few rows of the (procuratorate, state) index, sorted; all: one ordered range.
-        assert index in plan or "case_worklist_org_due_idx" in plan, plan
+        assert index in plan or "case_worklist_org_due_idx" in plan, plan  # (the FK has no index of its own)
         assert "Seq Scan on cases_aidcase" not in plan, plan
     html, sqls = _run(clients["county"], "/?view=all")
     html, deep = _run(clients["county"], _next(html))
