@@ -131,8 +131,9 @@ class AidCase(models.Model):
         ORAL = "oral", "口头申请（制作笔录）"
 
     number = models.CharField("案件编号", max_length=60)
+    # No index of its own: case_worklist_org_due_idx and cases_aidcase_org_status_idx lead with it.
     handling_org = models.ForeignKey("orgs.Organisation", verbose_name="承办院", on_delete=models.PROTECT,
-                                     related_name="aid_cases")
+                                     related_name="aid_cases", db_index=False)
     original_case = models.ForeignKey(OriginalCase, verbose_name="原案件", null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="aid_cases")
     status = models.CharField("状态", max_length=30, choices=Status.choices, default=Status.CLUE)
@@ -213,8 +214,13 @@ class AidCase(models.Model):
             models.Index(fields=["handling_org", "status"], name="cases_aidcase_org_status_idx"),
             # Worklist "mine".
             models.Index(fields=["handler", "status"], name="cases_aidcase_handler_idx"),
-            # Worklist order (earliest deadline first) and its "due soon" / "overdue" views.
-            models.Index(fields=["next_due", "raised_on"], name="cases_aidcase_next_due_idx"),
+            # Worklist of a large scope (a province, the nation) in its order, earliest deadline first
+            # (next_due ASC NULLS LAST, raised_on DESC, id DESC: keyset paging walks it), and the "due soon" /
+            # "overdue" views.
+            models.Index(fields=["next_due", "-raised_on", "-id"], name="case_worklist_due_idx"),
+            # Worklist of one procuratorate (a county's procurator) in the same order: the page is the first
+            # rows of one index range, at any depth (queries.worklist_page).
+            models.Index(fields=["handling_org", "next_due", "-raised_on", "-id"], name="case_worklist_org_due_idx"),
             # Statistics and the ledger: decided cases by date.
             models.Index(fields=["decided_on"], name="cases_aidcase_decided_idx",
                          condition=Q(decided_on__isnull=False)),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 
 from jiuzhu.accounts.access import memberships_of
 from jiuzhu.accounts.models import Capability, User
@@ -76,7 +78,105 @@ def worklist(user: User, *, view: str = "open", status: str = "", org_id: str = 
         qs = qs.filter(raised_on__lte=date_to)
     return (qs.select_related("handling_org", "applicant", "handler").defer(*ENCRYPTED_APPLICANT)
             .prefetch_related("groups")
-            .order_by(F("next_due").asc(nulls_last=True), "-raised_on", "-pk"))
+            .order_by(*WORKLIST_ORDER))
+
+
+WORKLIST_ORDER = (F("next_due").asc(nulls_last=True), "-raised_on", "-pk")
+WORKLIST_REVERSED = (F("next_due").desc(nulls_first=True), "raised_on", "pk")
+COUNT_CAP = 1000  # the worklist counts its cases up to this many ("超过1000件"), never the whole scope
+_CURSOR = re.compile(r"^(-|\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})_(\d{1,18})$")
+
+
+class CursorError(ValueError):
+    """A worklist position (after=/before=) that is not one the worklist wrote."""
+
+
+@dataclass
+class WorklistPage:
+    """One page of the worklist, paged by keyset: links carry the position of the row at the edge."""
+
+    rows: list[AidCase]
+    next_after: str = ""  # the 下一页 link's position ("" when this is the last page)
+    prev_before: str = ""  # the 上一页 link's position ("" on the first page)
+    total: int = 0  # cases in the list, counted up to COUNT_CAP
+    total_capped: bool = False  # more than COUNT_CAP
+
+    def __iter__(self) -> Any:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def worklist_cursor(case: AidCase) -> str:
+    """The position of CASE in the worklist order, for the next/previous links."""
+    return f"{case.next_due.isoformat() if case.next_due else '-'}_{case.raised_on.isoformat()}_{case.pk}"
+
+
+def _read_cursor(value: str) -> tuple[dt.date | None, dt.date, int]:
+    m = _CURSOR.match(value or "")
+    if not m:
+        raise CursorError(value)
+    try:
+        due = None if m.group(1) == "-" else dt.date.fromisoformat(m.group(1))
+        return due, dt.date.fromisoformat(m.group(2)), int(m.group(3))
+    except ValueError:
+        raise CursorError(value) from None
+
+
+def _after_parts(due: dt.date | None, raised: dt.date, pk: int) -> list[Q]:
+    """The rows after (DUE, RAISED, PK) in the worklist order, as index ranges taken one after the other.
+
+    Each part is one range of case_worklist_org_due_idx / case_worklist_due_idx (the redundant
+    raised_on bound makes the database start the scan at the position, not at the start of the group).
+    """
+    same = Q(raised_on__lte=raised) & (Q(raised_on__lt=raised) | Q(pk__lt=pk))
+    if due is None:
+        return [Q(next_due__isnull=True) & same]
+    return [Q(next_due=due) & same, Q(next_due__gt=due), Q(next_due__isnull=True)]
+
+
+def _before_parts(due: dt.date | None, raised: dt.date, pk: int) -> list[Q]:
+    """The rows before (DUE, RAISED, PK), nearest first (the worklist order reversed)."""
+    same = Q(raised_on__gte=raised) & (Q(raised_on__gt=raised) | Q(pk__gt=pk))
+    if due is None:
+        return [Q(next_due__isnull=True) & same, Q(next_due__isnull=False)]
+    return [Q(next_due=due) & same, Q(next_due__lt=due)]
+
+
+def _take(qs: QuerySet[AidCase], parts: list[Q], order: tuple[Any, ...], n: int) -> list[AidCase]:
+    rows: list[AidCase] = []
+    for part in parts:
+        if len(rows) >= n:
+            break
+        rows += list(qs.filter(part).order_by(*order)[:n - len(rows)])
+    return rows
+
+
+def worklist_page(qs: QuerySet[AidCase], *, after: str = "", before: str = "", size: int = 50) -> WorklistPage:
+    """Return one page of the worklist QS (from `worklist()`) after or before a position, by keyset.
+
+    No OFFSET (a deep page costs what the first does: one index range) and no exact COUNT(*) of the
+    scope (counted up to COUNT_CAP). Raises CursorError for a position the worklist did not write.
+    """
+    base = qs.prefetch_related(None)
+    if after:
+        rows = _take(base, _after_parts(*_read_cursor(after)), WORKLIST_ORDER, size + 1)
+        more, prev = len(rows) > size, True
+        rows = rows[:size]
+    elif before:
+        rows = _take(base, _before_parts(*_read_cursor(before)), WORKLIST_REVERSED, size + 1)
+        prev, more = len(rows) > size, True
+        rows = list(reversed(rows[:size]))
+    else:
+        rows = list(base.order_by(*WORKLIST_ORDER)[:size + 1])
+        more, prev = len(rows) > size, False
+        rows = rows[:size]
+    prefetch_related_objects(rows, "groups")
+    total = base.order_by()[:COUNT_CAP + 1].count()
+    return WorklistPage(rows=rows, next_after=worklist_cursor(rows[-1]) if rows and more else "",
+                        prev_before=worklist_cursor(rows[0]) if rows and prev else "",
+                        total=min(total, COUNT_CAP), total_capped=total > COUNT_CAP)
 
 
 def case_for_page(user: User, pk: int) -> AidCase:

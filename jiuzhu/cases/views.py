@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -58,11 +57,16 @@ def worklist(request: HttpRequest) -> HttpResponse:
                    "date_from": d["date_from"], "date_to": d["date_to"]}
     due_soon = get_setting(memberships_of(user)[0].org, "deadline.due_soon_working_days")
     qs = queries.worklist(user, due_soon_days=due_soon, **filters)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    try:
+        page = queries.worklist_page(qs, after=request.GET.get("after", ""), before=request.GET.get("before", ""))
+        page_error = ""
+    except queries.CursorError:
+        page, page_error = queries.worklist_page(qs), "翻页位置无效，已回到第一页。"
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
     return render(request, "cases/worklist.html", {
-        "form": form, "page": page, "today": clock.today(), "query": query.urlencode(),
+        "form": form, "page": page, "page_error": page_error, "today": clock.today(), "query": query.urlencode(),
         "view": filters.get("view", "open"), "can_raise": bool(orgs_with(user, Capability.RAISE_CLUES)),
     })
 

@@ -92,6 +92,9 @@ class Contribution(models.Model):
                                related_name="contributions")
     amount = models.DecimalField("出资金额(元)", **MONEY)
     decision_number = models.CharField("决定书文号", max_length=60, blank=True)
+    # Whether ORG is the case's handling procuratorate (the lead's own line). The others are what makes a
+    # case visible outside the lead's subtree (cases.access); the lead never changes, so neither does this.
+    is_lead = models.BooleanField("承办院出资", default=False, editable=False)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:
@@ -105,8 +108,10 @@ class Contribution(models.Model):
                                    violation_error_message="出资金额必须大于零。"),
         ]
         indexes = [
-            # Statistics "amount paid by procuratorates in scope" and the joint-aid case visibility.
+            # Statistics "amount paid by procuratorates in scope".
             models.Index(fields=["org", "case"], name="funds_contribution_org_idx"),
+            # cases.access: the joint cases a scope sees through the lines of a procuratorate not the lead.
+            models.Index(fields=["org", "case"], name="case_scope_joint_line_idx", condition=Q(is_lead=False)),
         ]
 
     def __str__(self) -> str:

@@ -34,6 +34,39 @@ def apply_id_number(person: Person, id_number: str) -> None:
     person.sex = parsed.sex
 
 
+def get_or_create_people(entries: list[tuple[str, str]]) -> list[Person]:
+    """`get_or_create_person` for many (name, id_number) pairs at once: one lookup and one insert.
+
+    The same identity rule: a stored person with the ID number is returned unchanged; the same ID
+    number twice in ENTRIES is one person; an entry without an ID number is a new person. Used by the
+    ledger import (a few queries per batch instead of four per row); a conflict with a concurrent writer
+    falls back to the one-by-one path.
+    """
+    for name, _ in entries:
+        if not name.strip() or len(name.strip()) > 50:
+            raise ValidationError("姓名应为1至50个字符。")
+    keys = [id_blind_index(number) if number else "" for _, number in entries]
+    found = {p.id_number_bidx: p for p in Person.objects.filter(id_number_bidx__in={k for k in keys if k})}
+    new: dict[str, Person] = {}
+    fresh: list[Person] = []
+    out: list[Person] = []
+    for (name, number), key in zip(entries, keys, strict=True):
+        person = found.get(key) or new.get(key) if key else None
+        if person is None:
+            person = Person(name=name.strip())
+            if number:
+                apply_id_number(person, number)
+                new[key] = person
+            fresh.append(person)
+        out.append(person)
+    try:
+        with transaction.atomic():
+            Person.objects.bulk_create(fresh)
+    except IntegrityError:
+        return [get_or_create_person(name=name, id_number=number)[0] for name, number in entries]
+    return out
+
+
 @transaction.atomic(savepoint=False)
 def get_or_create_person(*, name: str, id_number: str = "", **details: Any) -> tuple[Person, bool]:
     """Return the person with ID_NUMBER (creating them), else a new person without an ID number.

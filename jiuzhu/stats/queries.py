@@ -20,6 +20,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
+from jiuzhu.cases.access import joint_cases_outside
 from jiuzhu.cases.models import AidCase, CaseGroup, Group
 from jiuzhu.funds.models import Contribution, Payment
 from jiuzhu.orgs.models import Organisation
@@ -68,16 +69,33 @@ def parse_period(start: str, end: str) -> tuple[dt.date, dt.date]:
     return a, b
 
 
-def counting_cases(org: Organisation, start: dt.date, end: dt.date) -> QuerySet[AidCase]:
+def scope_ids(org: Organisation) -> list[int]:
+    """The ids of ORG's subtree: `…_id IN (…)` lets the database use each table's index of the
+    procuratorate instead of joining the organisations to match their paths row by row."""
+    return list(Organisation.objects.filter(path__startswith=org.path).values_list("pk", flat=True))
+
+
+Scope = tuple[list[int], list[int]]  # the subtree's ids, and the cases led outside it that it paid towards
+
+
+def scope_of(org: Organisation) -> Scope:
+    """ORG's scope in two queries; `compute()` reads it once and hands it to its parts."""
+    ids = scope_ids(org)
+    # The joint cases led outside (the same list as the case scope's, cases.access): usually none.
+    return ids, joint_cases_outside(ids)
+
+
+def counting_cases(org: Organisation, start: dt.date, end: dt.date, scope: Scope | None = None) -> QuerySet[AidCase]:
     """Return the cases that count for ORG's scope in [START, END] (contracts §4)."""
-    paid_in_scope = Contribution.objects.filter(org__path__startswith=org.path).values("case_id")
+    ids, joint = scope or scope_of(org)
+    in_scope = Q(handling_org_id__in=ids) | Q(pk__in=joint) if joint else Q(handling_org_id__in=ids)
     return AidCase.objects.filter(decision=AidCase.Decision.GRANT, decided_on__gte=start, decided_on__lte=end).filter(
-        Q(handling_org__path__startswith=org.path) | Q(pk__in=paid_in_scope))
+        in_scope)
 
 
-def refused_cases(org: Organisation, start: dt.date, end: dt.date) -> QuerySet[AidCase]:
+def refused_cases(org: Organisation, start: dt.date, end: dt.date, scope: Scope | None = None) -> QuerySet[AidCase]:
     return AidCase.objects.filter(decision=AidCase.Decision.REFUSE, decided_on__gte=start, decided_on__lte=end,
-                                  handling_org__path__startswith=org.path)
+                                  handling_org_id__in=(scope or (scope_ids(org), []))[0])
 
 
 def joint_case_ids() -> QuerySet[Any]:
@@ -149,19 +167,20 @@ class Stats:
 
 
 def compute(org: Organisation, start: dt.date, end: dt.date) -> Stats:
-    """Return the statistics of ORG's scope for [START, END] in a fixed number of queries (19)."""
-    path = org.path
-    base = counting_cases(org, start, end)
+    """Return the statistics of ORG's scope for [START, END] in a fixed number of queries (21: 19 aggregates, the scope's ids and joint cases)."""
+    scope = scope_of(org)
+    ids = scope[0]
+    base = counting_cases(org, start, end, scope)
     # The contribution lines of counting cases paid by procuratorates in scope, and the counting cases
     # without any line whose lead (in scope) therefore paid it all.
-    lines = Contribution.objects.filter(case__in=base, org__path__startswith=path)
-    unlined = base.filter(handling_org__path__startswith=path, contributions__isnull=True)
+    lines = Contribution.objects.filter(case__in=base, org_id__in=ids)
+    unlined = base.filter(handling_org_id__in=ids, contributions__isnull=True)
 
     s = Stats(org=org, start=start, end=end)
     head = base.aggregate(cases=Count("pk", distinct=True), persons=Count("applicant_id", distinct=True))
     s.cases, s.persons = head["cases"], head["persons"]
     s.amount = _money(lines.aggregate(a=Sum("amount"))["a"]) + _money(unlined.aggregate(a=Sum("decided_amount"))["a"])
-    s.refused = refused_cases(org, start, end).count()
+    s.refused = refused_cases(org, start, end, scope).count()
 
     joint_ids = joint_case_ids()
     joint = base.filter(pk__in=joint_ids)
@@ -188,7 +207,7 @@ def compute(org: Organisation, start: dt.date, end: dt.date) -> Stats:
     def row(org_id: int) -> dict[str, Any]:
         return orgs.setdefault(org_id, {"org_id": org_id, "cases": 0, "amount": ZERO})
 
-    for r4 in base.filter(handling_org__path__startswith=path).values("handling_org_id").annotate(n=Count("pk")):
+    for r4 in base.filter(handling_org_id__in=ids).values("handling_org_id").annotate(n=Count("pk")):
         row(r4["handling_org_id"])["cases"] += r4["n"]
     for r5 in lines.values("org_id").annotate(n=Count("case_id", distinct=True), a=Sum("amount")):
         row(r5["org_id"])["cases"] += r5["n"]
@@ -218,7 +237,7 @@ def compute(org: Organisation, start: dt.date, end: dt.date) -> Stats:
 
     # Services: person-times by kind, recorded in scope and dated in the period.
     s.services = {ServiceKind.COUNSELLING.label: 0, ServiceKind.LEGAL.label: 0}
-    for r12 in (Service.objects.filter(provided_on__gte=start, provided_on__lte=end, org__path__startswith=path)
+    for r12 in (Service.objects.filter(provided_on__gte=start, provided_on__lte=end, org_id__in=ids)
                 .values("kind").annotate(n=Sum("person_times")).order_by("kind")):
         s.services[ServiceKind(r12["kind"]).label] = s.services.get(ServiceKind(r12["kind"]).label, 0) + r12["n"]
     return s
@@ -231,7 +250,7 @@ def compute(org: Organisation, start: dt.date, end: dt.date) -> Stats:
 def accepted(org: Organisation, start: dt.date, end: dt.date) -> dict[str, int]:
     """受理件数 and 其中主动救助: applications accepted in the period by procuratorates in scope."""
     r = AidCase.objects.filter(accepted_on__gte=start, accepted_on__lte=end,
-                               handling_org__path__startswith=org.path).aggregate(
+                               handling_org_id__in=scope_ids(org)).aggregate(
         accepted=Count("pk"), ex_officio=Count("pk", filter=Q(is_ex_officio=True)))
     return {"accepted": r["accepted"], "ex_officio": r["ex_officio"]}
 
@@ -297,7 +316,7 @@ def sources(org: Organisation, start: dt.date, end: dt.date) -> list[dict[str, A
     """Where the clues raised in the period came from (channel), with each one's share in per cent."""
     from jiuzhu.cases.models import Channel
 
-    rows = list(AidCase.objects.filter(raised_on__gte=start, raised_on__lte=end, handling_org__path__startswith=org.path)
+    rows = list(AidCase.objects.filter(raised_on__gte=start, raised_on__lte=end, handling_org_id__in=scope_ids(org))
                 .values("channel").annotate(n=Count("pk")).order_by("-n", "channel"))
     total = sum(r["n"] for r in rows)
     return [{"channel": r["channel"], "label": Channel(r["channel"]).label, "cases": r["n"],
@@ -309,7 +328,7 @@ def budgets(org: Organisation, start: dt.date, end: dt.date) -> list[dict[str, A
     from jiuzhu.funds.models import Budget
 
     out = []
-    for r in (Budget.objects.filter(org__path__startswith=org.path, fiscal_year__gte=start.year,
+    for r in (Budget.objects.filter(org_id__in=scope_ids(org), fiscal_year__gte=start.year,
                                     fiscal_year__lte=end.year).values("fiscal_year")
               .annotate(b_total=Sum(F("appropriated") + F("supplemented")), b_allocated=Sum("allocated"),
                         b_committed=Sum("committed"), b_paid=Sum(F("paid") - F("returned")))
@@ -357,10 +376,10 @@ def deadlines(org: Organisation, start: dt.date, end: dt.date) -> list[dict[str,
 
     today = clock.today()
     done = {r["kind"]: r for r in Deadline.objects.filter(
-        case__handling_org__path__startswith=org.path, completed_on__gte=start, completed_on__lte=end,
+        case__handling_org_id__in=scope_ids(org), completed_on__gte=start, completed_on__lte=end,
         outcome=Deadline.Outcome.DONE).values("kind").annotate(
         total=Count("pk"), on_time=Count("pk", filter=Q(completed_on__lte=F("due_on"))))}
-    overdue = dict(Deadline.objects.filter(case__handling_org__path__startswith=org.path, completed_on__isnull=True,
+    overdue = dict(Deadline.objects.filter(case__handling_org_id__in=scope_ids(org), completed_on__isnull=True,
                                            paused_on__isnull=True, due_on__lt=today)
                    .values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
     out = []

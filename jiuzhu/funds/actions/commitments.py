@@ -104,7 +104,8 @@ def commit_contributions(case: AidCase, *, acting_user: User,
         _check_room(budget, share, result, what="本案")
         number = (decision_numbers or {}).get(org.pk, "")
         result.contributions.append(Contribution.objects.create(case=case, org=org, budget=budget, amount=amount,
-                                                                decision_number=number))
+                                                                decision_number=number,
+                                                                is_lead=org.pk == case.handling_org_id))
         if share > 0:
             _move(budget, K.COMMITMENT, share, acting_user=acting_user, on=case.decided_on, case=case,
                   document_number=number, note=f"案件{case.number}决定救助"

@@ -100,7 +100,7 @@ def test_the_figures_take_the_same_queries_whatever_the_cases(demo_loaded) -> No
         compute(city, dt.date(2019, 1, 1), dt.date(2019, 12, 31))  # one case
     with CaptureQueriesContext(connection) as many:
         compute(city, dt.date(2018, 1, 1), dt.date(2026, 12, 31))  # every decided case
-    assert len(many) == len(few) <= 19
+    assert len(many) == len(few) <= 21  # 19 aggregates, the scope's procuratorates and its joint cases led outside
 
 
 def test_the_exported_ledger_gives_the_same_figures(demo_loaded, tmp_path) -> None:
