@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0009_worklist_keyset_indexes'),
+        ('cases', '0012_worklist_keyset_indexes'),
         ('funds', '0003_payment_is_advance'),
         ('orgs', '0001_initial'),
     ]

@@ -10,6 +10,6 @@ def fill(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("funds", "0004_contribution_is_lead"), ("cases", "0009_worklist_keyset_indexes")]
+    dependencies = [("funds", "0004_contribution_is_lead"), ("cases", "0012_worklist_keyset_indexes")]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0009_worklist_keyset_indexes'),
+        ('cases', '0012_worklist_keyset_indexes'),
         ('orgs', '0001_initial'),
     ]
 
