@@ -68,7 +68,7 @@ class ClueForm(forms.Form):
     clue_summary = forms.CharField(label="线索情况", widget=forms.Textarea(attrs={"rows": 4}))
     applicant_language = forms.ChoiceField(
         label="申请人使用语言", choices=AidCase._meta.get_field("applicant_language").choices, initial="zh-hans",
-        help_text="选择藏文的，短信用藏文发送，交给申请人的文书汉藏双语（以汉文为准）")
+        required=False, help_text="选择藏文的，短信用藏文发送，交给申请人的文书汉藏双语（以汉文为准）")
     on = DateField(label="线索日期", required=False)
     found_on = DateField(label="发现日期", required=False,
                          help_text="办案部门移送时填写：办案中发现当事人可能需要救助的日期（应在5个工作日内移送）")

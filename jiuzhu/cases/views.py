@@ -130,7 +130,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
             original_case_number=d["original_case_number"], charge=d["charge"], stage=d["stage"],
             offender_ability=d["offender_ability"], clue_summary=d["clue_summary"], groups=d["groups"],
             on=d["on"], source_detail=d["source_detail"], found_on=d["found_on"],
-            applicant_language=d["applicant_language"]),
+            applicant_language=d["applicant_language"] or "zh-hans"),
             success=lambda case: f"已登记救助线索 {case.number}。", redirect_to=lambda case: ("cases:detail", case.pk)):
         return done
     return render(request, "cases/new.html", {"form": form})
@@ -148,7 +148,8 @@ def walk_in_new(request: HttpRequest) -> HttpResponse:
             address=d["address"], original_case_number=d["original_case_number"], charge=d["charge"],
             stage=d["stage"], offender_ability=d["offender_ability"], groups=d["groups"],
             clue_summary=d["clue_summary"], form=d["form"], oral_record=d["oral_record"], on=d["on"],
-            note=d["note"], applicant_language=d["applicant_language"] or "zh-hans", interpreter_name=d["interpreter_name"],
+            note=d["note"], applicant_language=d["applicant_language"] or "zh-hans",
+            interpreter_name=d["interpreter_name"],
             interpreter_id_number=d["interpreter_id_number"], interpreter_language=d["interpreter_language"]),
             success=lambda case: f"已登记来访申请 {case.number}：请在5个工作日内审查材料，决定受理或通知补正。",
             redirect_to=lambda case: ("cases:detail", case.pk)):

@@ -67,7 +67,7 @@ def test_cjk_check_catches_missing_fonts(browser_type, tmp_path) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # a plain flush would re-create the content types under new ids
 def test_login_page_shows_chinese(page, live_server) -> None:
     try:
         get_template("accounts/login.html")
