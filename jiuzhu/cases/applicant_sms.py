@@ -34,12 +34,21 @@ def applicant_sms(sender: Any, instance: CaseEvent, created: bool, **kwargs: Any
     phone = str(case.applicant.phone or "").strip()
     if not phone or not get_setting(case.handling_org, "notify.applicant_sms"):
         return
+    from django.utils import translation
+
+    from jiuzhu.lib import i18n
+
+    language = case.applicant_language
     values: dict[str, Any] = {"case_number": case.number, "org": case.handling_org.name}
-    if instance.action == "decide_grant":
-        values["decision"] = f"给予救助{case.decided_amount}元"
-    elif instance.action == "decide_refuse":
-        values["decision"] = "不予救助"
+    if instance.action in ("decide_grant", "decide_refuse") and language != "bo":
+        values["decision"] = f"给予救助{case.decided_amount}元" if instance.action == "decide_grant" else "不予救助"
+    elif instance.action in ("decide_grant", "decide_refuse"):
+        # In Tibetan: the portal's decision words, from the catalogue.
+        with translation.override(language):
+            values["decision"] = (translation.gettext("给予救助%(amount)s") % {
+                "amount": i18n.format_amount(case.decided_amount)} if instance.action == "decide_grant"
+                else translation.gettext("不予救助"))
     elif instance.action == "record_payment":
         values["amount"] = instance.data.get("amount") or case.paid_amount
     outbound.queue(KEYS[instance.action], to=phone, dedupe_key=f"case_event:{instance.pk}", case=case,
-                  language=case.applicant_language, **values)
+                  language=language, **values)

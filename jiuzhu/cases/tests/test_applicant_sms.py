@@ -45,3 +45,15 @@ def test_no_phone_or_the_setting_off_sends_nothing(world) -> None:
     # Another county keeps the default (on).
     other = world.to("accepted", "540527", channel="walk_in", person={**world.person("540527"), "phone": PHONE})
     assert OutboundMessage.objects.filter(case=other, key="case_accepted").count() == 1
+
+
+
+def test_a_tibetan_walk_in_is_texted_in_tibetan(world) -> None:
+    case = _walk_in(world, "paid", amount="8000", applicant_language="bo")
+    messages = list(OutboundMessage.objects.filter(case=case).order_by("pk"))
+    assert [m.key for m in messages] == ["case_accepted", "case_decision", "case_payment"]
+    assert {m.language for m in messages} == {"bo"}
+    assert all(f"གནད་དོན་ཨང་གྲངས་ {case.number}" in m.text for m in messages)
+    assert "ཐག་གཅོད་བྱས་ཟིན" in messages[1].text and "8000.00" in messages[1].text
+    assert "给予救助" not in messages[1].text and "{" not in "".join(m.text for m in messages)
+    assert "སྒོར་ 8000.00 སྤྲད་ཟིན" in messages[2].text
