@@ -268,6 +268,10 @@ def inner_main(tmp: Path, snapshot: str, python_prefix: str, log_path: str) -> i
     sh(f"mount -t proc proc {root}/proc && mount --rbind /dev {root}/dev && mount --rbind /sys {root}/sys")
     for d, mode in (("run", "0755"), ("tmp", "1777"), ("dev/shm", "1777")):
         sh(f"mount -t tmpfs -o mode={mode} jiuzhu-doc {root}/{d}")
+    # This checkout, at its own path: a clone under /tmp (as CI's may be) or on another file system would
+    # otherwise be hidden by the fresh /tmp or missing from the overlay of /.
+    (root / REPO.relative_to("/")).mkdir(parents=True, exist_ok=True)
+    sh(f"mount --bind {REPO} {root}{REPO}")
     # Python 3.12 as `make altinstall` puts it into /usr/local: this machine's, mounted read-only.
     for part in ("lib/python3.12", "lib/libpython3.12.so.1.0", "bin/python3.12"):
         src, dst = Path(python_prefix, part), root / "usr/local" / part
