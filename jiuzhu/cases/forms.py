@@ -23,7 +23,7 @@ from jiuzhu.cases.models import (
 from jiuzhu.lib import clock
 from jiuzhu.lib.dates import DateField
 from jiuzhu.people import idcard
-from jiuzhu.people.interpreters import INTERPRETER_LANGUAGES
+from jiuzhu.people.interpreters import InterpreterFieldsForm
 from jiuzhu.people.phones import PhoneField
 
 
@@ -80,7 +80,7 @@ class ClueForm(forms.Form):
         self.fields["org"].queryset = Organisation.objects.filter(pk__in=[o.pk for o in orgs])  # type: ignore[attr-defined]
 
 
-class WalkInForm(forms.Form):
+class WalkInForm(InterpreterFieldsForm):
     """来访申请: the person at the counter and their application, made into a case in one step."""
 
     org: forms.ModelChoiceField = forms.ModelChoiceField(label="承办院", queryset=None, empty_label=None)  # type: ignore[arg-type]
@@ -104,12 +104,6 @@ class WalkInForm(forms.Form):
     applicant_language = forms.ChoiceField(
         label="申请人使用语言", choices=AidCase._meta.get_field("applicant_language").choices, initial="zh-hans",
         required=False, help_text="短信和交给申请人的文书按此语言发送（藏文的附汉文）。")
-    interpreter_name = forms.CharField(label="翻译人员", max_length=50, required=False,
-                                       help_text="通过翻译进行的，填写翻译人员姓名、身份证号码和语言。")
-    interpreter_id_number = forms.CharField(label="翻译人员身份证号码", max_length=20, required=False,
-                                            help_text="加密保存，文书和列表只显示脱敏号码。")
-    interpreter_language = forms.ChoiceField(label="翻译语言", required=False,
-                                             choices=[("", "—")] + INTERPRETER_LANGUAGES)
 
     def __init__(self, *args: Any, orgs: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -125,18 +119,12 @@ class NotifyForm(forms.Form):
     note = forms.CharField(label="告知情况", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(InterpreterFieldsForm):
     form = forms.ChoiceField(label="申请方式", choices=AidCase.ApplicationForm.choices)
     on = DateField(label="申请日期", required=False)
     oral_record = forms.CharField(label="口头申请笔录", widget=forms.Textarea(attrs={"rows": 4}), required=False,
                                   help_text="口头申请时必填：申请人陈述、所提交材料")
     note = forms.CharField(label="备注", required=False, max_length=500)
-    interpreter_name = forms.CharField(label="翻译人员", max_length=50, required=False,
-                                       help_text="通过翻译进行的，填写翻译人员姓名、身份证号码和语言。")
-    interpreter_id_number = forms.CharField(label="翻译人员身份证号码", max_length=20, required=False,
-                                            help_text="加密保存，文书和列表只显示脱敏号码。")
-    interpreter_language = forms.ChoiceField(label="翻译语言", required=False,
-                                             choices=[("", "—")] + INTERPRETER_LANGUAGES)
 
 
 class SupplementRequestForm(forms.Form):
@@ -153,19 +141,13 @@ class NoteForm(forms.Form):
     note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class RecordForm(forms.Form):
+class RecordForm(InterpreterFieldsForm):
     kind = forms.ChoiceField(label="类型", choices=[c for c in Record.Kind.choices
                                                    if c[0] in ("investigation", "home_visit", "follow_up")])
     held_on = DateField(label="日期")
     place = forms.CharField(label="地点", max_length=120, required=False)
     participants = forms.CharField(label="参加人员", max_length=200, required=False)
     content = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 6}))
-    interpreter_name = forms.CharField(label="翻译人员", max_length=50, required=False,
-                                       help_text="通过翻译进行的，填写翻译人员姓名、身份证号码和语言。")
-    interpreter_id_number = forms.CharField(label="翻译人员身份证号码", max_length=20, required=False,
-                                            help_text="加密保存，文书和列表只显示脱敏号码。")
-    interpreter_language = forms.ChoiceField(label="翻译语言", required=False,
-                                             choices=[("", "—")] + INTERPRETER_LANGUAGES)
 
 
 class FactorsForm(forms.Form):

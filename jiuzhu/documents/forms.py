@@ -11,7 +11,7 @@ from jiuzhu.documents.context import SPECS
 from jiuzhu.documents.models import IssuedDocument, ServiceRecord
 from jiuzhu.lib import clock
 from jiuzhu.lib.dates import DateField
-from jiuzhu.people.interpreters import INTERPRETER_LANGUAGES
+from jiuzhu.people.interpreters import InterpreterFieldsForm
 
 
 def _extra_field(name: str, case: AidCase) -> forms.Field:
@@ -72,7 +72,7 @@ class CorrectForm(IssueForm):
     field_order = ["reason"]
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(InterpreterFieldsForm):
     method = forms.ChoiceField(label="送达方式", choices=ServiceRecord.Method.choices)
     served_on = DateField(label="送达日期")
     recipient = forms.CharField(label="受送达人", max_length=50)
@@ -82,12 +82,6 @@ class ServiceForm(forms.Form):
                                        help_text="加密保存，列表中只显示脱敏号码。")
     note = forms.CharField(label="备注", max_length=200, required=False,
                            help_text="邮寄送达的，可填写检察专递单号。")
-    interpreter_name = forms.CharField(label="翻译人员", max_length=50, required=False,
-                                       help_text="通过翻译进行的，填写翻译人员姓名、身份证号码和语言。")
-    interpreter_id_number = forms.CharField(label="翻译人员身份证号码", max_length=20, required=False,
-                                            help_text="加密保存，文书和列表只显示脱敏号码。")
-    interpreter_language = forms.ChoiceField(label="翻译语言", required=False,
-                                             choices=[("", "—")] + INTERPRETER_LANGUAGES)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

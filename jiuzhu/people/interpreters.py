@@ -6,11 +6,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 
 from jiuzhu.people import idcard
 
 INTERPRETER_LANGUAGES = [("bo", "藏语"), ("other", "其他语言")]
+INTERPRETER_FIELD_NAMES = ("interpreter_name", "interpreter_id_number", "interpreter_language")
+
+
+class InterpreterFieldsForm(forms.Form):
+    """The interpreter's three fields, for every form that records a talk with the applicant (oral application,
+    record, service …); shown after the form's own fields. interpreter_fields() checks what was entered."""
+
+    interpreter_name = forms.CharField(label="翻译人员", max_length=50, required=False,
+                                       help_text="通过翻译进行的，填写翻译人员姓名、身份证号码和语言。")
+    interpreter_id_number = forms.CharField(label="翻译人员身份证号码", max_length=20, required=False,
+                                            help_text="加密保存，文书和列表只显示脱敏号码。")
+    interpreter_language = forms.ChoiceField(label="翻译语言", required=False,
+                                             choices=[("", "—")] + INTERPRETER_LANGUAGES)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Django puts a base class's fields first: move these three after the form's own.
+        self.fields = {**{k: f for k, f in self.fields.items() if k not in INTERPRETER_FIELD_NAMES},
+                       **{k: self.fields[k] for k in INTERPRETER_FIELD_NAMES}}
 
 
 def interpreter_fields(*, name: str = "", id_number: str = "", language: str = "",
