@@ -50,14 +50,13 @@ class IdNumberField(forms.CharField):
         return idcard.parse_id_number(value).value
 
 
-class ClueForm(forms.Form):
+class CaseOriginFields(forms.Form):
+    """The fields a clue and a walk-in application share: the procuratorate, the person, the original case
+    and the groups. Each form adds its own (the person's name, phone and summary differ in label and help)
+    and lists its order in field_order (Django would put these base fields first)."""
+
     org: forms.ModelChoiceField = forms.ModelChoiceField(label="承办院", queryset=None, empty_label=None)  # type: ignore[arg-type]
-    channel = forms.ChoiceField(label="线索来源", choices=[c for c in Channel.choices if c[0] != Channel.LEDGER])
-    source_detail = forms.CharField(label="来源说明", max_length=120, required=False,
-                                    help_text="如移送部门、协作单位名称、12309登记号")
-    person_name = forms.CharField(label="当事人姓名", max_length=50)
     id_number = IdNumberField(label="身份证号码", required=False, help_text="可暂不填写，受理前须补全")
-    phone = PhoneField(label="联系电话", required=False)
     address = forms.CharField(label="住址", max_length=200, required=False)
     original_case_number = forms.CharField(label="原案件案号", max_length=80, required=False)
     charge = forms.CharField(label="案由/罪名", max_length=80, required=False)
@@ -65,13 +64,6 @@ class ClueForm(forms.Form):
     offender_ability = forms.ChoiceField(label="加害人赔偿能力", choices=OriginalCase.OffenderAbility.choices)
     groups = forms.MultipleChoiceField(label="人员类别", choices=Group.choices, required=False,
                                        widget=forms.CheckboxSelectMultiple)
-    clue_summary = forms.CharField(label="线索情况", widget=forms.Textarea(attrs={"rows": 4}))
-    applicant_language = forms.ChoiceField(
-        label="申请人使用语言", choices=AidCase._meta.get_field("applicant_language").choices, initial="zh-hans",
-        required=False, help_text="选择藏文的，短信用藏文发送，交给申请人的文书汉藏双语（以汉文为准）")
-    on = DateField(label="线索日期", required=False)
-    found_on = DateField(label="发现日期", required=False,
-                         help_text="办案部门移送时填写：办案中发现当事人可能需要救助的日期（应在5个工作日内移送）")
 
     def __init__(self, *args: Any, orgs: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -80,20 +72,35 @@ class ClueForm(forms.Form):
         self.fields["org"].queryset = Organisation.objects.filter(pk__in=[o.pk for o in orgs])  # type: ignore[attr-defined]
 
 
-class WalkInForm(InterpreterFieldsForm):
+# The person and the original case, in the order both forms show them (after org and the form's own first fields).
+_PERSON_AND_ORIGIN = ["person_name", "id_number", "phone", "address", "original_case_number", "charge", "stage",
+                      "offender_ability", "groups", "clue_summary"]
+
+
+class ClueForm(CaseOriginFields):
+    field_order = ["org", "channel", "source_detail", *_PERSON_AND_ORIGIN, "applicant_language", "on", "found_on"]
+
+    channel = forms.ChoiceField(label="线索来源", choices=[c for c in Channel.choices if c[0] != Channel.LEDGER])
+    source_detail = forms.CharField(label="来源说明", max_length=120, required=False,
+                                    help_text="如移送部门、协作单位名称、12309登记号")
+    person_name = forms.CharField(label="当事人姓名", max_length=50)
+    phone = PhoneField(label="联系电话", required=False)
+    clue_summary = forms.CharField(label="线索情况", widget=forms.Textarea(attrs={"rows": 4}))
+    applicant_language = forms.ChoiceField(
+        label="申请人使用语言", choices=AidCase._meta.get_field("applicant_language").choices, initial="zh-hans",
+        required=False, help_text="选择藏文的，短信用藏文发送，交给申请人的文书汉藏双语（以汉文为准）")
+    on = DateField(label="线索日期", required=False)
+    found_on = DateField(label="发现日期", required=False,
+                         help_text="办案部门移送时填写：办案中发现当事人可能需要救助的日期（应在5个工作日内移送）")
+
+
+class WalkInForm(CaseOriginFields, InterpreterFieldsForm):
     """来访申请: the person at the counter and their application, made into a case in one step."""
 
-    org: forms.ModelChoiceField = forms.ModelChoiceField(label="承办院", queryset=None, empty_label=None)  # type: ignore[arg-type]
+    field_order = ["org", *_PERSON_AND_ORIGIN, "form", "oral_record", "on", "note", "applicant_language"]
+
     person_name = forms.CharField(label="申请人姓名", max_length=50)
-    id_number = IdNumberField(label="身份证号码", required=False, help_text="可暂不填写，受理前须补全")
     phone = PhoneField(label="联系电话", required=False, help_text="登记手机号码的，受理、决定和发放时发送短信告知")
-    address = forms.CharField(label="住址", max_length=200, required=False)
-    original_case_number = forms.CharField(label="原案件案号", max_length=80, required=False)
-    charge = forms.CharField(label="案由/罪名", max_length=80, required=False)
-    stage = forms.ChoiceField(label="诉讼阶段", choices=[("", "—")] + OriginalCase.Stage.choices, required=False)
-    offender_ability = forms.ChoiceField(label="加害人赔偿能力", choices=OriginalCase.OffenderAbility.choices)
-    groups = forms.MultipleChoiceField(label="人员类别", choices=Group.choices, required=False,
-                                       widget=forms.CheckboxSelectMultiple)
     clue_summary = forms.CharField(label="来访情况", widget=forms.Textarea(attrs={"rows": 4}),
                                    help_text="申请人陈述的案件和生活困难情况")
     form = forms.ChoiceField(label="申请方式", choices=AidCase.ApplicationForm.choices)
@@ -104,12 +111,6 @@ class WalkInForm(InterpreterFieldsForm):
     applicant_language = forms.ChoiceField(
         label="申请人使用语言", choices=AidCase._meta.get_field("applicant_language").choices, initial="zh-hans",
         required=False, help_text="短信和交给申请人的文书按此语言发送（藏文的附汉文）。")
-
-    def __init__(self, *args: Any, orgs: list[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        from jiuzhu.orgs.models import Organisation
-
-        self.fields["org"].queryset = Organisation.objects.filter(pk__in=[o.pk for o in orgs])  # type: ignore[attr-defined]
 
 
 class NotifyForm(forms.Form):
