@@ -23,3 +23,10 @@ def api_token(world):  # type: ignore[no-untyped-def]
     _, token = tokens.issue(name="12309平台-540528", org=world.orgs["540528"],
                             scopes=["submit", "read_cases", "read_stats"], rate_per_minute=100000)
     return token
+
+
+@pytest.fixture
+def sessions_in_cookies(settings):  # type: ignore[no-untyped-def]
+    """The bad-input sweeps: each request's writes are rolled back, so a session row saved inside would vanish
+    and log the crawl out; signed-cookie sessions keep it in the client."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"

@@ -1,5 +1,9 @@
 """The bad-input corpus (issue 11, "Done when"): every form, every API operation, no 500, nothing written.
 
+This module is the sweeps' shared machinery; the sweeps are test_bad_input_staff.py (every staff screen of
+cases, funds, support, custody, intake and statistics, as each role), test_bad_input_portal.py (the
+applicants' portal) and test_bad_input_api.py (every API operation).
+
 Forms are found, not listed: as each role of the demo staff (and an applicant on the portal), the test
 crawls the links of the staff screens from `/` (and the portal from `/apply/`) over cases at every step,
 parses every `<form>` of every page, and fills one field at a time with values of the corpus while
@@ -29,16 +33,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
-import pytest
 from django.contrib.messages import constants as message_levels
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.forms import BaseForm
 from django.urls import Resolver404, resolve
 
-from jiuzhu.cases import actions
 from jiuzhu.lib import clock
 
 # The corpus: the issue's list, and what the red team's payloads looked like.
@@ -377,128 +379,10 @@ def crawl(client: Any, start: list[str], tally: Tally, *, limit: int = 250) -> l
     return forms
 
 
-# ---------------------------------------------------------------------------------------------
-# The world: cases at every step, and who looks at them
-
-STEPS = ["clue", "notified", "applied", "accepted", "under_review", "pending_approval", "granted", "served",
-         "awaiting_payment", "paid", "follow_up", "closed"]
-ROLES = [("540528", "kongshen"), ("540528", "case_prosecutor"), ("540528", "dept_head"),
-         ("540528", "deputy_chief"), ("540528", "chief"), ("540528", "finance"), ("540500", "stats")]
-
-
-@pytest.fixture(autouse=True)
-def _sessions_in_cookies(settings):  # type: ignore[no-untyped-def]
-    # Each request's writes are rolled back: a session row saved inside would vanish and log the crawl out.
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
-
-
-@pytest.fixture
-def cases(world):  # type: ignore[no-untyped-def]
-    from jiuzhu.documents.actions import ensure_default_templates
-
-    ensure_default_templates()  # run at deploy (else lazily by the first issue, refused or not)
-    return [world.to(step) for step in STEPS]
-
-
-@pytest.fixture
-def surfaces(world, cases):  # type: ignore[no-untyped-def]
-    """What the other screens need: a custody agreement and its custodian's login, a referral with its
-    partner link, an application submitted on the portal (the intake queue). Returns extra start pages
-    by user (None: anonymous, the partner's signed link)."""
-    from django.test import Client
-
-    from jiuzhu.accounts.models import User
-    from jiuzhu.custody.tests.helpers import custodian, entrusted
-    from jiuzhu.demo.support import load_partners
-    from jiuzhu.portal.tests.helpers import fill_application, login
-    from jiuzhu.support import actions as support
-
-    agreement = entrusted(world, custodian(world))
-    agencies = load_partners(world.demo)
-    agency = next(a for (code, _), a in agencies.items() if code == "540528")
-    _, link = support.send_referral(cases[STEPS.index("paid")], acting_user=world.user("540528", "kongshen"),
-                                    agency=agency, measures=["dibao"], situation="生活困难。", basis="consent",
-                                    basis_note="本人同意")
-    # The money screens' later forms: a payment to make, one sent back, a recovery with a receipt,
-    # a custody release waiting for the other side, and a decision at the last approval step.
-    from decimal import Decimal
-
-    from jiuzhu.custody import actions as custody
-    from jiuzhu.demo.loader import MEETING, approver_for
-    from jiuzhu.funds import actions as funds
-
-    h, fin = world.user("540528", "kongshen"), world.user("540528", "finance")
-    due = world.to("awaiting_payment")
-    funds.schedule_payments(due, acting_user=h, plan=[(due.decided_amount, clock.today())], payee_kind="applicant",
-                            payee_name="本人", bank_name="中国农业银行", account="6228480000000000001")
-    returned = world.to("paid")
-    funds.mark_returned(returned.payments.get(is_advance=False), acting_user=fin, reason="账户已注销")
-    recovered = world.to("paid")
-    r = funds.open_recovery(recovered, acting_user=h, ground="fraud", facts="虚报。", amount_due=Decimal("100"))
-    funds.record_recovery_receipt(r, acting_user=fin, amount=Decimal("50"))
-    custody.request_release(agreement, acting_user=h, amount=Decimal("100"), purpose="学费")
-    final = world.to("pending_approval")
-    while (step := final.approval_steps.get(status="pending")) and final.approval_steps.filter(
-            opinion=step.opinion, seq__gt=step.seq).exists():
-        actions.approve_step(final, acting_user=approver_for(world.demo, "540528", step.role), comment="同意。",
-                             meeting={**MEETING, "meeting_date": clock.today()})
-    more = [f"/cases/{c.pk}/" for c in (due, returned, recovered, final)] + [
-        f"/funds/cases/{recovered.pk}/recovery/", f"/custody/cases/{agreement.case_id}/"]
-    applicant = Client()
-    login(applicant, "13900139000")
-    pk = fill_application(applicant)
-    assert applicant.post(f"/apply/a/{pk}/submit/", {"declaration": "on"}).status_code == 302
-    more.append(f"/intake/{pk}/")
-    return {"more": more,
-            User.objects.get(username="cust1"): ["/custody/portal/", f"/custody/portal/{agreement.pk}/"],
-            None: [f"/support/r/{link}/"]}
-
-
-def test_it_survives_the_corpus_on_every_staff_form(world, cases, surfaces, client) -> None:
-    tally = Tally()
-    client.raise_request_exception = False  # a 500 is counted, and the sweep goes on
-    starts = ["/", "/cases/new/", "/funds/", "/stats/", "/support/", "/custody/", "/intake/", "/search/",
-              "/documents/", "/support/screening/", "/support/clues/new/", "/stats/import/"]
-    more = surfaces.pop("more")
-    # Case pages first: they carry most forms, and the crawl stops after `limit` pages a role.
-    who = [(world.user(code, role), [f"/cases/{c.pk}/" for c in cases] + more + starts) for code, role in ROLES]
-    for user, pages in [*who, *surfaces.items()]:
-        client.logout()
-        if user is not None:
-            client.force_login(user)
-        for form in crawl(client, pages, tally):
-            drive(client, form, tally)
-    print(tally.report("staff"))
-    if os.environ.get("JIUZHU_CORPUS_VERBOSE"):
-        print("\n".join(sorted(tally.forms)))
-    assert len(tally.forms) >= 30, tally.report("staff")  # the crawl found the screens
-    assert not tally.failures, "\n".join(tally.failures[:50])
-
-
-def test_it_survives_the_corpus_on_every_portal_form(world, client) -> None:
-    from jiuzhu.portal.tests.helpers import ANSWERS, login
-
-    tally = Tally()
-    client.raise_request_exception = False
-    for form in crawl(client, ["/apply/", "/apply/login/"], tally):  # before login: the SMS login form
-        drive(client, form, tally)
-    login(client, "13800138000")
-    r = client.post("/apply/mine/")
-    pk = int(r["Location"].split("/")[3])
-    # Each step's form, reached in order (a step opens when the one before it is saved).
-    for step, data in ANSWERS.items():
-        for form in crawl(client, [f"/apply/a/{pk}/{step}/"], tally, limit=3):
-            drive(client, form, tally)
-        assert client.post(f"/apply/a/{pk}/{step}/", {**data, "next": "1"}).status_code == 302
-    for form in crawl(client, ["/apply/", "/apply/mine/", f"/apply/a/{pk}/materials/"], tally):
-        drive(client, form, tally)
-    print(tally.report("portal"))
-    assert len(tally.forms) >= 8, tally.report("portal")
-    assert not tally.failures, "\n".join(tally.failures[:50])
 
 
 # ---------------------------------------------------------------------------------------------
-# The API: every operation, each leaf of its input replaced
+# The API's JSON: each leaf of a valid body replaced by raw JSON text
 
 
 JSON_CORPUS: list[str] = [  # raw JSON text, so that 1e309 (inf) and NUL escapes reach the parser as such
@@ -508,15 +392,15 @@ JSON_CORPUS: list[str] = [  # raw JSON text, so that 1e309 (inf) and NUL escapes
 ]
 
 
-def _leaves(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+def leaves(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
     if isinstance(data, dict):
         for k, v in data.items():
-            yield from _leaves(v, (*path, k))
+            yield from leaves(v, (*path, k))
     if path:
         yield path
 
 
-def _replace(data: Any, path: tuple[Any, ...], raw: str) -> str:
+def replace_leaf(data: Any, path: tuple[Any, ...], raw: str) -> str:
     """DATA as JSON with the value at PATH replaced by the raw JSON text RAW."""
     marker = "\x01CORPUS\x01"
     copy = json.loads(json.dumps(data))
@@ -527,85 +411,6 @@ def _replace(data: Any, path: tuple[Any, ...], raw: str) -> str:
     return json.dumps(copy, ensure_ascii=False).replace(json.dumps(marker), raw)
 
 
-def test_it_survives_the_corpus_on_every_api_operation(world, client, api_token) -> None:
-    from jiuzhu.portal.tests.helpers import ANSWERS
 
-    auth = {"Authorization": f"Bearer {api_token}"}
-    tally = Tally()
-    client.raise_request_exception = False
-    schema = client.get("/api/v1/openapi.json", headers=auth).json()
-    operations = [(path, method) for path, item in schema["paths"].items() for method in item]
-    application = {
-        "client_reference": "corpus-1", "org": "540528",
-        "applicant": {**{k: v for k, v in ANSWERS["applicant"].items()}, "phone": "13800138000"},
-        "victim": {"same_as_applicant": True, "victim_name": "", "victim_id_number": "",
-                   "victim_condition": "injured"},
-        "case": {k: v for k, v in ANSWERS["case"].items() if k != "org"},
-        "harm": ANSWERS["harm"], "received": ANSWERS["received"], "bank": ANSWERS["bank"]}
-    bodies = {"/api/v1/applications": application,
-              "/api/v1/clues": {"client_reference": "corpus-2", "org": "540528", "person_name": "次仁",
-                                "id_number": "", "phone": "13800138000", "original_case_number": "",
-                                "charge": "", "summary": "办案中发现被害人生活困难。"}}
-    queries = {"/api/v1/cases": {"changed_since": "2026-01-01T00:00:00+08:00", "limit": "10"},
-               "/api/v1/stats": {"from": "2026-01-01", "to": "2026-06-30", "org": "540528"}}
-    case = world.to("accepted")
-    paths = {"/api/v1/cases/{number}": "number", "/api/v1/submissions/{client_reference}": "client_reference"}
-
-    def check(response: Any, before: dict[str, str], label: str) -> None:
-        tally.requests += 1
-        tally.statuses[response.status_code] += 1
-        if response.status_code >= 500:
-            tally.failures.append(f"{response.status_code} {label}")
-        elif response.status_code >= 400:
-            tally.refusals += 1
-            if moved := changed(before, snapshot()):
-                tally.failures.append(f"refused but wrote {moved}: {label}")
-
-    for path, method in operations:
-        tally.forms.add(f"{method} {path}")
-        if path in bodies:
-            body = bodies[path]
-            for leaf in _leaves(body):
-                tally.fields.add(f"{path}:{'.'.join(map(str, leaf))}")
-                for raw in JSON_CORPUS if FULL else random.Random(str(leaf)).sample(JSON_CORPUS, 6):
-                    tally.values.add(raw)
-                    with rolled_back():
-                        before = snapshot()
-                        r = client.post(path, _replace(body, leaf, raw), content_type="application/json",
-                                        headers=auth)
-                        check(r, before, f"POST {path} {leaf}={raw[:30]}")
-            for raw in ("[]", "null", '"x"', "{", "\x00", json.dumps(body) + "x"):  # the whole body wrong
-                with rolled_back():
-                    before = snapshot()
-                    check(client.post(path, raw, content_type="application/json", headers=auth), before,
-                          f"POST {path} body={raw[:20]!r}")
-        elif path in queries:
-            params = queries[path]
-            for name in params:
-                tally.fields.add(f"{path}:{name}")
-                for value in sample(f"{path}:{name}"):
-                    tally.values.add(repr(value))
-                    with rolled_back():
-                        before = snapshot()
-                        check(client.get(path, {**params, name: value}, headers=auth), before,
-                              f"GET {path} {name}={str(value)[:30]!r}")
-        elif path in paths:
-            name = paths[path]
-            tally.fields.add(f"{path}:{name}")
-            for value in [case.number, *[v for v in CORPUS if isinstance(v, str) and v]]:
-                tally.values.add(repr(value))
-                url = path.replace("{" + name + "}", _quote(value))
-                with rolled_back():
-                    before = snapshot()
-                    check(client.get(url, headers=auth), before, f"GET {path} {name}={value[:30]!r}")
-        else:
-            tally.failures.append(f"operation {method.upper()} {path} has no corpus driver: add it above")
-    print(tally.report("api"))
-    assert len(tally.forms) >= 6, tally.report("api")
-    assert not tally.failures, "\n".join(tally.failures[:50])
-
-
-def _quote(value: str) -> str:
-    from urllib.parse import quote
-
+def quote_segment(value: str) -> str:
     return quote(value, safe="")
