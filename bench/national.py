@@ -477,8 +477,8 @@ _RAW_RUNS: dict[tuple[str, int], list[float]] = {}  # (statement, runs) → its 
 def raw_floor(sqls: list[str], runs: int) -> tuple[float, tuple[float, str]]:
     """Median ms of running every SQL of SQLS raw through the connection; and the slowest statement.
 
-    A statement already measured raw with as many runs (the same text: the nation's aggregate of the statistics
-    screen and of `jiuzhu stats`, a worklist's count on its first and deep page) keeps its times.
+    A statement already measured raw with as many runs (the same text: a worklist's capped count on its first
+    and its deep page, the session and membership lookups of every page) keeps its times.
     """
     reads = {k: sql for k, sql in enumerate(sqls) if re.match(r"\s*(SELECT|WITH)\b", sql, re.I)}  # not the writes
     fresh = {k: [] for k, sql in reads.items() if (sql, runs) not in _RAW_RUNS}  # type: ignore[var-annotated]
