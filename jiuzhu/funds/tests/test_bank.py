@@ -70,7 +70,7 @@ def test_the_payment_order_list_has_the_form_a_bank_counter_expects(world, tmp_p
     # The printout (looked at through LibreOffice Calc → PDF → PNG): A4 landscape, one page wide and as many
     # down as the rows need, centred, page numbers at the foot, the print area from the title to the date line.
     setup = ws.page_setup
-    assert (setup.paperSize, setup.fitToWidth, setup.fitToHeight) == (ws.PAPERSIZE_A4, 1, 0)
+    assert (int(setup.paperSize), setup.fitToWidth, setup.fitToHeight) == (int(ws.PAPERSIZE_A4), 1, 0)
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_options.horizontalCentered
     last = next(i for i, t in enumerate(texts, 1) if "年　　月　　日" in t)
     assert ws.print_area == f"'付款清单'!$A$1:$I${last}"
