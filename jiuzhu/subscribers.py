@@ -27,6 +27,8 @@ SUBSCRIBERS: dict[type[Event], Sequence[Callable[[Any], object]]] = {
     case.FundsArrivalReported: [funds.on_funds_arrival_reported],
     # 送达决定书 on the case page is recorded once, on the issued decision document.
     case.DecisionServed: [documents.on_decision_served],
+    # Accepted at the counter: the 受理通知书 is issued and its 当场送达 recorded on it.
+    case.AcceptanceNoticeServedOnSpot: [documents.on_acceptance_notice_served_on_spot],
     # Follow-up and closing wait until no aid is owed.
     case.CaseClosing: [funds.refuse_while_unpaid],
     # Paid: the follow-up visits are planned from the payment. Closed: the visits not held are dropped.

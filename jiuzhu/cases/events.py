@@ -64,6 +64,17 @@ class FundsArrivalReported(Event):
 
 
 @dataclass(frozen=True)
+class AcceptanceNoticeServedOnSpot(Event):
+    """Accepted at the counter with the applicant present (受理时当场送达): the documents app issues the
+    受理通知书 and records its service on it, the one record of serving, so the closing checklist no longer
+    lists it."""
+
+    case: AidCase
+    acting_user: User
+    on: dt.date
+
+
+@dataclass(frozen=True)
 class DecisionServed(Event):
     """The decision reached the applicant (送达决定书 on the case page): the documents app records the
     service on the issued decision document, the one record of serving. RECIPIENT is whoever signed;

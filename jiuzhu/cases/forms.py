@@ -138,6 +138,14 @@ class DatedNoteForm(forms.Form):
     note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
+class AcceptForm(DatedNoteForm):
+    """受理: with the applicant at the counter, the 受理通知书 may be handed over on the spot."""
+
+    serve_notice = forms.BooleanField(
+        label="受理通知书当场送达申请人", required=False,
+        help_text="申请人在场的，勾选后系统制作受理通知书，并在该文书上登记当场送达（直接送达）。")
+
+
 class NoteForm(forms.Form):
     note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 

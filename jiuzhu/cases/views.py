@@ -186,7 +186,8 @@ ACTION_FORMS: dict[str, tuple[type[Any], ActionCall]] = {
     "receive_supplement": (forms.DatedNoteForm, lambda c, u, d: actions.receive_supplement(
         c, acting_user=u, on=d["on"], note=d["note"])),
     "deem_abandoned": (forms.DatedNoteForm, lambda c, u, d: actions.deem_abandoned(c, acting_user=u, on=d["on"])),
-    "accept": (forms.DatedNoteForm, lambda c, u, d: actions.accept(c, acting_user=u, on=d["on"], note=d["note"])),
+    "accept": (forms.AcceptForm, lambda c, u, d: actions.accept(c, acting_user=u, on=d["on"], note=d["note"],
+                                                                serve_notice=d["serve_notice"])),
     "start_review": (forms.NoteForm, lambda c, u, d: actions.start_review(c, acting_user=u, note=d["note"])),
     "add_record": (forms.RecordForm, lambda c, u, d: actions.add_record(
         c, acting_user=u, kind=d["kind"], held_on=d["held_on"], content=d["content"], place=d["place"],

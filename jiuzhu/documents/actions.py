@@ -29,7 +29,7 @@ from jiuzhu.accounts.access import has_capability, orgs_with
 from jiuzhu.accounts.models import Capability, User
 from jiuzhu.cases import actions as case_actions
 from jiuzhu.cases.actions import CaseActionError, CasePermissionError
-from jiuzhu.cases.events import DecisionServed
+from jiuzhu.cases.events import AcceptanceNoticeServedOnSpot, DecisionServed
 from jiuzhu.cases.models import AidCase, CaseEvent, Status
 from jiuzhu.documents import builder, context, numbering, queries, render, sandbox, tibetan
 from jiuzhu.documents.models import NUMBERED_KINDS, DocumentTemplate, IssuedDocument, Kind, ServiceRecord
@@ -210,6 +210,11 @@ def issue_document(case: AidCase, kind: str, *, acting_user: User,
 
 @transaction.atomic(durable=True)
 def _issue(case: AidCase, kind: str, *, acting_user: User, extra: dict[str, Any], written: list[str]) -> IssuedDocument:
+    return _issue_in_transaction(case, kind, acting_user=acting_user, extra=extra, written=written)
+
+
+def _issue_in_transaction(case: AidCase, kind: str, *, acting_user: User, extra: dict[str, Any],
+                          written: list[str]) -> IssuedDocument:
     # Lock the case first: two people issuing the same document at once queue here, and the second
     # then finds the first one's document.
     case.refresh_from_db(from_queryset=AidCase.objects.select_for_update())
@@ -296,6 +301,7 @@ def _jsonable(extra: dict[str, Any]) -> dict[str, Any]:
 
 
 DECISION_KINDS = frozenset({Kind.GRANT_DECISION, Kind.REFUSAL_DECISION})
+ON_THE_SPOT = "受理时当场送达"
 
 
 @transaction.atomic(durable=True)
@@ -331,6 +337,29 @@ def on_decision_served(event: DecisionServed) -> None:
                     recipient=applicant if proxy else event.recipient,
                     signer_name=event.recipient if proxy else "", signer_relationship=event.relationship,
                     note=event.note)
+
+
+def on_acceptance_notice_served_on_spot(event: AcceptanceNoticeServedOnSpot) -> None:
+    """Accepted with the applicant at the counter: issue the 受理通知书 (unless made already) and record that
+    it was handed over on the spot, on the document (the one record of serving)."""
+    case = event.case
+    doc = IssuedDocument.objects.filter(case=case, kind=Kind.ACCEPTANCE_NOTICE,
+                                        status=IssuedDocument.Status.ISSUED).first()
+    if doc is None:
+        ensure_default_template(Kind.ACCEPTANCE_NOTICE)
+        written: list[str] = []
+        try:
+            doc = _issue_in_transaction(case, Kind.ACCEPTANCE_NOTICE, acting_user=event.acting_user, extra={},
+                                        written=written)
+        except BaseException:
+            _discard(written)
+            raise
+    if doc.services.exists():
+        return
+    _record_service(case, doc, acting_user=event.acting_user, method=ServiceRecord.Method.DIRECT,
+                    served_on=max(event.on, timezone.localdate(doc.issued_at)),
+                    recipient=case.applicant.name if case.applicant else "申请人", signer_name="",
+                    signer_relationship="", note=ON_THE_SPOT)
 
 
 def _record_service(case: AidCase, doc: IssuedDocument, *, acting_user: User, method: str, served_on: dt.date,

@@ -396,8 +396,9 @@ def _approval_form(w: Writer) -> None:
         ("拟救助金额", "{{ amount_text }}"),
         ("承办人意见", ["{{ recommendation }}。", "签名：{{ opinion_author }}　　{{ opinion_date }}"]),
     ])
-    # Every step of the route actually taken, in order; a collective step with its meeting.
-    w.para(("审批意见", HEITI), indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    # Every step of the route actually taken, in order; a collective step with its meeting. The heading
+    # keeps with the table (w:keepNext): never alone at the foot of a page with its table on the next.
+    w.para(("审批意见", HEITI), indent=False, align=WD_ALIGN_PARAGRAPH.CENTER).paragraph_format.keep_with_next = True
     w.loop_table(["审批环节", "审批意见", "签名", "日期"],
                  ["{{ item.role }}", ["{{ item.opinion }}", "{{ item.meeting }}"], "{{ item.signer }}",
                   "{{ item.date }}"], "approval_steps", [32, 56, 22, 46], no_wrap=frozenset({3}))

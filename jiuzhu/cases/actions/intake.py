@@ -20,6 +20,7 @@ from jiuzhu.cases.actions.common import (
     _transition,
     log_event,
 )
+from jiuzhu.cases.events import AcceptanceNoticeServedOnSpot
 from jiuzhu.cases.models import (
     AidCase,
     CaseEvent,
@@ -31,6 +32,7 @@ from jiuzhu.cases.models import (
     Record,
     Status,
 )
+from jiuzhu.lib import events
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.people.actions import get_or_create_person
 from jiuzhu.people.models import Person
@@ -310,8 +312,10 @@ def deem_abandoned(case: AidCase, *, acting_user: User | None, on: dt.date | Non
 
 
 @transaction.atomic(durable=True)
-def accept(case: AidCase, *, acting_user: User, on: dt.date | None = None, note: str = "") -> AidCase:
-    """Accept the application; the decision clock (10 working days by default) starts."""
+def accept(case: AidCase, *, acting_user: User, on: dt.date | None = None, note: str = "",
+           serve_notice: bool = False) -> AidCase:
+    """Accept the application; the decision clock (10 working days by default) starts. With SERVE_NOTICE
+    (the applicant at the counter) the 受理通知书 is issued and served on the spot, recorded on the document."""
     case = _lock(case, "accept", acting_user)
     day = _on(on, not_before=case.applied_on, what="受理日期")
     if case.applicant is None or not case.applicant.id_number_bidx:
@@ -320,4 +324,6 @@ def accept(case: AidCase, *, acting_user: User, on: dt.date | None = None, note:
                 fields={"accepted_on": day}, on=day)
     deadlines.complete(case, Deadline.Kind.SUPPLEMENT_NOTICE, day)
     deadlines.start(case, Deadline.Kind.DECISION, day)
+    if serve_notice:
+        events.publish(AcceptanceNoticeServedOnSpot(case=case, acting_user=acting_user, on=day))
     return case

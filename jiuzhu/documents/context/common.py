@@ -149,6 +149,13 @@ def _latest_opinion(case: AidCase) -> ReviewOpinion:
 
 
 
+def identity_line(name: str, sex: str, birth: str, ethnicity: str, id_number: str, address: str) -> str:
+    """The applicant's identity as documents state it (姓名，性别，…出生，民族，身份证号码…，住…)."""
+    return "，".join(x for x in [name, sex, f"{birth}出生" if birth else "", ethnicity,
+                                 f"身份证号码{id_number}" if id_number else "", f"住{address}" if address else ""]
+                    if x)
+
+
 def common(case: AidCase, org: Organisation) -> dict[str, Any]:
     """Return the fields every document may use (applicant, case, procuratorate)."""
     a = case.applicant
@@ -159,9 +166,7 @@ def common(case: AidCase, org: Organisation) -> dict[str, Any]:
     # EncryptedTextField is a BinaryField to the type checker; its Python value is the plain string.
     id_number: str = a.id_number if a else ""  # type: ignore[assignment]
     address: str = a.address if a else ""  # type: ignore[assignment]
-    identity = "，".join(x for x in [
-        a.name if a else "", sex, f"{birth}出生" if birth else "", a.ethnicity if a else "",
-        f"身份证号码{id_number}" if id_number else "", f"住{address}" if address else ""] if x)
+    identity = identity_line(a.name if a else "", sex, birth, a.ethnicity if a else "", id_number, address)
     if oc is not None:
         charge = oc.charge.removesuffix("罪")
         name = oc.case_name or (f"{charge}案" if charge else "")

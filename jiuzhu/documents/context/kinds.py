@@ -19,6 +19,7 @@ from jiuzhu.documents.context.common import (
     _need,
     cn_date,
     common,
+    identity_line,
 )
 from jiuzhu.documents.context.decision import (
     _grant_decision,
@@ -245,11 +246,38 @@ def template_policy(kind: str) -> Policy:
 
 
 
+# Internal papers read by approvers (审批表, 审查报告): the applicant is identified, the ID number and phone
+# printed masked (people.idcard), as on screen; approving needs the identity, not the full numbers.
+MASKED_ON_PAPER = frozenset({Kind.APPROVAL_FORM, Kind.REVIEW_REPORT})
+# Papers that leave the case file for a partner (转介移送函): the letter shares only the referral's chosen
+# fields; the common identity fields are masked too, and a minor's name (未成年人保护法第一百零三条).
+LEAVES_THE_FILE = frozenset({Kind.REFERRAL_LETTER})
+
+
+def _masked(case: AidCase, ctx: dict[str, Any], kind: str) -> dict[str, Any]:
+    """Return CTX with the applicant's identifiers masked as KIND prints them."""
+    if kind not in MASKED_ON_PAPER | LEAVES_THE_FILE or case.applicant is None:
+        return ctx
+    a = case.applicant
+    out = dict(ctx)
+    for key in ("applicant_id_number", "applicant_phone", *(("applicant_address",) if kind in LEAVES_THE_FILE
+                                                           else ())):
+        if out[key] != BLANK:
+            out[key] = SENSITIVE[key](out[key])
+    name = a.display_name if kind in LEAVES_THE_FILE else a.name
+    out["applicant_name"] = name or BLANK
+    out["applicant_identity"] = identity_line(
+        name, a.get_sex_display() if a.sex else "", cn_date(a.birth_date, blank="") if a.birth_date else "",
+        a.ethnicity, out["applicant_id_number"] if out["applicant_id_number"] != BLANK else "",
+        out["applicant_address"] if out["applicant_address"] != BLANK else "") or BLANK
+    return out
+
+
 def build_context(case: AidCase, kind: str, *, subject: str, extra: dict[str, Any], org: Organisation,
                   number: str, version: int, issued_on: dt.date, correction_note: str = "") -> dict[str, Any]:
     """Return every field of KIND's document for CASE."""
     spec = SPECS[kind]
-    ctx = common(case, org)
+    ctx = _masked(case, common(case, org), kind)
     ctx.update(spec.build(case, subject, extra))
     ctx.update({
         "title": spec.title, "number": number, "version": version, "date": cn_date(issued_on),

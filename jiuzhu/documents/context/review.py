@@ -17,6 +17,7 @@ from jiuzhu.cases.models import (
 from jiuzhu.documents.context.common import (
     BLANK,
     BLANK_DATE,
+    RULES,
     _label,
     _latest_opinion,
     _need,
@@ -26,7 +27,7 @@ from jiuzhu.documents.context.common import (
     paragraphs,
 )
 from jiuzhu.documents.money import rmb_upper, yuan
-from jiuzhu.rules.amount import AmountFacts, calculate
+from jiuzhu.rules.amount import AmountFacts, Calculation, calculate
 from jiuzhu.rules.errors import RulesError
 
 
@@ -62,7 +63,7 @@ def _opinion_fields(case: AidCase, opinion: ReviewOpinion) -> dict[str, Any]:
 FACTOR_LABELS = (  # the calculator's inputs (cases.forms.FactorsForm), as the documents state them
     ("harm_yuan", "实际损害", "元"), ("fault_percent", "申请人过错比例", "%"),
     ("family_monthly_income_yuan", "家庭月收入", "元"), ("household_size", "家庭人口", "人"),
-    ("local_living_cost_yuan", "当地最低生活保障标准", "元/人·月"),
+    ("local_living_cost_yuan", "当地基本生活费用", "元/人·月"),
     ("compensation_received_yuan", "已获赔偿或救助", "元"), ("court_damages_yuan", "依法应判赔偿数额", "元"),
 )
 FINDING_KINDS = (Record.Kind.INVESTIGATION, Record.Kind.HOME_VISIT)
@@ -85,6 +86,20 @@ def findings(case: AidCase) -> list[str]:
         out.append(f"{cn_date(r.held_on)}，承办人{where}进行{'走访' if r.kind == Record.Kind.HOME_VISIT else '调查'}"
                    f"{who}，查明：{body}")
     return out
+
+
+def basis_text(result: Calculation) -> str:
+    """The legal basis of the amount and its figures (wage base, months, cap, the lower local or court limit)
+    as a document prints them: from the calculation's numbers, never its on-screen explanations, which carry
+    an administrator's notes on the wage base ("示例数据，待管理员核实")."""
+    cap = result.cap
+    text = (f"依据：{RULES}，救助金额以{cap.base_year}年职工月平均工资{yuan(cap.base_monthly_yuan)}为基数，"
+            f"一般不超过{cap.cap_months}个月，即{yuan(cap.cap_yuan)}")
+    if cap.per_case_cap_yuan is not None:
+        text += f"；本地单件上限{yuan(cap.per_case_cap_yuan)}，取较低者{yuan(cap.effective_cap_yuan)}"
+    if result.facts.court_damages_yuan is not None:
+        text += f"；不得超过依法应当判决的赔偿数额{yuan(result.facts.court_damages_yuan)}"
+    return text + "。"
 
 
 def calculation_paragraphs(case: AidCase, opinion: ReviewOpinion) -> tuple[str, str, str]:
@@ -110,7 +125,7 @@ def calculation_paragraphs(case: AidCase, opinion: ReviewOpinion) -> tuple[str, 
         result = None
     rule = ""
     if result is not None:
-        rule = "依据：" + "".join(x for x in result.explanations if not x.startswith("审批："))
+        rule = basis_text(result)
     elif opinion.cap_yuan:
         rule = f"本案救助限额为{yuan(opinion.cap_yuan)}。"
     amount = (f"据此，拟救助金额为人民币{yuan(opinion.proposed_amount)}（大写：{rmb_upper(opinion.proposed_amount)}）。"

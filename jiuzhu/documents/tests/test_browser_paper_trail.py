@@ -58,3 +58,52 @@ def test_serving_the_decision_shows_it_served_in_the_documents_table(world, live
     page.locator("#documents").scroll_into_view_if_needed()
     page.screenshot(path=SHOTS / "02-documents-served.png", full_page=True)
     assert_cjk_renders(page)
+
+
+def test_a_walk_in_accepted_at_the_counter_gets_the_acceptance_notice_served_on_the_spot(world, live_server,
+                                                                                         page: Page) -> None:
+    """Issue 13: the 受理通知书 was served only through its own 登记送达; accepting with the applicant present
+    issues it and records 当场送达 once, on the document, and the closing checklist no longer lists it."""
+    from jiuzhu.cases.models import Status
+    from jiuzhu.documents.dossier import checklist
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    case = world.to("applied", channel="walk_in")
+    h = handler(world)
+    browser_login(page, live_server.url, h)
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    page.locator("#next-actions").get_by_role("link", name="受理", exact=True).click()
+    box = page.get_by_label("受理通知书当场送达申请人")
+    expect(box).not_to_be_checked()
+    box.check()
+    page.screenshot(path=SHOTS / "03-accept-serving-the-notice.png", full_page=True)
+    page.get_by_role("button", name="确认受理", exact=True).click()
+    expect(page.locator(".alert-success")).to_contain_text("已完成：受理")
+    expect(page.locator("#case-status")).to_have_text("已受理")
+    notice = IssuedDocument.objects.get(case=case, kind=Kind.ACCEPTANCE_NOTICE)
+    row = page.locator(f"#document-{notice.pk}")
+    expect(row).to_contain_text("已送达")
+    expect(row).not_to_contain_text("未送达")
+    row.scroll_into_view_if_needed()
+    page.screenshot(path=SHOTS / "04-acceptance-notice-served.png", full_page=True)
+    assert_cjk_renders(page)
+    service = ServiceRecord.objects.get()
+    assert (service.document_id, service.method, service.recipient, service.note) == (
+        notice.pk, "direct", case.applicant.name, actions.ON_THE_SPOT)
+    case.refresh_from_db()
+    assert case.status == Status.ACCEPTED
+    served = next(c for c in checklist(case) if c.label == "法律文书送达")
+    assert served.ok and "受理通知书" not in served.detail
+
+
+def test_accepting_without_the_box_issues_nothing_and_the_checklist_lists_a_notice_made_later(world) -> None:
+    from jiuzhu.cases import actions as case_actions
+    from jiuzhu.documents.dossier import checklist
+
+    case = world.to("applied", channel="walk_in")
+    h = handler(world)
+    case_actions.accept(case, acting_user=h)
+    assert not IssuedDocument.objects.filter(case=case).exists()
+    actions.issue_document(case, Kind.ACCEPTANCE_NOTICE, acting_user=h)
+    served = next(c for c in checklist(case) if c.label == "法律文书送达")
+    assert not served.ok and "受理通知书" in served.detail and not ServiceRecord.objects.exists()

@@ -264,7 +264,7 @@ def test_the_decision_and_the_review_report_state_the_reviews_own_facts(world) -
     facts = dtext.split("经审查查明：")[1].split("本院认为")[0]
     assert clue not in facts
     for needle in ("加查县安绕镇", "走访", "丈夫伤后卧床", "医疗费38,000元", "实际损害38,000.00元", "家庭人口4人",
-                   "当地最低生活保障标准900.00元/人·月", "依据：救助金额", "拟救助金额为人民币12,000.00元"):
+                   "当地基本生活费用900.00元/人·月", "依据：《人民检察院开展国家司法救助工作细则》，救助金额以", "拟救助金额为人民币12,000.00元"):
         assert needle in facts, needle
     rtext = text_of(docx_of(report))
     harm = rtext.split("四、损害及生活困难情况")[1].split("五、救助情形审查")[0]
@@ -272,7 +272,7 @@ def test_the_decision_and_the_review_report_state_the_reviews_own_facts(world) -
     for needle in ("加查县安绕镇", "丈夫伤后卧床", "医疗费38,000元", "实际损害38,000.00元", "家庭月收入800.00元"):
         assert needle in harm, needle
     amount = rtext.split("七、救助金额")[1].split("八、审查意见")[0]
-    assert "计算依据：救助金额" in amount and "12,000.00" in amount
+    assert "计算依据：《人民检察院开展国家司法救助工作细则》，救助金额以" in amount and "12,000.00" in amount
     if shutil.which("soffice"):  # and so do the PDFs, in the SC faces
         for doc, name, needle in ((decision, "grant_decision_facts", "丈夫伤后卧床"),
                                   (report, "review_report_facts", "家庭月收入800.00元")):

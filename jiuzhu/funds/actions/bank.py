@@ -35,6 +35,8 @@ from jiuzhu.orgs.policy import get_setting
 ORDER_HEADERS = ["序号", "付款编号", "案件编号", "收款人", "开户银行", "账号", "金额(元)", "计划发放日期", "用途"]
 ORDER_TITLE = "国家司法救助金银行代发清单"
 ORDER_SIGNATURES = ["经办人：", "复核人：", "负责人：", "单位（盖章）："]
+ORDER_WIDTHS = (6, 16, 20, 12, 24, 26, 15, 14, 16)  # 账号: 19 digits and more; 开户银行: ~11 Chinese characters
+ORDER_FONT = "宋体"
 ORDER_HEADER_ROW = 4  # title, issuing procuratorate and date, blank, then the column headers
 
 
@@ -110,28 +112,53 @@ def _write_order_sheet(ws: Any, org: Organisation, rows: list[Payment], today: d
 def _format_order_sheet(ws: Any, total_row: int, upper_row: int, sign_row: int) -> None:
     """Merged title, bold headers, borders around the table, widths and page set-up for the printout."""
     from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
 
     width = len(ORDER_HEADERS)
+    for row in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=width):  # a Chinese face (宋体) everywhere
+        for cell in row:
+            cell.font = Font(name=ORDER_FONT, size=11)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws["A1"].font = Font(bold=True, size=16)
-    ws["A1"].alignment = Alignment(horizontal="center")
+    ws["A1"].font = Font(name=ORDER_FONT, bold=True, size=16)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 30
     ws.merge_cells(start_row=upper_row, start_column=1, end_row=upper_row, end_column=width)
     ws.merge_cells(start_row=total_row, start_column=1, end_row=total_row, end_column=6)
     thin = Side(style="thin")
     for r in range(ORDER_HEADER_ROW, upper_row + 1):
+        ws.row_dimensions[r].height = 22
         for c in range(1, width + 1):
             ws.cell(row=r, column=c).border = Border(left=thin, right=thin, top=thin, bottom=thin)
+            ws.cell(row=r, column=c).alignment = Alignment(vertical="center")
     for c in range(1, width + 1):
-        ws.cell(row=ORDER_HEADER_ROW, column=c).font = Font(bold=True)
-        ws.cell(row=ORDER_HEADER_ROW, column=c).alignment = Alignment(horizontal="center")
-    ws.cell(row=total_row, column=1).alignment = Alignment(horizontal="center")
-    for col, w in zip("ABCDEFGHI", (6, 16, 20, 12, 22, 24, 14, 14, 16), strict=True):
+        ws.cell(row=ORDER_HEADER_ROW, column=c).font = Font(name=ORDER_FONT, size=11, bold=True)
+        ws.cell(row=ORDER_HEADER_ROW, column=c).alignment = Alignment(horizontal="center", vertical="center")
+    ws.cell(row=total_row, column=1).alignment = Alignment(horizontal="center", vertical="center")
+    ws.cell(row=total_row, column=1).font = ws.cell(row=total_row, column=7).font = Font(
+        name=ORDER_FONT, size=11, bold=True)
+    for col, w in zip("ABCDEFGHI", ORDER_WIDTHS, strict=True):
         ws.column_dimensions[col].width = w
-    ws.row_dimensions[sign_row].height = 30
+    ws.row_dimensions[sign_row].height = 40
+    for r in range(ORDER_HEADER_ROW + 1, total_row):  # 序号 and dates centred; amounts at the right, 2 decimals
+        for c in (1, 8):
+            ws.cell(row=r, column=c).alignment = Alignment(horizontal="center", vertical="center")
+    for r in range(ORDER_HEADER_ROW + 1, total_row + 1):
+        ws.cell(row=r, column=7).alignment = Alignment(horizontal="right", vertical="center")
+    # The counter prints it: A4 landscape, one page wide (as many pages down as the rows need), the column
+    # headers repeated on every page, centred, page numbers at the foot; the print area ends at the seal line.
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    m = ws.page_margins
+    m.left = m.right = 0.5
+    m.top, m.bottom, m.header, m.footer = 0.7, 0.9, 0.3, 0.35
     ws.print_title_rows = f"{ORDER_HEADER_ROW}:{ORDER_HEADER_ROW}"
+    ws.print_area = f"A1:{get_column_letter(width)}{sign_row + 1}"
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddFooter.center.font = ORDER_FONT
 
 
 

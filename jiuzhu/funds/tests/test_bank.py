@@ -67,6 +67,29 @@ def test_the_payment_order_list_has_the_form_a_bank_counter_expects(world, tmp_p
     for label in ("经办人：", "复核人：", "负责人：", "单位（盖章）："):
         assert label in signatures
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == f"${head + 1}:${head + 1}"
+    # The printout (looked at through LibreOffice Calc → PDF → PNG): A4 landscape, one page wide and as many
+    # down as the rows need, centred, page numbers at the foot, the print area from the title to the date line.
+    setup = ws.page_setup
+    assert (int(setup.paperSize), setup.fitToWidth, setup.fitToHeight) == (int(ws.PAPERSIZE_A4), 1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_options.horizontalCentered
+    last = next(i for i, t in enumerate(texts, 1) if "年　　月　　日" in t)
+    assert ws.print_area == f"'付款清单'!$A$1:$I${last}"
+    assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+    # The whole account number shows (19 digits at 11 pt need ~20 characters), as text; amounts at the right
+    # with two decimals; every cell of the table bordered; a Chinese face throughout.
+    widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGHI"}
+    assert widths["F"] >= len(ACCOUNT) + 2 and widths["E"] >= 2 * len("中国农业银行加查县支行")
+    for r in range(head + 2, head + 4):
+        assert ws.cell(row=r, column=6).number_format == "@" and isinstance(ws.cell(row=r, column=6).value, str)
+        assert ws.cell(row=r, column=7).number_format == "#,##0.00"
+    for r in range(head + 2, head + 5):
+        assert ws.cell(row=r, column=7).alignment.horizontal == "right"
+    for r in range(head + 1, head + 4):  # the header and the rows (the total lines are merged cells)
+        for c in range(1, 10):
+            b = ws.cell(row=r, column=c).border
+            assert b.left.style == b.right.style == b.top.style == b.bottom.style == "thin", (r, c)
+    assert {cell.font.name for row in ws.iter_rows(min_row=1, max_row=last, max_col=9) for cell in row
+            if type(cell).__name__ != "MergedCell"} == {"宋体"}
 
 
 def test_it_refuses_an_order_list_of_another_procuratorates_payments(world) -> None:
