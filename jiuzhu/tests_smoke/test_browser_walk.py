@@ -396,7 +396,12 @@ def carry_to_archive(walk: Walk, amount: str, name: str) -> None:
 
 
 @pytest.fixture
-def walk(browser: Browser, live_server, world, tmp_path: Path, request: pytest.FixtureRequest) -> Walk:
+def walk(browser: Browser, live_server, world, tmp_path: Path, request: pytest.FixtureRequest,
+         settings: Any) -> Walk:
+    from jiuzhu.notifications.sms import MemoryBackend
+
+    settings.JIUZHU_SMS_BACKEND = "jiuzhu.notifications.sms.MemoryBackend"  # the portal's login codes
+    MemoryBackend.outbox.clear()
     agency(world, "540528", AgencyKind.CIVIL_AFFAIRS, "加查县民政局")
     folder = tmp_path / request.node.originalname.removeprefix("test_")[:40]
     folder.mkdir()
@@ -472,7 +477,8 @@ def apply_online(walk: Walk, mother: str, son: str) -> tuple[Page, str]:
     phone.get_by_label("银行账号").fill("6228480123456789012")
     phone.get_by_role("button", name="保存，下一步").click()
     for kind, file, mime, data in (("identity", "身份证.png", "image/png", PNG),
-                                   ("harm", "诊断证明.pdf", "application/pdf", PDF)):
+                                   ("harm", "诊断证明.pdf", "application/pdf", PDF),
+                                   ("relationship", "出生医学证明.pdf", "application/pdf", PDF)):  # she is his mother
         phone.get_by_label("这是什么材料").select_option(kind)
         phone.get_by_label("选择文件（照片或PDF）").set_input_files({"name": file, "mimeType": mime, "buffer": data})
         phone.get_by_role("button", name="上传这份材料").click()
