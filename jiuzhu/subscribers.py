@@ -25,6 +25,10 @@ SUBSCRIBERS: dict[type[Event], Sequence[Callable[[Any], object]]] = {
     case.AdvanceApproved: [funds.on_advance_approved],
     # 登记资金到位 on the case page: the funds app checks the money, then takes the case's step.
     case.FundsArrivalReported: [funds.on_funds_arrival_reported],
+    # The route's last step (the decision) was taken: the documents app makes the 审批表 with every step,
+    # or re-makes one made earlier as a new version (第2版), in the decision's transaction. Listed last
+    # among the decision's subscribers, it runs after the money has been committed.
+    case.ApprovalRouteCompleted: [documents.on_route_completed],
     # 送达决定书 on the case page is recorded once, on the issued decision document.
     case.DecisionServed: [documents.on_decision_served],
     # Accepted at the counter: the 受理通知书 is issued and its 当场送达 recorded on it.

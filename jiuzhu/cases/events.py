@@ -40,6 +40,15 @@ class Refused(Event):
 
 
 @dataclass(frozen=True)
+class ApprovalRouteCompleted(Event):
+    """The opinion's approval route has ended: its last step was taken with the decision (grant or refuse).
+    The documents app makes the 审批表 carrying every step (or re-makes it as a new version)."""
+
+    case: AidCase
+    acting_user: User
+
+
+@dataclass(frozen=True)
 class AdvanceApproved(Event):
     """Advance aid was approved: commit it on the budget and plan its payment to the payee."""
 

@@ -63,14 +63,6 @@ class Walk:
             issue_document(self.case, kind, acting_user=self.handler)
         return self
 
-    def issue_once(self, kind: str) -> Walk:
-        """Issue KIND unless the case already has it (the 审批表 may be made when the route completes)."""
-        from jiuzhu.documents.models import IssuedDocument
-
-        if not IssuedDocument.objects.filter(case=self.case, kind=kind, status=IssuedDocument.Status.ISSUED).exists():
-            self.issue(kind)
-        return self
-
     def serve_all(self, recipient: str = "") -> Walk:
         """Record, on this walk's date, the service of every document issued and not yet served (送达回证)."""
         from jiuzhu.documents.actions import record_service
@@ -270,7 +262,7 @@ def _archived_with_paper_trail(demo: Demo, code: str, start: dt.date, amount: st
     w.at(day(3)).do("submit_opinion", category="E1", grounds=GROUNDS_NONE, recommendation="grant",
                     reasoning="申请人符合2021年细则第七条第一项情形，经逐项审查不存在不予救助情形，建议救助。",
                     proposed_amount=Decimal(amount)).issue("review_report")
-    w.at(day(5)).route(amount=Decimal(amount), reasons="符合救助条件，决定予以救助。").issue_once("approval_form")
+    w.at(day(5)).route(amount=Decimal(amount), reasons="符合救助条件，决定予以救助。")  # the 审批表 comes with it
     w.issue("grant_decision")
     name = w.case.applicant.name if w.case.applicant else ""
     w.at(day(6)).do("serve_decision", method="direct", recipient=name).serve_all()

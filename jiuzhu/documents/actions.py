@@ -29,7 +29,7 @@ from jiuzhu.accounts.access import has_capability, orgs_with
 from jiuzhu.accounts.models import Capability, User
 from jiuzhu.cases import actions as case_actions
 from jiuzhu.cases.actions import CaseActionError, CasePermissionError
-from jiuzhu.cases.events import AcceptanceNoticeServedOnSpot, DecisionServed
+from jiuzhu.cases.events import AcceptanceNoticeServedOnSpot, ApprovalRouteCompleted, DecisionServed
 from jiuzhu.cases.models import AidCase, CaseEvent, Status
 from jiuzhu.documents import builder, context, numbering, queries, render, sandbox, tibetan
 from jiuzhu.documents.models import NUMBERED_KINDS, DocumentTemplate, IssuedDocument, Kind, ServiceRecord
@@ -210,11 +210,12 @@ def issue_document(case: AidCase, kind: str, *, acting_user: User,
 
 @transaction.atomic(durable=True)
 def _issue(case: AidCase, kind: str, *, acting_user: User, extra: dict[str, Any], written: list[str]) -> IssuedDocument:
-    return _issue_in_transaction(case, kind, acting_user=acting_user, extra=extra, written=written)
+    return _issue_here(case, kind, acting_user=acting_user, extra=extra, written=written)
 
 
-def _issue_in_transaction(case: AidCase, kind: str, *, acting_user: User, extra: dict[str, Any],
-                          written: list[str]) -> IssuedDocument:
+def _issue_here(case: AidCase, kind: str, *, acting_user: User, extra: dict[str, Any],
+                written: list[str]) -> IssuedDocument:
+    """Issue KIND inside the caller's transaction (the issue action's, or a step's that makes it automatically)."""
     # Lock the case first: two people issuing the same document at once queue here, and the second
     # then finds the first one's document.
     case.refresh_from_db(from_queryset=AidCase.objects.select_for_update())
@@ -259,6 +260,12 @@ def correct_document(doc: IssuedDocument, *, acting_user: User, reason: str,
 @transaction.atomic(durable=True)
 def _correct(doc: IssuedDocument, *, acting_user: User, reason: str, extra: dict[str, Any],
              written: list[str]) -> IssuedDocument:
+    return _correct_here(doc, acting_user=acting_user, reason=reason, extra=extra, written=written)
+
+
+def _correct_here(doc: IssuedDocument, *, acting_user: User, reason: str, extra: dict[str, Any],
+                  written: list[str]) -> IssuedDocument:
+    """Correct DOC inside the caller's transaction (the correct action's, or the route's completion)."""
     case = AidCase.objects.select_for_update().get(pk=doc.case_id)
     old = IssuedDocument.objects.select_for_update().get(pk=doc.pk)
     _check_authority(case, old.kind, acting_user)
@@ -287,6 +294,32 @@ def _correct(doc: IssuedDocument, *, acting_user: User, reason: str, extra: dict
                                    "version": new.version})
     _schedule_pdf(new)
     return new
+
+
+APPROVAL_FORM_REMADE = "审批流程已完成，按实际审批环节重新制作审批表。"
+
+
+def on_route_completed(event: ApprovalRouteCompleted) -> None:
+    """The approval route ended with the decision: make the 审批表 carrying every step taken, or re-make as
+    a new version (第2版 …) the one made earlier that no longer shows them; nothing when it already does.
+
+    It runs inside the decision's transaction, as the issue action does (the .docx is rendered there, the PDF
+    after commit by the worker); a failure to make it refuses the decision, so no route ends without its form."""
+    case = AidCase.objects.get(pk=event.case.pk)
+    offer = queries.approval_form_offer(case, queries.documents_for_case(case))
+    if offer is None:
+        return
+    ensure_default_template(Kind.APPROVAL_FORM)
+    written: list[str] = []
+    try:
+        if offer[1] is None:
+            _issue_here(case, Kind.APPROVAL_FORM, acting_user=event.acting_user, extra={}, written=written)
+        else:
+            _correct_here(offer[1], acting_user=event.acting_user, reason=APPROVAL_FORM_REMADE, extra={},
+                          written=written)
+    except BaseException:
+        _discard(written)
+        raise
 
 
 def _jsonable(extra: dict[str, Any]) -> dict[str, Any]:
@@ -349,8 +382,8 @@ def on_acceptance_notice_served_on_spot(event: AcceptanceNoticeServedOnSpot) -> 
         ensure_default_template(Kind.ACCEPTANCE_NOTICE)
         written: list[str] = []
         try:
-            doc = _issue_in_transaction(case, Kind.ACCEPTANCE_NOTICE, acting_user=event.acting_user, extra={},
-                                        written=written)
+            doc = _issue_here(case, Kind.ACCEPTANCE_NOTICE, acting_user=event.acting_user, extra={},
+                              written=written)
         except BaseException:
             _discard(written)
             raise

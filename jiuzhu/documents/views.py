@@ -80,7 +80,7 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
     doc, case = _document_for_user(user, pk, write=True)
     initial = dict(doc.extra)
     if doc.kind == Kind.APPROVAL_FORM and request.GET.get("reason") == "route":  # the case page's 重新制作审批表
-        initial["reason"] = "审批流程已完成，按实际审批环节重新制作审批表。"
+        initial["reason"] = actions.APPROVAL_FORM_REMADE
     form = forms.CorrectForm(request.POST if request.method == "POST" else None, kind=doc.kind, case=case,
                              initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -18,7 +18,7 @@ from jiuzhu.cases.actions.common import (
     _transition,
 )
 from jiuzhu.cases.actions.review import amount_ceiling, earlier_aid
-from jiuzhu.cases.events import DecisionServed, GrantDecided, Refused
+from jiuzhu.cases.events import ApprovalRouteCompleted, DecisionServed, GrantDecided, Refused
 from jiuzhu.cases.models import (
     AidCase,
     ApprovalStep,
@@ -67,6 +67,7 @@ def decide_grant(case: AidCase, *, acting_user: User, amount: Decimal, reasons: 
     # The decision commits the money: contribution lines charged to each procuratorate's budget of the
     # decision's year (the handling procuratorate alone unless it is joint aid). The funds app does it.
     events.publish(GrantDecided(case=case, acting_user=acting_user, contributions=contributions))
+    events.publish(ApprovalRouteCompleted(case=case, acting_user=acting_user))  # the 审批表 (documents)
     return case
 
 
@@ -90,6 +91,7 @@ def decide_refuse(case: AidCase, *, acting_user: User, reasons: str, grounds: li
     deadlines.complete(case, Deadline.Kind.DECISION, day)
     # Advance aid: the unpaid part is cancelled and its commitment released; what was paid is recovered.
     events.publish(Refused(case=case, acting_user=acting_user, on=day, reasons=reasons))
+    events.publish(ApprovalRouteCompleted(case=case, acting_user=acting_user))  # the 审批表 (documents)
     return case
 
 

@@ -3,9 +3,13 @@ the payment (issue 13, "Done when")."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from docx import Document
 
 from jiuzhu.cases.models import AidCase, CaseEvent, Status
+from jiuzhu.documents import render
 from jiuzhu.documents.context import SPECS
 from jiuzhu.documents.dossier import checklist
 from jiuzhu.documents.models import IssuedDocument
@@ -29,10 +33,21 @@ def test_the_demo_has_an_archived_case_with_its_paper_trail(demo_loaded) -> None
     for d in docs:
         if SPECS[d.kind].servable:
             assert d.services.all(), f"{d.get_kind_display()} not served"
-    steps = list(case.approval_steps.all())
-    assert steps and all(s.status == "approved" for s in steps)
-    form = next(d for d in docs if d.kind == "approval_form")
-    assert form.issued_at >= max(s.acted_at for s in steps)  # made when the route had completed
+    steps = list(case.approval_steps.order_by("seq").select_related("actor"))
+    assert len(steps) >= 2 and all(s.status == "approved" for s in steps)
+    [form] = [d for d in docs if d.kind == "approval_form"]
+    # Made by the route's completion (the automatic path): by the one who took the last step, with the decision.
+    assert form.issued_by == steps[-1].actor and form.issued_at >= max(s.acted_at for s in steps)
+    made = CaseEvent.objects.get(case=case, action="issue_document", data__document=form.pk)
+    decided = CaseEvent.objects.get(case=case, action="decide_grant")
+    assert made.at.date() == decided.at.date() and made.pk > decided.pk
+    # Every step on it, in order: role, opinion, signer.
+    rows = [[c.text for c in r.cells] for r in Document(io.BytesIO(render.read(form.docx))).tables[-1].rows[1:]]
+    assert [r[0] for r in rows] == [s.label for s in steps]
+    for row, s in zip(rows, steps, strict=True):
+        assert (s.comment in row[1]) and row[2] == (s.actor.full_name or s.actor.username)
+    # Every document of the dossier issued, and every one that is served, served.
+    assert DOSSIER <= {d.kind for d in docs}
     assert case.paid_amount == case.decided_amount
     assert all(c.ok for c in checklist(case) if c.blocks_archive)
     assert Visit.objects.filter(case=case, held_on__isnull=False).exists()  # the visit record is in the dossier

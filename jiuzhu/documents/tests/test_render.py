@@ -19,6 +19,7 @@ from jiuzhu.documents.tests.conftest import (
     case_for,
     docx_of,
     handler,
+    issued,
     runs_without_east_asian_font,
     text_of,
 )
@@ -30,7 +31,7 @@ MONEY_KINDS = {Kind.REVIEW_REPORT, Kind.APPROVAL_FORM, Kind.GRANT_DECISION, Kind
 @pytest.mark.parametrize("kind", Kind.values)
 def test_it_renders_every_kind_with_the_cases_fields_and_east_asian_fonts(world, kind) -> None:
     case, extra = case_for(world, kind)
-    doc = actions.issue_document(case, kind, acting_user=handler(world), extra=extra)
+    doc = issued(case, kind, handler(world), extra)
     d = docx_of(doc)
     text = text_of(d)
     assert case.handling_org.name in text

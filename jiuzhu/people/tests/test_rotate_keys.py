@@ -14,10 +14,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from jiuzhu.cases.models import Attachment
-from jiuzhu.documents import actions as doc_actions
 from jiuzhu.documents import render
 from jiuzhu.documents.models import Kind
-from jiuzhu.documents.tests.conftest import case_for, handler
+from jiuzhu.documents.tests.conftest import case_for, handler, issued
 from jiuzhu.lib import crypto, filecrypt
 from jiuzhu.people import rotation
 from jiuzhu.people.actions import find_person_by_id_number
@@ -40,8 +39,7 @@ def _data(world, client):  # type: ignore[no-untyped-def]
     """A granted case with its documents and a scan; return what must read back the same."""
     case, extra = case_for(world, Kind.GRANT_DECISION)
     h = handler(world)
-    docs = [doc_actions.issue_document(case, k, acting_user=h, extra=extra) for k in (Kind.GRANT_DECISION,
-                                                                                       Kind.APPROVAL_FORM)]
+    docs = [issued(case, k, h, extra) for k in (Kind.GRANT_DECISION, Kind.APPROVAL_FORM)]
     client.force_login(h)
     scan = b"%PDF-1.4\n% scan " + case.applicant.id_number.encode() + b"\n%%EOF\n"
     assert client.post(f"/cases/{case.pk}/attachments/", {"kind": "identity", "note": "",
