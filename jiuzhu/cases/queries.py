@@ -183,8 +183,11 @@ def case_for_page(user: User, pk: int) -> AidCase:
     """Return case PK with everything the case page shows (404 outside USER's scope)."""
     from jiuzhu.cases.models import ApprovalStep, Attachment, CaseParty, Record, ReviewOpinion
 
+    # The panels' one-to-ones come with the case (one row each at most; read through lib.models.loaded_one):
+    # the support plan (support.queries.case_support) and the custody agreement (documents.queries._entrusted).
     qs = AidCase.objects.select_related(
         "handling_org", "original_case", "applicant", "handler", "raised_by", "decided_by",
+        "support_plan__updated_by", "entrustment",
     ).prefetch_related(
         "groups",
         Prefetch("parties", queryset=CaseParty.objects.select_related("person")),
