@@ -215,8 +215,20 @@ def search(user: User, q: str) -> tuple[QuerySet[AidCase], bool]:
     if len(normal) == 18 and normal[:17].isdigit():
         bidx = id_blind_index(normal)
         return base.filter(parties__person__id_number_bidx=bidx).distinct(), True
-    return base.filter(Q(number__icontains=q) | Q(original_case__case_number__icontains=q)
-                       | Q(parties__person__name__contains=q)).distinct()[:200], False  # type: ignore[return-value]
+    return base.filter(pk__in=_matching(q))[:200], False  # type: ignore[return-value]
+
+
+def _matching(q: str) -> QuerySet[Any]:
+    """The ids of every case whose number, original case's 案号 or party's name contains Q: a UNION of three
+    lookups, each one its own trigram index on PostgreSQL (case_number_trgm_idx, original_case_number_trgm_idx,
+    person_name_trgm_idx), so the scope filters the few matches instead of one OR over the whole scope's
+    joined rows (a scan of every case, party and person in it)."""
+    from jiuzhu.cases.models import CaseParty
+
+    by_number = AidCase.objects.filter(number__icontains=q).values("pk")
+    by_original = AidCase.objects.filter(original_case__case_number__icontains=q).values("pk")
+    by_name = CaseParty.objects.filter(person__name__contains=q).values("case_id")
+    return by_number.union(by_original, by_name)
 
 
 APPROVAL_MOVES = {"approve_step", "return_opinion", "decide_grant", "decide_refuse"}
