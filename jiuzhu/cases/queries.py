@@ -201,6 +201,9 @@ def case_for_page(user: User, pk: int) -> AidCase:
     return get_case_for_user(user, pk, queryset=qs)
 
 
+MATCH_CAP = 1000  # matched case ids read into a list before the scope filters them (search)
+
+
 def search(user: User, q: str) -> tuple[QuerySet[AidCase], bool]:
     """Return the visible cases matching Q by case number, original case number, name or ID number.
 
@@ -215,7 +218,12 @@ def search(user: User, q: str) -> tuple[QuerySet[AidCase], bool]:
     if len(normal) == 18 and normal[:17].isdigit():
         bidx = id_blind_index(normal)
         return base.filter(parties__person__id_number_bidx=bidx).distinct(), True
-    return base.filter(pk__in=_matching(q))[:200], False  # type: ignore[return-value]
+    matching = _matching(q)
+    # The matches first (one query, each part on its index), then the scope filters them by primary key: a
+    # subquery here would let the planner hash the whole scope's cases against it. A term that matches more
+    # than MATCH_CAP cases (part of a year in the numbers) is left to the subquery, since it matches much anyway.
+    ids = list(matching[:MATCH_CAP + 1])
+    return base.filter(pk__in=ids if len(ids) <= MATCH_CAP else matching)[:200], False  # type: ignore[return-value]
 
 
 def _matching(q: str) -> QuerySet[Any]:
@@ -225,10 +233,10 @@ def _matching(q: str) -> QuerySet[Any]:
     joined rows (a scan of every case, party and person in it)."""
     from jiuzhu.cases.models import CaseParty
 
-    by_number = AidCase.objects.filter(number__icontains=q).values("pk")
-    by_original = AidCase.objects.filter(original_case__case_number__icontains=q).values("pk")
-    by_name = CaseParty.objects.filter(person__name__contains=q).values("case_id")
-    return by_number.union(by_original, by_name)
+    by_number = AidCase.objects.filter(number__icontains=q).order_by().values_list("pk", flat=True)
+    by_original = AidCase.objects.filter(original_case__case_number__icontains=q).order_by().values_list("pk", flat=True)
+    by_name = CaseParty.objects.filter(person__name__contains=q).order_by().values_list("case_id", flat=True)
+    return by_number.union(by_original, by_name).order_by()
 
 
 APPROVAL_MOVES = {"approve_step", "return_opinion", "decide_grant", "decide_refuse"}
