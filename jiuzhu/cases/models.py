@@ -93,6 +93,8 @@ class OriginalCase(models.Model):
 
     org = models.ForeignKey("orgs.Organisation", verbose_name="办案检察院", on_delete=models.PROTECT,
                             related_name="original_cases")
+    # Search (cases.queries.search, icontains): original_case_number_trgm_idx on UPPER(case_number), a GIN
+    # trigram index that cases 0014 makes on PostgreSQL only.
     case_number = models.CharField("案号", max_length=80)
     case_name = models.CharField("案件名称", max_length=120, blank=True)
     charge = models.CharField("案由/罪名", max_length=80, blank=True)
@@ -130,6 +132,8 @@ class AidCase(models.Model):
         WRITTEN = "written", "书面申请"
         ORAL = "oral", "口头申请（制作笔录）"
 
+    # Search (cases.queries.search, icontains): case_number_trgm_idx on UPPER(number), a GIN trigram index that
+    # cases 0014 makes on PostgreSQL only.
     number = models.CharField("案件编号", max_length=60)
     # No index of its own: case_worklist_org_due_idx and cases_aidcase_org_status_idx lead with it.
     handling_org = models.ForeignKey("orgs.Organisation", verbose_name="承办院", on_delete=models.PROTECT,

@@ -183,8 +183,11 @@ def case_for_page(user: User, pk: int) -> AidCase:
     """Return case PK with everything the case page shows (404 outside USER's scope)."""
     from jiuzhu.cases.models import ApprovalStep, Attachment, CaseParty, Record, ReviewOpinion
 
+    # The panels' one-to-ones come with the case (one row each at most; read through lib.models.loaded_one):
+    # the support plan (support.queries.case_support) and the custody agreement (documents.queries._entrusted).
     qs = AidCase.objects.select_related(
         "handling_org", "original_case", "applicant", "handler", "raised_by", "decided_by",
+        "support_plan__updated_by", "entrustment",
     ).prefetch_related(
         "groups",
         Prefetch("parties", queryset=CaseParty.objects.select_related("person")),
@@ -196,6 +199,9 @@ def case_for_page(user: User, pk: int) -> AidCase:
         Prefetch("approval_steps", queryset=ApprovalStep.objects.select_related("actor", "opinion")),
     )
     return get_case_for_user(user, pk, queryset=qs)
+
+
+MATCH_CAP = 1000  # matched case ids read into a list before the scope filters them (search)
 
 
 def search(user: User, q: str) -> tuple[QuerySet[AidCase], bool]:
@@ -212,8 +218,25 @@ def search(user: User, q: str) -> tuple[QuerySet[AidCase], bool]:
     if len(normal) == 18 and normal[:17].isdigit():
         bidx = id_blind_index(normal)
         return base.filter(parties__person__id_number_bidx=bidx).distinct(), True
-    return base.filter(Q(number__icontains=q) | Q(original_case__case_number__icontains=q)
-                       | Q(parties__person__name__contains=q)).distinct()[:200], False  # type: ignore[return-value]
+    matching = _matching(q)
+    # The matches first (one query, each part on its index), then the scope filters them by primary key: a
+    # subquery here would let the planner hash the whole scope's cases against it. A term that matches more
+    # than MATCH_CAP cases (part of a year in the numbers) is left to the subquery, since it matches much anyway.
+    ids = list(matching[:MATCH_CAP + 1])
+    return base.filter(pk__in=ids if len(ids) <= MATCH_CAP else matching)[:200], False  # type: ignore[return-value]
+
+
+def _matching(q: str) -> QuerySet[Any]:
+    """The ids of every case whose number, original case's 案号 or party's name contains Q: a UNION of three
+    lookups, each one its own trigram index on PostgreSQL (case_number_trgm_idx, original_case_number_trgm_idx,
+    person_name_trgm_idx), so the scope filters the few matches instead of one OR over the whole scope's
+    joined rows (a scan of every case, party and person in it)."""
+    from jiuzhu.cases.models import CaseParty
+
+    by_number = AidCase.objects.filter(number__icontains=q).order_by().values_list("pk", flat=True)
+    by_original = AidCase.objects.filter(original_case__case_number__icontains=q).order_by().values_list("pk", flat=True)
+    by_name = CaseParty.objects.filter(person__name__contains=q).order_by().values_list("case_id", flat=True)
+    return by_number.union(by_original, by_name).order_by()
 
 
 APPROVAL_MOVES = {"approve_step", "return_opinion", "decide_grant", "decide_refuse"}

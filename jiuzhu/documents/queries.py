@@ -9,6 +9,7 @@ from jiuzhu.accounts.models import User
 from jiuzhu.cases.models import AidCase, Status
 from jiuzhu.documents.context import SPECS
 from jiuzhu.documents.models import NUMBERED_KINDS, IssuedDocument, Kind
+from jiuzhu.lib.models import loaded_one
 
 S = Status
 AFTER_APPLICATION = frozenset(set(S) - {S.CLUE, S.NOTIFIED})
@@ -28,7 +29,8 @@ def documents_for_case(case: AidCase) -> list[IssuedDocument]:
 def _entrusted(case: AidCase) -> bool:
     from jiuzhu.custody.models import EntrustmentAgreement
 
-    return EntrustmentAgreement.objects.filter(case=case).exists()
+    loaded, agreement = loaded_one(case, "entrustment")  # the case page selects it with the case
+    return agreement is not None if loaded else EntrustmentAgreement.objects.filter(case=case).exists()
 
 
 ONCE_PER_CASE = frozenset({Kind.NOTICE, Kind.ACCEPTANCE_NOTICE, Kind.GRANT_DECISION, Kind.REFUSAL_DECISION})
@@ -74,9 +76,9 @@ def is_numbered(kind: str) -> bool:
 def approval_form_offer(case: AidCase, documents: list[IssuedDocument]) -> tuple[str, IssuedDocument | None] | None:
     """What making the 审批表 would do now: ("issue", None) the first time once the route has ended,
     ("remake", doc) when the current DOC no longer shows every step taken, None when it would be refused."""
-    from jiuzhu.documents.context.review import route_complete, route_taken
+    from jiuzhu.documents.context.review import latest_opinion, route_complete, route_taken
 
-    opinion = case.opinions.order_by("-submitted_at", "-pk").first()
+    opinion = latest_opinion(case)
     if opinion is None or not route_complete(case, opinion):
         return None
     current = next((d for d in documents if d.kind == Kind.APPROVAL_FORM and d.is_current

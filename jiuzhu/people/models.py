@@ -18,6 +18,8 @@ class Person(models.Model):
         MALE = "M", "男"
         FEMALE = "F", "女"
 
+    # Search by name (cases.queries.search, name LIKE '%…%'): person_name_trgm_idx, a GIN trigram index that
+    # people 0002 makes on PostgreSQL only (so it is not in Meta.indexes).
     name = models.CharField("姓名", max_length=50)
     id_number = EncryptedTextField("身份证号码", context="people.person.id_number")
     # HMAC of the ID number: finds the same person (one aid per person per case) and powers search.

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from jiuzhu.accounts.models import User
 from jiuzhu.cases.access import cases_visible_to
 from jiuzhu.lib import clock
+from jiuzhu.lib.models import loaded_one
 from jiuzhu.support.models import (
     PartnerAgency,
     PartnerStaff,
@@ -35,9 +36,15 @@ def case_support(case: Any) -> dict[str, Any]:
         "referrals": referrals,
         "services": list(Service.objects.filter(case=case).order_by("provided_on", "pk")),
         "visits": list(Visit.objects.filter(case=case).select_related("visited_by")),
-        "plan": SupportPlan.objects.filter(case=case).select_related("updated_by").first(),
+        "plan": _plan(case),
         "today": clock.today(),
     }
+
+
+def _plan(case: Any) -> SupportPlan | None:
+    """CASE's support plan: selected with the case on the case page (cases.queries.case_for_page), else one query."""
+    loaded, plan = loaded_one(case, "support_plan")
+    return plan if loaded else SupportPlan.objects.filter(case=case).select_related("updated_by").first()
 
 
 def agencies_for(case: Any) -> QuerySet[PartnerAgency]:

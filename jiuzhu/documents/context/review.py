@@ -27,6 +27,7 @@ from jiuzhu.documents.context.common import (
     paragraphs,
 )
 from jiuzhu.documents.money import rmb_upper, yuan
+from jiuzhu.lib.models import prefetched
 from jiuzhu.rules.amount import AmountFacts, Calculation, calculate
 from jiuzhu.rules.errors import RulesError
 
@@ -170,9 +171,9 @@ def route_taken(case: AidCase, opinion: ReviewOpinion) -> list[dict[str, str]]:
     """Return the steps of OPINION's approval route actually taken, in order: role, opinion, signer, date,
     and for a collective step its meeting (date, attendees, conclusion)."""
     rows = []
-    steps = [s for s in opinion.steps.select_related("actor").order_by("seq")
-             if s.status in (ApprovalStep.Status.APPROVED, ApprovalStep.Status.RETURNED)]
-    final_seq = max((s.seq for s in opinion.steps.all()), default=0)
+    route = route_steps(case, opinion)
+    steps = [s for s in route if s.status in (ApprovalStep.Status.APPROVED, ApprovalStep.Status.RETURNED)]
+    final_seq = max((s.seq for s in route), default=0)
     for step in steps:
         # The last step is the decision itself: its date is the decision's (which may be given).
         last = step.status == ApprovalStep.Status.APPROVED and step.seq == final_seq and case.decided_on is not None
@@ -195,8 +196,27 @@ def route_taken(case: AidCase, opinion: ReviewOpinion) -> list[dict[str, str]]:
 
 def route_complete(case: AidCase, opinion: ReviewOpinion) -> bool:
     """Whether OPINION's approval route has ended: every step taken and the decision made on it."""
-    return bool(case.decision) and not opinion.steps.exclude(status=ApprovalStep.Status.APPROVED).exists() \
-        and opinion.steps.exists()
+    if not case.decision:
+        return False
+    steps = route_steps(case, opinion)
+    return bool(steps) and all(s.status == ApprovalStep.Status.APPROVED for s in steps)
+
+
+def route_steps(case: AidCase, opinion: ReviewOpinion) -> list[ApprovalStep]:
+    """OPINION's approval steps in order (with their actors): the case page's prefetched steps of CASE when
+    loaded (cases.queries.case_for_page), else one query."""
+    loaded = prefetched(case, "approval_steps")
+    if loaded is not None:  # ordered by (case, opinion, seq): ApprovalStep.Meta
+        return [s for s in loaded if s.opinion_id == opinion.pk]
+    return list(opinion.steps.select_related("actor").order_by("seq"))
+
+
+def latest_opinion(case: AidCase) -> ReviewOpinion | None:
+    """CASE's latest review opinion: the first of its prefetched opinions when loaded, else one query."""
+    loaded = prefetched(case, "opinions")
+    if loaded is not None:  # ordered newest first: ReviewOpinion.Meta
+        return loaded[0] if loaded else None
+    return case.opinions.order_by("-submitted_at", "-pk").first()
 
 
 def _approval_form(case: AidCase, subject: str, extra: dict[str, Any]) -> dict[str, Any]:

@@ -88,7 +88,7 @@ def test_it_links_a_correction_to_the_old_version_and_supersedes_it(world) -> No
 
 
 def test_it_keeps_identifiers_masked_in_the_stored_snapshot(world) -> None:
-    case, _ = case_for(world, Kind.APPROVAL_FORM)
+    case, extra = case_for(world, Kind.APPROVAL_FORM)
     doc = IssuedDocument.objects.get(case=case, kind=Kind.APPROVAL_FORM)  # made when the route completed
     a = case.applicant
     snapshot = str(IssuedDocument.objects.get(pk=doc.pk).context)
