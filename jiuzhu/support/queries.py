@@ -37,12 +37,13 @@ class PanelList:
     more: bool  # more than PANEL_CAP ("超过 100")
 
 
-def first_and_count(qs: QuerySet[Any], n: int, cap: int = PANEL_CAP) -> PanelList:
+def first_and_count(qs: QuerySet[Any], n: int, cap: int | None = None) -> PanelList:
     """The first N rows of QS (in its order) and QS counted up to CAP, in two queries whatever the scope's size.
 
     One lean query walks QS's order and stops after CAP + 1 keys (no COUNT over the whole scope: the database
     walks the list's index in order and probes each row's case); the N rows shown are then read by key.
     """
+    cap = PANEL_CAP if cap is None else cap
     keys = list(qs.values_list("pk", flat=True)[:cap + 1])
     shown = {row.pk: row for row in qs.filter(pk__in=keys[:n]).order_by()} if keys else {}
     return PanelList(rows=[shown[k] for k in keys[:n] if k in shown], count=min(len(keys), cap), more=len(keys) > cap)
