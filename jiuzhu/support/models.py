@@ -309,6 +309,10 @@ class Visit(models.Model):
         indexes = [
             # Worklist and sweep: visits not yet held whose date has passed.
             models.Index(fields=["held_on", "due_on"], name="support_visit_due_idx"),
+            # The worklist's support panel (queries.overdue_visits, "逾期未回访"): the visits not held, earliest
+            # first, walked in date order and stopped at the panel's cap; only the few open visits, not the
+            # held ones of ten years.
+            models.Index(fields=["due_on"], name="support_visit_overdue_idx", condition=Q(held_on__isnull=True)),
         ]
 
     def __str__(self) -> str:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from jiuzhu.accounts.models import User
-from jiuzhu.cases.access import cases_visible_to
+from jiuzhu.cases.access import case_scope_q, cases_visible_to
 from jiuzhu.lib import clock
 from jiuzhu.lib.models import loaded_one
 from jiuzhu.support.models import (
@@ -25,6 +26,28 @@ from jiuzhu.support.models import (
 )
 
 UNANSWERED = (Referral.Status.SENT, Referral.Status.RECEIVED)
+PANEL_CAP = 100  # the worklist's support panel counts its entries up to this many ("超过 100"), never the scope
+
+
+@dataclass
+class PanelList:
+    """The first rows of one list of the support panel, and the list counted up to PANEL_CAP."""
+
+    rows: list[Any]
+    count: int
+    more: bool  # more than PANEL_CAP ("超过 100")
+
+
+def first_and_count(qs: QuerySet[Any], n: int, cap: int | None = None) -> PanelList:
+    """The first N rows of QS (in its order) and QS counted up to CAP, in two queries whatever the scope's size.
+
+    One lean query walks QS's order and stops after CAP + 1 keys (no COUNT over the whole scope: the database
+    walks the list's index in order and probes each row's case); the N rows shown are then read by key.
+    """
+    cap = PANEL_CAP if cap is None else cap
+    keys = list(qs.values_list("pk", flat=True)[:cap + 1])
+    shown = {row.pk: row for row in qs.filter(pk__in=keys[:n]).order_by()} if keys else {}
+    return PanelList(rows=[shown[k] for k in keys[:n] if k in shown], count=min(len(keys), cap), more=len(keys) > cap)
 
 
 def case_support(case: Any) -> dict[str, Any]:
@@ -51,24 +74,28 @@ def agencies_for(case: Any) -> QuerySet[PartnerAgency]:
     """Partner agencies that serve the case's area (its own, the areas above and below)."""
     org = case.handling_org
     ids = org.ancestor_ids()
-    from django.db.models import Q
-
     return (PartnerAgency.objects.filter(is_active=True)
             .filter(Q(org_id__in=ids) | Q(org__path__startswith=org.path)).select_related("org"))
+
+
+def _case_scope(user: User) -> Q:
+    """The scope's rule on the rows' case (a join on its key), or nothing for a user who sees no case."""
+    q = case_scope_q(user, "case__")
+    return Q(pk__in=[]) if q is None else q
 
 
 def overdue_referrals(user: User, today: dt.date | None = None) -> QuerySet[Referral]:
     """Referrals of the user's visible cases whose partner has not answered by the feedback deadline."""
     today = today or clock.today()
-    return (Referral.objects.filter(case__in=cases_visible_to(user).values("pk"), status__in=UNANSWERED,
-                                    due_on__lt=today)
+    return (Referral.objects.filter(_case_scope(user), status__in=UNANSWERED, due_on__lt=today)
             .select_related("agency", "case", "case__handling_org").order_by("due_on", "pk"))
 
 
 def overdue_visits(user: User, today: dt.date | None = None) -> QuerySet[Visit]:
     """Follow-up visits of the user's visible cases not held by their date."""
     today = today or clock.today()
-    return (Visit.objects.filter(case__in=cases_visible_to(user).values("pk"), held_on__isnull=True, due_on__lt=today)
+    # support_visit_overdue_idx in date order, each visit's case probed by its key for the scope.
+    return (Visit.objects.filter(_case_scope(user), held_on__isnull=True, due_on__lt=today)
             .select_related("case", "case__handling_org").order_by("due_on", "pk"))
 
 
@@ -95,16 +122,19 @@ def screening_matches(orgs: list[Any]) -> QuerySet[ScreeningMatch]:
 
 def priority_cases(user: User, groups: list[str]) -> QuerySet[Any]:
     """Open cases of USER's scope in a priority group, the group earliest in GROUPS first, then by deadline."""
-    from django.db.models import Case, F, IntegerField, Min, When
+    from django.db.models import Case, F, IntegerField, OuterRef, Subquery, When
 
-    from jiuzhu.cases.models import OPEN_STATUSES
+    from jiuzhu.cases.models import OPEN_STATUSES, CaseGroup
     from jiuzhu.cases.queries import ENCRYPTED_APPLICANT
 
     if not groups:
         return cases_visible_to(user).none()
-    rank = Case(*[When(groups__group=g, then=i) for i, g in enumerate(groups)], output_field=IntegerField())
-    return (cases_visible_to(user).filter(status__in=OPEN_STATUSES, groups__group__in=groups)
-            .annotate(priority=Min(rank)).select_related("handling_org", "applicant").defer(*ENCRYPTED_APPLICANT)
+    # The case's best rank: a probe of its own tags (cases_casegroup_unique), not a join and GROUP BY of
+    # every open case of the scope with its tags and the joined rows.
+    rank = Case(*[When(group=g, then=i) for i, g in enumerate(groups)], output_field=IntegerField())
+    best = CaseGroup.objects.filter(case=OuterRef("pk"), group__in=groups).annotate(r=rank).order_by("r").values("r")[:1]
+    return (cases_visible_to(user).filter(status__in=OPEN_STATUSES).annotate(priority=Subquery(best))
+            .filter(priority__isnull=False).select_related("handling_org", "applicant").defer(*ENCRYPTED_APPLICANT)
             .order_by("priority", F("next_due").asc(nulls_last=True), "-raised_on", "-pk"))
 
 

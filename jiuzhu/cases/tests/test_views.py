@@ -173,7 +173,9 @@ def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_the_worklist_runs_a_fixed_number_of_queries(world, jiacha) -> None:
-    world.to("accepted")
+    # One case in a priority group: the support panel reads the rows of a non-empty list by key (an empty
+    # list needs no second query), so both sides show each list in the same state, few rows against many.
+    world.to("accepted", groups=["妇女"])
     few = _queries(jiacha, "/?view=all")
     for status in ["clue", "applied", "under_review", "pending_approval", "paid", "archived"] * 2:
         world.to(status, groups=["妇女", "残疾人"])

@@ -23,21 +23,21 @@ def case_support(case: Any, user: Any) -> dict[str, Any]:
 
 @register.simple_tag
 def support_worklist(user: Any) -> dict[str, Any]:
-    """Return the overdue partner feedback and overdue visits of USER's cases (first 20 of each, with counts)."""
+    """Return the overdue partner feedback, the overdue visits and the open cases of priority groups of USER's
+    cases: the first 20 (10) of each, each list counted up to queries.PANEL_CAP (`*_more`: there are more)."""
     from jiuzhu.accounts.access import memberships_of
     from jiuzhu.orgs.policy import get_setting
 
-    referrals = queries.overdue_referrals(user)
-    visits = queries.overdue_visits(user)
+    referrals = queries.first_and_count(queries.overdue_referrals(user), 20)
+    visits = queries.first_and_count(queries.overdue_visits(user), 20)
     ms = memberships_of(user)
     groups = get_setting(ms[0].org, "support.priority_groups") if ms else []
-    priority = queries.priority_cases(user, groups)
-    top = list(priority[:10])
-    for c in top:
+    priority = queries.first_and_count(queries.priority_cases(user, groups), 10)
+    for c in priority.rows:
         c.priority_group = groups[c.priority]  # the group that ranks it (no per-row query for its tags)
-    return {"referrals": list(referrals[:20]), "referral_count": referrals.count(),
-            "visits": list(visits[:20]), "visit_count": visits.count(),
-            "priority": top, "priority_count": priority.count()}
+    return {"referrals": referrals.rows, "referral_count": referrals.count, "referral_more": referrals.more,
+            "visits": visits.rows, "visit_count": visits.count, "visit_more": visits.more,
+            "priority": priority.rows, "priority_count": priority.count, "priority_more": priority.more}
 
 
 @register.filter
