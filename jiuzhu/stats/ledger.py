@@ -25,9 +25,10 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 
 from jiuzhu.accounts.models import Capability, Membership, User
+from jiuzhu.audit.chain import seal
 from jiuzhu.cases.models import AidCase, CaseEvent, CaseGroup, CaseParty, Category, Channel, Group, Status
 from jiuzhu.funds.models import Budget, Contribution
-from jiuzhu.lib import clock
+from jiuzhu.lib import bulk, clock
 from jiuzhu.lib import dates as policy
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.people import idcard
@@ -367,65 +368,110 @@ def _compare_with_stored(result: Checked) -> None:
 @transaction.atomic
 def import_rows(checked: Checked, *, acting_user: User | None,
                 progress: Callable[[int, int], None] | None = None) -> int:
-    """Write every new case of a checked ledger in one transaction; return how many were written."""
+    """Write every new case of a checked ledger in one transaction; return how many were written.
+
+    Set-based: every table is written with multi-row INSERTs through lib.bulk (no model instances),
+    in batches of BATCH ledger rows; the case events are sealed into their procuratorates' chains
+    once for the whole ledger (one lock per chain), then inserted in that order. A few queries per
+    batch, not per row (stats/tests/test_ledger_bulk.py counts them).
+    """
     if checked.errors:
         raise ValidationError("台账有错误，未导入任何案件。")
-    # Every budget row the contribution lines point at, found or created in three queries (not one
-    # get_or_create per procuratorate and year); a row created meanwhile by another writer is kept.
-    needed = {(o.pk, row.decided_on.year) for row in checked.new if row.decision == AidCase.Decision.GRANT and row.amount
+    budgets = _budgets(checked.new)
+    now = clock.now()
+    actor = acting_user.pk if acting_user is not None else None
+    total = len(checked.new)
+    events: list[_EventRow] = []
+    for first in range(0, total, BATCH):
+        chunk = checked.new[first:first + BATCH]
+        if progress:
+            progress(first, total)
+        people = get_or_create_people([(row.name, row.id_number) for row in chunk])
+        cases = bulk.insert(AidCase, CASE_FIELDS, [_case_values(row, person) for row, person in
+                                                   zip(chunk, people, strict=True)], returning=True)
+        _write_lines(chunk, cases, people, budgets, actor)
+        events.extend(_EventRow(case_id=case, org_id=row.org.pk, actor_id=actor, at=now, line=row.line)
+                      for row, case in zip(chunk, cases, strict=True))
+    seal(CaseEvent, events, using="default")
+    bulk.insert(CaseEvent, EVENT_FIELDS, [e.values() for e in events])
+    if progress:
+        progress(total, total)
+    return total
+
+
+def _budgets(rows: list[Row]) -> dict[tuple[int, int], int]:
+    """The budget row (id) of each (procuratorate, year) the contribution lines point at, found or created
+    in three queries (not one get_or_create per procuratorate and year); one created meanwhile is kept."""
+    needed = {(o.pk, row.decided_on.year) for row in rows if row.decision == AidCase.Decision.GRANT and row.amount
               for o, _ in (row.contributions or [(row.org, row.amount)])}
 
-    def stored() -> dict[tuple[int, int], Budget]:
+    def stored() -> dict[tuple[int, int], int]:
         if not needed:
             return {}
-        rows = Budget.objects.filter(org_id__in={k[0] for k in needed}, fiscal_year__in={k[1] for k in needed})
-        return {(b.org_id, b.fiscal_year): b for b in rows if (b.org_id, b.fiscal_year) in needed}
+        found = Budget.objects.filter(org_id__in={k[0] for k in needed}, fiscal_year__in={k[1] for k in needed})
+        return {(o, y): pk for pk, o, y in found.values_list("pk", "org_id", "fiscal_year") if (o, y) in needed}
 
     budgets = stored()
     if len(budgets) < len(needed):
         Budget.objects.bulk_create([Budget(org_id=o, fiscal_year=y) for o, y in needed - set(budgets)],
                                    ignore_conflicts=True)
         budgets = stored()
+    return budgets
 
-    def budget(org: Organisation, year: int) -> Budget:
-        return budgets[(org.pk, year)]
 
-    now = clock.now()
-    total = len(checked.new)
-    # Everything in batches of BATCH rows with bulk inserts (persons through get_or_create_people, the
-    # identity rule in bulk): a few queries per batch instead of nine per row.
-    for first in range(0, total, BATCH):
-        chunk = checked.new[first:first + BATCH]
-        if progress:
-            progress(first, total)
-        people = get_or_create_people([(row.name, row.id_number) for row in chunk])
-        cases = AidCase.objects.bulk_create([AidCase(
-            number=row.number, handling_org=row.org, status=Status.CLOSED, channel=Channel.LEDGER,
-            source_detail="历史台账导入", applicant=person, raised_on=row.accepted_on, applied_on=row.accepted_on,
-            accepted_on=row.accepted_on, category=row.category, decision=row.decision, decided_on=row.decided_on,
-            decided_amount=row.amount, payment_method=row.method if row.decision == AidCase.Decision.GRANT else "",
-            paid_amount=row.amount if row.decision == AidCase.Decision.GRANT and row.paid_on and row.amount
-            else Decimal(0), paid_on=row.paid_on if row.decision == AidCase.Decision.GRANT else None,
-            closed_on=row.paid_on or row.decided_on) for row, person in zip(chunk, people, strict=True)])
-        pairs = list(zip(chunk, cases, strict=True))
-        CaseParty.objects.bulk_create([CaseParty(case=case, person=person, role=CaseParty.Role.APPLICANT)
-                                       for case, person in zip(cases, people, strict=True)])
-        CaseGroup.objects.bulk_create([CaseGroup(case=case, group=g) for row, case in pairs for g in row.groups])
-        Contribution.objects.bulk_create([
-            Contribution(case=case, org=o, amount=a, budget=budget(o, row.decided_on.year), is_lead=o.pk == row.org.pk)
-            for row, case in pairs if row.decision == AidCase.Decision.GRANT and row.amount
-            for o, a in (row.contributions or [(row.org, row.amount)])])
-        Service.objects.bulk_create([
-            Service(org=row.org, case=case, kind=kind, provided_on=row.decided_on, person_times=n,
-                    provider="历史台账", notes="历史台账导入", recorded_by=acting_user)
-            for row, case in pairs for kind, n in row.services.items()])
-        CaseEvent.objects.bulk_create([
-            CaseEvent(case=case, kind=CaseEvent.Kind.CREATED, action="import_ledger", new_status=Status.CLOSED,
-                      actor=acting_user, at=now, note=f"历史台账导入（第{row.line}行）", data={"line": row.line})
-            for row, case in pairs])
-    if progress:
-        progress(total, total)
-    return total
+CASE_FIELDS = ("number", "handling_org_id", "status", "channel", "source_detail", "applicant_id", "raised_on",
+               "applied_on", "accepted_on", "category", "decision", "decided_on", "decided_amount", "payment_method",
+               "paid_amount", "paid_on", "closed_on")
+
+
+def _case_values(row: Row, person: int) -> tuple[Any, ...]:
+    grant = row.decision == AidCase.Decision.GRANT
+    return (row.number, row.org.pk, Status.CLOSED.value, Channel.LEDGER.value, "历史台账导入", person, row.accepted_on,
+            row.accepted_on, row.accepted_on, row.category, row.decision, row.decided_on, row.amount,
+            row.method if grant else "", row.amount if grant and row.paid_on and row.amount else Decimal(0),
+            row.paid_on if grant else None, row.paid_on or row.decided_on)
+
+
+def _write_lines(chunk: list[Row], cases: list[int], people: list[int], budgets: dict[tuple[int, int], int],
+                 actor: int | None) -> None:
+    """The applicant party, key groups, contribution lines and services of a batch of new cases."""
+    pairs = list(zip(chunk, cases, strict=True))
+    bulk.insert(CaseParty, ("case_id", "person_id", "role"),
+                [(case, person, CaseParty.Role.APPLICANT.value) for case, person in zip(cases, people, strict=True)])
+    bulk.insert(CaseGroup, ("case_id", "group"), [(case, g) for row, case in pairs for g in row.groups])
+    bulk.insert(Contribution, ("case_id", "org_id", "amount", "budget_id", "is_lead"), [
+        (case, o.pk, a, budgets[(o.pk, row.decided_on.year)], o.pk == row.org.pk)
+        for row, case in pairs if row.decision == AidCase.Decision.GRANT and row.amount
+        for o, a in (row.contributions or [(row.org, row.amount)])])
+    bulk.insert(Service, ("org_id", "case_id", "kind", "provided_on", "person_times", "provider", "notes",
+                          "recorded_by_id"), [
+        (row.org.pk, case, kind, row.decided_on, n, "历史台账", "历史台账导入", actor)
+        for row, case in pairs for kind, n in row.services.items()])
+
+
+EVENT_FIELDS = ("case_id", "kind", "action", "old_status", "new_status", "actor_id", "at", "note", "data", "org_id",
+                "seq", "hash")
+
+
+class _EventRow:
+    """The CREATED event of one imported case as chain.seal sees it (a CaseEvent's chain fields and content),
+    without building the model instance (nor loading its case for the chain's organisation)."""
+
+    CHAIN_TABLE = CaseEvent.CHAIN_TABLE
+    chain_fields = CaseEvent.chain_fields
+    chain_content = CaseEvent.chain_content
+    kind, action, old_status, new_status = CaseEvent.Kind.CREATED.value, "import_ledger", "", Status.CLOSED.value
+
+    def __init__(self, *, case_id: int, org_id: int, actor_id: int | None, at: dt.datetime, line: int) -> None:
+        self.case_id, self.org_id, self.actor_id, self.at = case_id, org_id, actor_id, at
+        self.note, self.data = f"历史台账导入（第{line}行）", {"line": line}
+        self.seq, self.hash = 0, ""
+
+    def chain_org_id(self) -> int:
+        return self.org_id
+
+    def values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f) for f in EVENT_FIELDS)
 
 
 
