@@ -33,6 +33,12 @@ def _converter(field: models.Field, connection: Any) -> Callable[[Any], Any] | N
     if isinstance(field, (models.CharField, models.TextField)) and \
             type(field).get_db_prep_value is models.Field.get_db_prep_value:
         return _plain_text  # a TextChoices member goes in as its value
+    if type(field) is models.DateField:
+        return connection.ops.adapt_datefield_value  # a date (the ledger's rows hold dates, not text)
+    if type(field) is models.DecimalField:
+        def decimal(value: Any) -> Any:
+            return connection.ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
+        return decimal  # a Decimal, already quantized by the caller
     return lambda value: field.get_db_prep_save(value, connection)
 
 

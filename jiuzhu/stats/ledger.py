@@ -50,6 +50,8 @@ from jiuzhu.stats.ledger_format import (
 )
 from jiuzhu.support.models import Service
 
+CATEGORIES, GROUPS = frozenset(Category.values), frozenset(Group.values)  # (`.values` builds a list on each use)
+
 
 @dataclass
 class Row:
@@ -115,9 +117,9 @@ def check(data: bytes | IO[bytes], *, acting_user: User | None = None,
     for i, values in enumerate(raw):
         if progress:
             progress(i, total)
-        if all(_text(v) == "" for v in values):
-            continue
         row = _RowCheck(ctx, values, line=i + 2)
+        if not any(row.texts):
+            continue
         checked = row.check()
         if checked is None:
             result.errors.extend(row.errors)
@@ -138,6 +140,7 @@ class _RowContext:
     orgs: dict[str, Organisation]
     scopes: list[str] | None
     today: dt.date
+    earliest: dt.date = field(default_factory=policy.earliest)  # dates in [earliest, today] pass policy.problem
     seen: dict[tuple[int, str], int] = field(default_factory=dict)  # (org, case number) → first line
 
 
@@ -147,6 +150,7 @@ class _RowCheck:
 
     def __init__(self, ctx: _RowContext, values: list[Any], *, line: int) -> None:
         self.ctx, self.values, self.line = ctx, values, line
+        self.texts = [_text(v) for v in values]  # each cell's text once, not once per rule that reads it
         self.errors: list[tuple[int, str, str]] = []
 
     def get(self, name: str) -> Any:
@@ -154,7 +158,8 @@ class _RowCheck:
         return self.values[j] if j is not None and j < len(self.values) else None
 
     def text(self, name: str) -> str:
-        return _text(self.get(name))
+        j = self.ctx.col.get(name)
+        return self.texts[j] if j is not None and j < len(self.texts) else ""
 
     def bad(self, column: str, reason: str) -> None:
         self.errors.append((self.line, column, reason))
@@ -171,7 +176,7 @@ class _RowCheck:
         id_number = self._id_number()
         groups = self._groups()
         category = self.text("救助情形").upper()
-        if category and category not in Category.values:
+        if category and category not in CATEGORIES:
             self.bad("救助情形", f"“{category}”应为 E1 至 E7")
         accepted, decided, paid = self._dates()
         decision, amount, method, lines = self._decision(paid)
@@ -211,7 +216,7 @@ class _RowCheck:
         for g in (x.strip() for x in re.split(r"[、,，;；]", self.text("人员类别"))):
             if not g:
                 continue
-            if g not in Group.values:
+            if g not in GROUPS:
                 self.bad("人员类别", f"“{g}”不是规定的人员类别")
             elif g not in groups:
                 groups.append(g)
@@ -227,7 +232,9 @@ class _RowCheck:
                 except ValueError as e:
                     self.bad(name, str(e))
                     continue
-                if message := policy.problem(dates[name], what=""):  # type: ignore[arg-type]
+                day = dates[name]
+                if day is not None and not self.ctx.earliest <= day <= self.ctx.today and (
+                        message := policy.problem(day, what="")):
                     self.bad(name, message.rstrip("。"))
         accepted, decided, paid = dates["受理日期"], dates["决定日期"], dates["发放日期"]
         if accepted and decided and decided < accepted:
