@@ -70,6 +70,7 @@ class Row:
     method: str
     paid_on: dt.date | None
     services: dict[str, int]
+    parsed_id: idcard.IdNumber | None = None  # the ID number as parsed by the check (not parsed again to write)
 
 
 
@@ -173,7 +174,8 @@ class _RowCheck:
         name = self.text("申请人姓名")
         if len(name) > 50:
             self.bad("申请人姓名", "应为1至50个字符")
-        id_number = self._id_number()
+        parsed_id = self._id_number()
+        id_number = parsed_id.value if parsed_id else ""
         groups = self._groups()
         category = self.text("救助情形").upper()
         if category and category not in CATEGORIES:
@@ -191,7 +193,8 @@ class _RowCheck:
         assert org is not None and accepted and decided
         return Row(line=self.line, number=number, org=org, name=name, id_number=id_number, groups=groups,
                    category=category, accepted_on=accepted, decided_on=decided, decision=decision,
-                   amount=amount, contributions=lines, method=method, paid_on=paid, services=services)
+                   amount=amount, contributions=lines, method=method, paid_on=paid, services=services,
+                   parsed_id=parsed_id)
 
     def _org(self) -> Organisation | None:
         org = self.ctx.orgs.get(self.text("承办院"))
@@ -202,14 +205,14 @@ class _RowCheck:
             self.bad("承办院", f"您无权导入{org.name}的案件")
         return org
 
-    def _id_number(self) -> str:
+    def _id_number(self) -> idcard.IdNumber | None:
         if not self.text("身份证号码"):
-            return ""
+            return None
         try:
-            return idcard.parse_id_number(self.text("身份证号码"), today=self.ctx.today).value
+            return idcard.parse_id_number(self.text("身份证号码"), today=self.ctx.today)
         except ValidationError as e:
             self.bad("身份证号码", e.messages[0])
-            return ""
+            return None
 
     def _groups(self) -> list[str]:
         groups: list[str] = []
@@ -393,7 +396,7 @@ def import_rows(checked: Checked, *, acting_user: User | None,
         chunk = checked.new[first:first + BATCH]
         if progress:
             progress(first, total)
-        people = get_or_create_people([(row.name, row.id_number) for row in chunk])
+        people = get_or_create_people([(row.name, row.parsed_id or row.id_number) for row in chunk])
         cases = bulk.insert(AidCase, CASE_FIELDS, [_case_values(row, person) for row, person in
                                                    zip(chunk, people, strict=True)], returning=True)
         _write_lines(chunk, cases, people, budgets, actor)
