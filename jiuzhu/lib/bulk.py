@@ -68,8 +68,15 @@ def insert(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequ
     table, pk = qn(meta.db_table), meta.pk.column
     names = [f.column for f in [*given, *(f for f, _ in constants)]]
 
+    converted = [(j, c) for j, c in enumerate(convert) if c is not None]
+
     def prepared(row: Sequence[Any]) -> list[Any]:
-        return [*(v if c is None else c(v) for c, v in zip(convert, row, strict=True)), *tail]
+        if len(row) != len(given):
+            raise ValueError(f"{meta.label}: {len(row)} values for {len(given)} fields")
+        values = [*row, *tail]
+        for j, c in converted:
+            values[j] = c(values[j])
+        return values
 
     if connection.vendor == "postgresql":
         return _copy(connection, table, pk, names, [prepared(row) for row in rows], returning=returning)
@@ -108,7 +115,7 @@ def _copy(connection: Any, table: str, pk: str, names: list[str], rows: list[lis
             rows = [[i, *row] for i, row in zip(ids, rows, strict=True)]
         sql = f"COPY {table} ({', '.join(qn(n) for n in names)}) FROM STDIN"
         start = time.monotonic()
-        with cursor.cursor.copy(sql) as copy:
+        with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:  # IntegrityError, as Django's
             for row in rows:
                 copy.write_row(row)
         if connection.queries_logged:

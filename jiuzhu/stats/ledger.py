@@ -73,7 +73,6 @@ class Row:
     parsed_id: idcard.IdNumber | None = None  # the ID number as parsed by the check (not parsed again to write)
 
 
-
 @dataclass
 class Checked:
     header: list[str]
@@ -87,7 +86,6 @@ class Checked:
         return [f"第{line}行 {col}: {reason}" for line, col, reason in self.errors]
 
 
-
 def _orgs() -> dict[str, Organisation]:
     index: dict[str, Organisation] = {}
     for o in Organisation.objects.filter(kind=Organisation.Kind.PROCURATORATE):
@@ -97,14 +95,12 @@ def _orgs() -> dict[str, Organisation]:
     return index
 
 
-
 def _import_scopes(user: User | None) -> list[str] | None:
     """The paths of the procuratorates whose ledger USER may import (None: any, the command line)."""
     if user is None:
         return None
     return [m.org.path for m in Membership.objects.filter(user=user, is_active=True).select_related("org")
             if Capability.HANDLE_CASES in m.capabilities or Capability.ADMINISTER in m.capabilities]
-
 
 
 def check(data: bytes | IO[bytes], *, acting_user: User | None = None,
@@ -132,7 +128,6 @@ def check(data: bytes | IO[bytes], *, acting_user: User | None = None,
     return result
 
 
-
 @dataclass
 class _RowContext:
     """What every row of one ledger is checked against: its columns, the procuratorates, the importer's scope."""
@@ -143,7 +138,6 @@ class _RowContext:
     today: dt.date
     earliest: dt.date = field(default_factory=policy.earliest)  # dates in [earliest, today] pass policy.problem
     seen: dict[tuple[int, str], int] = field(default_factory=dict)  # (org, case number) → first line
-
 
 
 class _RowCheck:
@@ -293,7 +287,6 @@ class _RowCheck:
         return services
 
 
-
 def _contributions(text: str, orgs: dict[str, Organisation], amount: Decimal | None,
                    bad: Callable[[str, str], None]) -> list[tuple[Organisation, Decimal]]:
     out: list[tuple[Organisation, Decimal]] = []
@@ -322,7 +315,6 @@ def _contributions(text: str, orgs: dict[str, Organisation], amount: Decimal | N
     return out
 
 
-
 def _fingerprint_row(row: Row) -> dict[str, Any]:
     lines = [(o.pk, a) for o, a in row.contributions]
     if lines == [(row.org.pk, row.amount)]:
@@ -331,7 +323,6 @@ def _fingerprint_row(row: Row) -> dict[str, Any]:
             "受理日期": row.accepted_on, "决定日期": row.decided_on, "决定结果": row.decision,
             "救助金额(元)": row.amount, "发放方式": row.method, "发放日期": row.paid_on,
             "人员类别": sorted(row.groups), "联合救助出资": sorted(lines)}
-
 
 
 def _fingerprint_case(case: AidCase) -> dict[str, Any]:
@@ -345,7 +336,6 @@ def _fingerprint_case(case: AidCase) -> dict[str, Any]:
             "发放方式": case.payment_method or (AidCase.PaymentMethod.LUMP_SUM if case.decision == "grant" else ""),
             "发放日期": case.paid_on,
             "人员类别": sorted(g.group for g in case.groups.all()), "联合救助出资": sorted(lines)}
-
 
 
 def _compare_with_stored(result: Checked) -> None:
@@ -372,7 +362,6 @@ def _compare_with_stored(result: Checked) -> None:
         else:
             result.existing += 1
     result.errors.sort()
-
 
 
 @transaction.atomic
@@ -484,7 +473,6 @@ class _EventRow:
         return tuple(getattr(self, f) for f in EVENT_FIELDS)
 
 
-
 def errors_workbook(checked: Checked) -> bytes:
     """The input rows plus an 错误 column (contracts §3), as an .xlsx."""
     from openpyxl import Workbook
@@ -514,7 +502,6 @@ def errors_workbook(checked: Checked) -> bytes:
     return out.getvalue()
 
 
-
 def ledger_cases(org: Organisation, start: dt.date, end: dt.date) -> Any:
     """The decided cases of ORG's scope in [START, END]: the counting grants and the in-scope refusals."""
     from jiuzhu.stats.queries import counting_cases, refused_cases
@@ -525,7 +512,6 @@ def ledger_cases(org: Organisation, start: dt.date, end: dt.date) -> Any:
             .prefetch_related("groups", Prefetch("contributions", queryset=Contribution.objects.select_related("org")
                                                  .order_by("org__code")))
             .order_by("decided_on", "handling_org__code", "number"))
-
 
 
 def ledger_rows(org: Organisation, start: dt.date, end: dt.date, warnings: list[str] | None = None
@@ -575,7 +561,6 @@ def ledger_rows(org: Organisation, start: dt.date, end: dt.date, warnings: list[
                f"{c.decided_amount:.2f}" if grant and c.decided_amount else None, joint or None,
                (AidCase.PaymentMethod(c.payment_method).label if c.payment_method else "一次性") if grant else None,
                c.paid_on if grant else None, *(kinds.get(kind) or None for kind in SERVICE_COLUMNS.values())]
-
 
 
 def ledger_workbook(org: Organisation, start: dt.date, end: dt.date, warnings: list[str] | None = None) -> tuple[bytes, int]:
