@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from jiuzhu.lib import clock, crypto
+from jiuzhu.lib import bulk, clock, crypto
 from jiuzhu.people import idcard
 from jiuzhu.people.models import Person
 from jiuzhu.people.phones import clean_phone
@@ -34,37 +34,50 @@ def apply_id_number(person: Person, id_number: str) -> None:
     person.sex = parsed.sex
 
 
-def get_or_create_people(entries: list[tuple[str, str]]) -> list[Person]:
-    """`get_or_create_person` for many (name, id_number) pairs at once: one lookup and one insert.
+def get_or_create_people(entries: list[tuple[str, str | idcard.IdNumber]]) -> list[int]:
+    """`get_or_create_person` for many (name, id_number) pairs at once: the ids, one lookup and one insert.
 
     The same identity rule: a stored person with the ID number is returned unchanged; the same ID
     number twice in ENTRIES is one person; an entry without an ID number is a new person. Used by the
-    ledger import (a few queries per batch instead of four per row); a conflict with a concurrent writer
-    falls back to the one-by-one path.
+    ledger import (a few queries per batch instead of four per row; rows go in through lib.bulk, the
+    ID number encrypted by its field and indexed as by apply_id_number); a conflict with a concurrent
+    writer falls back to the one-by-one path. An ID number may come already parsed (idcard.IdNumber).
     """
     for name, _ in entries:
         if not name.strip() or len(name.strip()) > 50:
             raise ValidationError("姓名应为1至50个字符。")
-    keys = [id_blind_index(number) if number else "" for _, number in entries]
-    found = {p.id_number_bidx: p for p in Person.objects.filter(id_number_bidx__in={k for k in keys if k})}
-    new: dict[str, Person] = {}
-    fresh: list[Person] = []
-    out: list[Person] = []
+    numbers = [n.value if isinstance(n, idcard.IdNumber) else n for _, n in entries]
+    keys = [id_blind_index(number) if number else "" for number in numbers]
+    found = dict(Person.objects.filter(id_number_bidx__in={k for k in keys if k}).values_list("id_number_bidx", "pk"))
+    today = clock.today()
+    rows: list[tuple[Any, ...]] = []
+    slot: dict[str, int] = {}  # blind index → its row in ROWS
+    where: list[tuple[bool, int]] = []  # (stored, id) or (new, row)
     for (name, number), key in zip(entries, keys, strict=True):
-        person = found.get(key) or new.get(key) if key else None
-        if person is None:
-            person = Person(name=name.strip())
-            if number:
-                apply_id_number(person, number)
-                new[key] = person
-            fresh.append(person)
-        out.append(person)
+        if key and key in found:
+            where.append((True, found[key]))
+            continue
+        if key and key in slot:
+            where.append((False, slot[key]))
+            continue
+        if number:
+            parsed = number if isinstance(number, idcard.IdNumber) else idcard.parse_id_number(number, today=today)
+            rows.append((name.strip(), parsed.value, key, idcard.mask_id_number(parsed.value), parsed.birth_date,
+                         parsed.sex))
+            slot[key] = len(rows) - 1
+        else:
+            rows.append((name.strip(), "", None, "", None, ""))
+        where.append((False, len(rows) - 1))
     try:
         with transaction.atomic():
-            Person.objects.bulk_create(fresh)
+            ids = bulk.insert(Person, PERSON_FIELDS, rows, returning=True)
     except IntegrityError:
-        return [get_or_create_person(name=name, id_number=number)[0] for name, number in entries]
-    return out
+        return [get_or_create_person(name=name, id_number=number)[0].pk
+                for (name, _), number in zip(entries, numbers, strict=True)]
+    return [ref if stored else ids[ref] for stored, ref in where]
+
+
+PERSON_FIELDS = ("name", "id_number", "id_number_bidx", "id_number_masked", "birth_date", "sex")
 
 
 @transaction.atomic(savepoint=False)

@@ -25,9 +25,10 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 
 from jiuzhu.accounts.models import Capability, Membership, User
+from jiuzhu.audit.chain import seal
 from jiuzhu.cases.models import AidCase, CaseEvent, CaseGroup, CaseParty, Category, Channel, Group, Status
 from jiuzhu.funds.models import Budget, Contribution
-from jiuzhu.lib import clock
+from jiuzhu.lib import bulk, clock
 from jiuzhu.lib import dates as policy
 from jiuzhu.orgs.models import Organisation
 from jiuzhu.people import idcard
@@ -49,6 +50,8 @@ from jiuzhu.stats.ledger_format import (
 )
 from jiuzhu.support.models import Service
 
+CATEGORIES, GROUPS = frozenset(Category.values), frozenset(Group.values)  # (`.values` builds a list on each use)
+
 
 @dataclass
 class Row:
@@ -67,7 +70,7 @@ class Row:
     method: str
     paid_on: dt.date | None
     services: dict[str, int]
-
+    parsed_id: idcard.IdNumber | None = None  # the ID number as parsed by the check (not parsed again to write)
 
 
 @dataclass
@@ -83,7 +86,6 @@ class Checked:
         return [f"第{line}行 {col}: {reason}" for line, col, reason in self.errors]
 
 
-
 def _orgs() -> dict[str, Organisation]:
     index: dict[str, Organisation] = {}
     for o in Organisation.objects.filter(kind=Organisation.Kind.PROCURATORATE):
@@ -93,14 +95,12 @@ def _orgs() -> dict[str, Organisation]:
     return index
 
 
-
 def _import_scopes(user: User | None) -> list[str] | None:
     """The paths of the procuratorates whose ledger USER may import (None: any, the command line)."""
     if user is None:
         return None
     return [m.org.path for m in Membership.objects.filter(user=user, is_active=True).select_related("org")
             if Capability.HANDLE_CASES in m.capabilities or Capability.ADMINISTER in m.capabilities]
-
 
 
 def check(data: bytes | IO[bytes], *, acting_user: User | None = None,
@@ -114,9 +114,9 @@ def check(data: bytes | IO[bytes], *, acting_user: User | None = None,
     for i, values in enumerate(raw):
         if progress:
             progress(i, total)
-        if all(_text(v) == "" for v in values):
-            continue
         row = _RowCheck(ctx, values, line=i + 2)
+        if not any(row.texts):
+            continue
         checked = row.check()
         if checked is None:
             result.errors.extend(row.errors)
@@ -128,7 +128,6 @@ def check(data: bytes | IO[bytes], *, acting_user: User | None = None,
     return result
 
 
-
 @dataclass
 class _RowContext:
     """What every row of one ledger is checked against: its columns, the procuratorates, the importer's scope."""
@@ -137,8 +136,8 @@ class _RowContext:
     orgs: dict[str, Organisation]
     scopes: list[str] | None
     today: dt.date
+    earliest: dt.date = field(default_factory=policy.earliest)  # dates in [earliest, today] pass policy.problem
     seen: dict[tuple[int, str], int] = field(default_factory=dict)  # (org, case number) → first line
-
 
 
 class _RowCheck:
@@ -146,6 +145,7 @@ class _RowCheck:
 
     def __init__(self, ctx: _RowContext, values: list[Any], *, line: int) -> None:
         self.ctx, self.values, self.line = ctx, values, line
+        self.texts = [_text(v) for v in values]  # each cell's text once, not once per rule that reads it
         self.errors: list[tuple[int, str, str]] = []
 
     def get(self, name: str) -> Any:
@@ -153,7 +153,8 @@ class _RowCheck:
         return self.values[j] if j is not None and j < len(self.values) else None
 
     def text(self, name: str) -> str:
-        return _text(self.get(name))
+        j = self.ctx.col.get(name)
+        return self.texts[j] if j is not None and j < len(self.texts) else ""
 
     def bad(self, column: str, reason: str) -> None:
         self.errors.append((self.line, column, reason))
@@ -167,10 +168,11 @@ class _RowCheck:
         name = self.text("申请人姓名")
         if len(name) > 50:
             self.bad("申请人姓名", "应为1至50个字符")
-        id_number = self._id_number()
+        parsed_id = self._id_number()
+        id_number = parsed_id.value if parsed_id else ""
         groups = self._groups()
         category = self.text("救助情形").upper()
-        if category and category not in Category.values:
+        if category and category not in CATEGORIES:
             self.bad("救助情形", f"“{category}”应为 E1 至 E7")
         accepted, decided, paid = self._dates()
         decision, amount, method, lines = self._decision(paid)
@@ -185,7 +187,8 @@ class _RowCheck:
         assert org is not None and accepted and decided
         return Row(line=self.line, number=number, org=org, name=name, id_number=id_number, groups=groups,
                    category=category, accepted_on=accepted, decided_on=decided, decision=decision,
-                   amount=amount, contributions=lines, method=method, paid_on=paid, services=services)
+                   amount=amount, contributions=lines, method=method, paid_on=paid, services=services,
+                   parsed_id=parsed_id)
 
     def _org(self) -> Organisation | None:
         org = self.ctx.orgs.get(self.text("承办院"))
@@ -196,21 +199,21 @@ class _RowCheck:
             self.bad("承办院", f"您无权导入{org.name}的案件")
         return org
 
-    def _id_number(self) -> str:
+    def _id_number(self) -> idcard.IdNumber | None:
         if not self.text("身份证号码"):
-            return ""
+            return None
         try:
-            return idcard.parse_id_number(self.text("身份证号码"), today=self.ctx.today).value
+            return idcard.parse_id_number(self.text("身份证号码"), today=self.ctx.today)
         except ValidationError as e:
             self.bad("身份证号码", e.messages[0])
-            return ""
+            return None
 
     def _groups(self) -> list[str]:
         groups: list[str] = []
         for g in (x.strip() for x in re.split(r"[、,，;；]", self.text("人员类别"))):
             if not g:
                 continue
-            if g not in Group.values:
+            if g not in GROUPS:
                 self.bad("人员类别", f"“{g}”不是规定的人员类别")
             elif g not in groups:
                 groups.append(g)
@@ -226,7 +229,9 @@ class _RowCheck:
                 except ValueError as e:
                     self.bad(name, str(e))
                     continue
-                if message := policy.problem(dates[name], what=""):  # type: ignore[arg-type]
+                day = dates[name]
+                if day is not None and not self.ctx.earliest <= day <= self.ctx.today and (
+                        message := policy.problem(day, what="")):
                     self.bad(name, message.rstrip("。"))
         accepted, decided, paid = dates["受理日期"], dates["决定日期"], dates["发放日期"]
         if accepted and decided and decided < accepted:
@@ -282,7 +287,6 @@ class _RowCheck:
         return services
 
 
-
 def _contributions(text: str, orgs: dict[str, Organisation], amount: Decimal | None,
                    bad: Callable[[str, str], None]) -> list[tuple[Organisation, Decimal]]:
     out: list[tuple[Organisation, Decimal]] = []
@@ -311,7 +315,6 @@ def _contributions(text: str, orgs: dict[str, Organisation], amount: Decimal | N
     return out
 
 
-
 def _fingerprint_row(row: Row) -> dict[str, Any]:
     lines = [(o.pk, a) for o, a in row.contributions]
     if lines == [(row.org.pk, row.amount)]:
@@ -320,7 +323,6 @@ def _fingerprint_row(row: Row) -> dict[str, Any]:
             "受理日期": row.accepted_on, "决定日期": row.decided_on, "决定结果": row.decision,
             "救助金额(元)": row.amount, "发放方式": row.method, "发放日期": row.paid_on,
             "人员类别": sorted(row.groups), "联合救助出资": sorted(lines)}
-
 
 
 def _fingerprint_case(case: AidCase) -> dict[str, Any]:
@@ -334,7 +336,6 @@ def _fingerprint_case(case: AidCase) -> dict[str, Any]:
             "发放方式": case.payment_method or (AidCase.PaymentMethod.LUMP_SUM if case.decision == "grant" else ""),
             "发放日期": case.paid_on,
             "人员类别": sorted(g.group for g in case.groups.all()), "联合救助出资": sorted(lines)}
-
 
 
 def _compare_with_stored(result: Checked) -> None:
@@ -363,70 +364,113 @@ def _compare_with_stored(result: Checked) -> None:
     result.errors.sort()
 
 
-
 @transaction.atomic
 def import_rows(checked: Checked, *, acting_user: User | None,
                 progress: Callable[[int, int], None] | None = None) -> int:
-    """Write every new case of a checked ledger in one transaction; return how many were written."""
+    """Write every new case of a checked ledger in one transaction; return how many were written.
+
+    Set-based: every table is written with multi-row INSERTs through lib.bulk (no model instances),
+    in batches of BATCH ledger rows; the case events are sealed into their procuratorates' chains
+    once for the whole ledger (one lock per chain), then inserted in that order. A few queries per
+    batch, not per row (stats/tests/test_ledger_bulk.py counts them).
+    """
     if checked.errors:
         raise ValidationError("台账有错误，未导入任何案件。")
-    # Every budget row the contribution lines point at, found or created in three queries (not one
-    # get_or_create per procuratorate and year); a row created meanwhile by another writer is kept.
-    needed = {(o.pk, row.decided_on.year) for row in checked.new if row.decision == AidCase.Decision.GRANT and row.amount
+    budgets = _budgets(checked.new)
+    now = clock.now()
+    actor = acting_user.pk if acting_user is not None else None
+    total = len(checked.new)
+    events: list[_EventRow] = []
+    for first in range(0, total, BATCH):
+        chunk = checked.new[first:first + BATCH]
+        if progress:
+            progress(first, total)
+        people = get_or_create_people([(row.name, row.parsed_id or row.id_number) for row in chunk])
+        cases = bulk.insert(AidCase, CASE_FIELDS, [_case_values(row, person) for row, person in
+                                                   zip(chunk, people, strict=True)], returning=True)
+        _write_lines(chunk, cases, people, budgets, actor)
+        events.extend(_EventRow(case_id=case, org_id=row.org.pk, actor_id=actor, at=now, line=row.line)
+                      for row, case in zip(chunk, cases, strict=True))
+    seal(CaseEvent, events, using="default")
+    bulk.insert(CaseEvent, EVENT_FIELDS, [e.values() for e in events])
+    if progress:
+        progress(total, total)
+    return total
+
+
+def _budgets(rows: list[Row]) -> dict[tuple[int, int], int]:
+    """The budget row (id) of each (procuratorate, year) the contribution lines point at, found or created
+    in three queries (not one get_or_create per procuratorate and year); one created meanwhile is kept."""
+    needed = {(o.pk, row.decided_on.year) for row in rows if row.decision == AidCase.Decision.GRANT and row.amount
               for o, _ in (row.contributions or [(row.org, row.amount)])}
 
-    def stored() -> dict[tuple[int, int], Budget]:
+    def stored() -> dict[tuple[int, int], int]:
         if not needed:
             return {}
-        rows = Budget.objects.filter(org_id__in={k[0] for k in needed}, fiscal_year__in={k[1] for k in needed})
-        return {(b.org_id, b.fiscal_year): b for b in rows if (b.org_id, b.fiscal_year) in needed}
+        found = Budget.objects.filter(org_id__in={k[0] for k in needed}, fiscal_year__in={k[1] for k in needed})
+        return {(o, y): pk for pk, o, y in found.values_list("pk", "org_id", "fiscal_year") if (o, y) in needed}
 
     budgets = stored()
     if len(budgets) < len(needed):
         Budget.objects.bulk_create([Budget(org_id=o, fiscal_year=y) for o, y in needed - set(budgets)],
                                    ignore_conflicts=True)
         budgets = stored()
+    return budgets
 
-    def budget(org: Organisation, year: int) -> Budget:
-        return budgets[(org.pk, year)]
 
-    now = clock.now()
-    total = len(checked.new)
-    # Everything in batches of BATCH rows with bulk inserts (persons through get_or_create_people, the
-    # identity rule in bulk): a few queries per batch instead of nine per row.
-    for first in range(0, total, BATCH):
-        chunk = checked.new[first:first + BATCH]
-        if progress:
-            progress(first, total)
-        people = get_or_create_people([(row.name, row.id_number) for row in chunk])
-        cases = AidCase.objects.bulk_create([AidCase(
-            number=row.number, handling_org=row.org, status=Status.CLOSED, channel=Channel.LEDGER,
-            source_detail="历史台账导入", applicant=person, raised_on=row.accepted_on, applied_on=row.accepted_on,
-            accepted_on=row.accepted_on, category=row.category, decision=row.decision, decided_on=row.decided_on,
-            decided_amount=row.amount, payment_method=row.method if row.decision == AidCase.Decision.GRANT else "",
-            paid_amount=row.amount if row.decision == AidCase.Decision.GRANT and row.paid_on and row.amount
-            else Decimal(0), paid_on=row.paid_on if row.decision == AidCase.Decision.GRANT else None,
-            closed_on=row.paid_on or row.decided_on) for row, person in zip(chunk, people, strict=True)])
-        pairs = list(zip(chunk, cases, strict=True))
-        CaseParty.objects.bulk_create([CaseParty(case=case, person=person, role=CaseParty.Role.APPLICANT)
-                                       for case, person in zip(cases, people, strict=True)])
-        CaseGroup.objects.bulk_create([CaseGroup(case=case, group=g) for row, case in pairs for g in row.groups])
-        Contribution.objects.bulk_create([
-            Contribution(case=case, org=o, amount=a, budget=budget(o, row.decided_on.year), is_lead=o.pk == row.org.pk)
-            for row, case in pairs if row.decision == AidCase.Decision.GRANT and row.amount
-            for o, a in (row.contributions or [(row.org, row.amount)])])
-        Service.objects.bulk_create([
-            Service(org=row.org, case=case, kind=kind, provided_on=row.decided_on, person_times=n,
-                    provider="历史台账", notes="历史台账导入", recorded_by=acting_user)
-            for row, case in pairs for kind, n in row.services.items()])
-        CaseEvent.objects.bulk_create([
-            CaseEvent(case=case, kind=CaseEvent.Kind.CREATED, action="import_ledger", new_status=Status.CLOSED,
-                      actor=acting_user, at=now, note=f"历史台账导入（第{row.line}行）", data={"line": row.line})
-            for row, case in pairs])
-    if progress:
-        progress(total, total)
-    return total
+CASE_FIELDS = ("number", "handling_org_id", "status", "channel", "source_detail", "applicant_id", "raised_on",
+               "applied_on", "accepted_on", "category", "decision", "decided_on", "decided_amount", "payment_method",
+               "paid_amount", "paid_on", "closed_on")
 
+
+def _case_values(row: Row, person: int) -> tuple[Any, ...]:
+    grant = row.decision == AidCase.Decision.GRANT
+    return (row.number, row.org.pk, Status.CLOSED.value, Channel.LEDGER.value, "历史台账导入", person, row.accepted_on,
+            row.accepted_on, row.accepted_on, row.category, row.decision, row.decided_on, row.amount,
+            row.method if grant else "", row.amount if grant and row.paid_on and row.amount else Decimal(0),
+            row.paid_on if grant else None, row.paid_on or row.decided_on)
+
+
+def _write_lines(chunk: list[Row], cases: list[int], people: list[int], budgets: dict[tuple[int, int], int],
+                 actor: int | None) -> None:
+    """The applicant party, key groups, contribution lines and services of a batch of new cases."""
+    pairs = list(zip(chunk, cases, strict=True))
+    bulk.insert(CaseParty, ("case_id", "person_id", "role"),
+                [(case, person, CaseParty.Role.APPLICANT.value) for case, person in zip(cases, people, strict=True)])
+    bulk.insert(CaseGroup, ("case_id", "group"), [(case, g) for row, case in pairs for g in row.groups])
+    bulk.insert(Contribution, ("case_id", "org_id", "amount", "budget_id", "is_lead"), [
+        (case, o.pk, a, budgets[(o.pk, row.decided_on.year)], o.pk == row.org.pk)
+        for row, case in pairs if row.decision == AidCase.Decision.GRANT and row.amount
+        for o, a in (row.contributions or [(row.org, row.amount)])])
+    bulk.insert(Service, ("org_id", "case_id", "kind", "provided_on", "person_times", "provider", "notes",
+                          "recorded_by_id"), [
+        (row.org.pk, case, kind, row.decided_on, n, "历史台账", "历史台账导入", actor)
+        for row, case in pairs for kind, n in row.services.items()])
+
+
+EVENT_FIELDS = ("case_id", "kind", "action", "old_status", "new_status", "actor_id", "at", "note", "data", "org_id",
+                "seq", "hash")
+
+
+class _EventRow:
+    """The CREATED event of one imported case as chain.seal sees it (a CaseEvent's chain fields and content),
+    without building the model instance (nor loading its case for the chain's organisation)."""
+
+    CHAIN_TABLE = CaseEvent.CHAIN_TABLE
+    chain_fields = CaseEvent.chain_fields
+    chain_content = CaseEvent.chain_content
+    kind, action, old_status, new_status = CaseEvent.Kind.CREATED.value, "import_ledger", "", Status.CLOSED.value
+
+    def __init__(self, *, case_id: int, org_id: int, actor_id: int | None, at: dt.datetime, line: int) -> None:
+        self.case_id, self.org_id, self.actor_id, self.at = case_id, org_id, actor_id, at
+        self.note, self.data = f"历史台账导入（第{line}行）", {"line": line}
+        self.seq, self.hash = 0, ""
+
+    def chain_org_id(self) -> int:
+        return self.org_id
+
+    def values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f) for f in EVENT_FIELDS)
 
 
 def errors_workbook(checked: Checked) -> bytes:
@@ -458,7 +502,6 @@ def errors_workbook(checked: Checked) -> bytes:
     return out.getvalue()
 
 
-
 def ledger_cases(org: Organisation, start: dt.date, end: dt.date) -> Any:
     """The decided cases of ORG's scope in [START, END]: the counting grants and the in-scope refusals."""
     from jiuzhu.stats.queries import counting_cases, refused_cases
@@ -469,7 +512,6 @@ def ledger_cases(org: Organisation, start: dt.date, end: dt.date) -> Any:
             .prefetch_related("groups", Prefetch("contributions", queryset=Contribution.objects.select_related("org")
                                                  .order_by("org__code")))
             .order_by("decided_on", "handling_org__code", "number"))
-
 
 
 def ledger_rows(org: Organisation, start: dt.date, end: dt.date, warnings: list[str] | None = None
@@ -519,7 +561,6 @@ def ledger_rows(org: Organisation, start: dt.date, end: dt.date, warnings: list[
                f"{c.decided_amount:.2f}" if grant and c.decided_amount else None, joint or None,
                (AidCase.PaymentMethod(c.payment_method).label if c.payment_method else "一次性") if grant else None,
                c.paid_on if grant else None, *(kinds.get(kind) or None for kind in SERVICE_COLUMNS.values())]
-
 
 
 def ledger_workbook(org: Organisation, start: dt.date, end: dt.date, warnings: list[str] | None = None) -> tuple[bytes, int]:
