@@ -15,7 +15,7 @@ from jiuzhu.cases import actions as case_actions
 from jiuzhu.demo.loader import GROUNDS_NONE
 from jiuzhu.documents import actions, pdf, render
 from jiuzhu.documents.models import IssuedDocument, Kind
-from jiuzhu.documents.tests.conftest import AMOUNT, docx_of, handler, text_of
+from jiuzhu.documents.tests.conftest import AMOUNT, docx_of, handler, issued, text_of
 from jiuzhu.documents.tests.test_paper_trail import _route
 from jiuzhu.lib import clock
 from jiuzhu.people import idcard
@@ -52,7 +52,7 @@ def test_the_approval_forms_heading_stays_on_the_page_of_its_first_step_and_the_
     # The default case's form is as long as the one seen in the issue: the heading "审批意见" fell to the foot
     # of page 1 and the route table (its column "审批意见" included) began on page 2.
     case = _approved(world)
-    doc = actions.issue_document(case, Kind.APPROVAL_FORM, acting_user=handler(world))
+    doc = issued(case, Kind.APPROVAL_FORM, handler(world))
     heading = next(p for p in docx_of(doc).paragraphs if p.text == "审批意见")
     assert heading.paragraph_format.keep_with_next is True
     pages = _pdf_pages(doc, "approval_form")
