@@ -37,8 +37,9 @@ def test_the_support_panel_counts_up_to_its_cap_through_named_indexes(national) 
         if name == "county":  # from the county's few cases (its index) to their visits
             assert "Seq Scan on cases_aidcase" not in visits, visits
         else:  # the overdue visits in date order, each case probed by key (200,000 cases: a nested loop,
-            # stopped at the cap; at 20,000 the planner may hash the province's cases of the small table)
-            assert "support_visit_overdue_idx" in visits, visits
+            # stopped at the cap; at 20,000 the planner may hash the city's cases with the few open visits,
+            # read through either named index of open visits, and which one is the planner's cost call)
+            assert re.search(r"Index (Only )?Scan on support_visit_(overdue|due)_idx", visits), visits
         priority = _plan(_keys_of(sqls, "cases_aidcase"))
         assert "Seq Scan on cases_aidcase" not in priority and "cases_casegroup" in priority, priority
         counts[name] = len(sqls)
